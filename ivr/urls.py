@@ -1,0 +1,13 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "ivr"
+
+urlpatterns = [
+    path("welcome", views.welcome, name="welcome"),
+    path("menu", views.menu, name="menu"),
+    path("planets", views.planets, name="planets"),
+    path("dialed", views.dialed, name="dialed"),
+    re_path(r"^(?P<path>.*)$", views.elsewhere, name="elsewhere"),
+]

@@ -1,0 +1,169 @@
+"""Staff edit the directory in the admin, and callers hear it on the next call."""
+
+from html.parser import HTMLParser
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from directory.models import Directions, Planet, Prompt
+from tests.conftest import parse_twiml, spoken
+from tests.factories import make_directions, make_staff
+
+pytestmark = pytest.mark.django_db
+
+PLANET_EDITOR = ("directory.view_planet", "directory.change_planet", "directory.add_planet")
+
+
+class ErrorList(HTMLParser):
+    """The texts of the admin form's error lists."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.errors, self._depth = [], 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if self._depth or (tag == "ul" and "errorlist" in (dict(attrs).get("class") or "")):
+            self._depth += 1
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+
+    def handle_data(self, data):
+        if self._depth and data.strip():
+            self.errors.append(data.strip())
+
+
+def planet_form(planet: Planet, **changes) -> dict:
+    data = {
+        "name": planet.name,
+        "spoken_name": planet.spoken_name,
+        "key": planet.key,
+        "phone_number": planet.phone_number,
+        "is_active": "on" if planet.is_active else "",
+        "position": planet.position,
+        "_save": "Save",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+@pytest.fixture
+def editor(client, demo):
+    client.force_login(make_staff(permissions=PLANET_EDITOR))
+    return client
+
+
+def test_a_staff_editor_changes_a_number_and_the_next_call_dials_it(editor):
+    dagobah = Planet.objects.get(name="Dagobah")
+    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
+    assert editor.get(url).status_code == HTTPStatus.OK
+
+    response = editor.post(url, planet_form(dagobah, phone_number="+1 415 555 0100"))
+
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
+    root = parse_twiml(editor.post(reverse("ivr:planets"), {"Digits": "3"}))
+    assert root.find("Dial").text == "+14155550100"
+
+
+def test_a_duplicate_key_is_refused_with_the_name_of_the_planet_using_it(editor):
+    dagobah = Planet.objects.get(name="Dagobah")
+    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
+
+    response = editor.post(url, planet_form(dagobah, key="2"))
+
+    assert response.status_code == HTTPStatus.OK
+    assert ErrorList(response.content.decode()).errors == [
+        "Key 2 is already used by the active planet “Brodo Asogi”. "
+        "Choose another key, or deactivate “Brodo Asogi” first.",
+    ]
+    assert Planet.objects.get(pk=dagobah.pk).key == "3"
+
+
+def test_an_invalid_number_is_refused_with_an_example(editor):
+    dagobah = Planet.objects.get(name="Dagobah")
+    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
+    response = editor.post(url, planet_form(dagobah, phone_number="12"))
+    errors = ErrorList(response.content.decode()).errors
+    assert "“12” is not a valid phone number. Enter it with its country code, " in errors[0]
+    assert Planet.objects.get(pk=dagobah.pk).phone_number == "+17262043675"
+
+
+def test_a_staff_editor_adds_a_planet_that_callers_hear_in_the_menu(editor):
+    response = editor.post(
+        reverse("admin:directory_planet_add"),
+        {
+            "name": "Mars",
+            "spoken_name": "the red planet",
+            "key": "7",
+            "phone_number": "+14155550100",
+            "is_active": "on",
+            "position": "40",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    root = parse_twiml(editor.post(reverse("ivr:menu"), {"Digits": "2"}))
+    assert "To call the red planet, press 7." in spoken(root)
+
+
+def test_staff_without_directory_permissions_cannot_edit_planets(client, demo):
+    client.force_login(make_staff(username="nobody"))
+    dagobah = Planet.objects.get(name="Dagobah")
+    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
+    assert client.get(url).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_planet_list_previews_exactly_what_callers_hear(editor):
+    Planet.objects.filter(name="Brodo Asogi").update(is_active=False)
+    response = editor.get(reverse("admin:directory_planet_changelist"))
+    preview = [sentence.text for sentence in response.context["planet_menu_preview"]]
+    root = parse_twiml(editor.post(reverse("ivr:menu"), {"Digits": "2"}))
+    assert preview == spoken(root.find("Gather"))
+    assert "To call the planet DuhGo bah, press 3." in response.content.decode()
+
+
+def test_the_planet_list_can_be_searched_by_part_of_a_number(editor):
+    response = editor.get(reverse("admin:directory_planet_changelist"), {"q": "726"})
+    assert [planet.name for planet in response.context["cl"].result_list] == ["Dagobah"]
+
+
+def test_putting_a_directions_version_in_use_switches_what_callers_hear(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_directions",)))
+    winter = make_directions(name="Winter route", text="Take the sledge.")
+
+    response = client.post(
+        reverse("admin:directory_directions_changelist"),
+        {"action": "put_in_use", "_selected_action": [winter.pk]},
+    )
+
+    assert response.status_code == HTTPStatus.FOUND
+    assert list(Directions.objects.filter(in_use=True).values_list("name", flat=True)) == [
+        "Winter route"
+    ]
+    root = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "1"}))
+    assert spoken(root)[0] == "Take the sledge."
+
+
+def test_taking_directions_out_of_use_leaves_callers_the_fallback(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_directions",)))
+    client.post(
+        reverse("admin:directory_directions_changelist"),
+        {"action": "take_out_of_use", "_selected_action": [Directions.objects.get().pk]},
+    )
+    root = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "1"}))
+    assert spoken(root)[0] == Prompt.objects.get(key=Prompt.Key.DIRECTIONS_UNAVAILABLE).text
+
+
+def test_a_prompt_edited_in_the_admin_is_heard_on_the_next_call(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_prompt",)))
+    greeting = Prompt.objects.get(key=Prompt.Key.GREETING)
+    response = client.post(
+        reverse("admin:directory_prompt_change", args=[greeting.pk]),
+        {"text": "Welcome, traveller & friend <3", "voice": "alice", "language": "en-GB"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    root = parse_twiml(client.post(reverse("ivr:welcome")))
+    assert spoken(root) == ["Welcome, traveller & friend <3"]

@@ -1,0 +1,126 @@
+"""The directory's rules hold in the database itself, and explain themselves to staff."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from directory.models import Directions, Planet, Prompt
+from tests.factories import make_directions, make_planet
+
+pytestmark = pytest.mark.django_db
+
+
+def test_two_active_planets_cannot_share_a_key_in_the_database():
+    make_planet(name="Dagobah", key="3")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Planet.objects.create(name="Hoth", spoken_name="Hoth", key="3", phone_number="+14155550100")
+
+
+def test_an_inactive_planet_may_keep_a_key_an_active_one_uses():
+    make_planet(name="Dagobah", key="3")
+    hoth = make_planet(name="Hoth", key="3", is_active=False)
+    assert hoth.pk is not None
+
+
+def test_the_key_clash_error_names_the_planet_that_has_the_key():
+    make_planet(name="Dagobah", key="3")
+    with pytest.raises(ValidationError) as error:
+        make_planet(name="Hoth", key="3")
+    assert error.value.message_dict["key"] == [
+        "Key 3 is already used by the active planet “Dagobah”. "
+        "Choose another key, or deactivate “Dagobah” first."
+    ]
+
+
+@pytest.mark.parametrize("key", ["*", "#", "a", ""])
+def test_a_planet_key_must_be_a_digit_in_the_database(key):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Planet.objects.create(name="X", spoken_name="X", key=key, phone_number="+14155550100")
+
+
+@pytest.mark.parametrize("key", ["*", "#", "12"])
+def test_a_planet_key_other_than_a_digit_is_a_form_error(key):
+    with pytest.raises(ValidationError) as error:
+        make_planet(key=key)
+    assert "key" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("+1 (726) 204-3675", "+17262043675"),
+        ("726-204-3675", "+17262043675"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
+def test_phone_numbers_are_stored_in_e164(typed, stored):
+    assert make_planet(phone_number=typed).phone_number == stored
+
+
+@pytest.mark.parametrize("typed", ["12345", "not a number", "+1 555", "+999 123 456 7890"])
+def test_an_invalid_phone_number_is_a_form_error_with_an_example(typed):
+    with pytest.raises(ValidationError) as error:
+        make_planet(phone_number=typed)
+    (message,) = error.value.message_dict["phone_number"]
+    assert f"“{typed}” is not a valid phone number" in message
+    assert "+19295566487" in message
+
+
+def test_a_number_not_in_e164_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Planet.objects.create(name="X", spoken_name="X", key="5", phone_number="7262043675")
+
+
+def test_at_most_one_directions_version_is_in_use_in_the_database():
+    make_directions(in_use=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_directions(in_use=True)
+
+
+def test_many_versions_may_wait_out_of_use():
+    make_directions(in_use=True)
+    make_directions()
+    make_directions()
+    assert Directions.objects.filter(in_use=False).count() == 2
+
+
+def test_prompts_are_one_per_moment():
+    Prompt.objects.create(key=Prompt.Key.GOODBYE, text="Bye.")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Prompt.objects.create(key=Prompt.Key.GOODBYE, text="Bye again.")
+
+
+def test_an_unknown_moment_is_refused_by_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Prompt.objects.create(key="sing_a_song", text="La.")
+
+
+def test_only_the_planet_menu_introduction_may_be_empty():
+    Prompt.objects.create(key=Prompt.Key.PLANET_MENU_INTRO, text="")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Prompt.objects.create(key=Prompt.Key.GREETING, text="")
+
+
+def test_an_unknown_placeholder_is_a_form_error_listing_the_known_ones():
+    prompt = Prompt(key=Prompt.Key.DIAL_FAILED, text="We could not reach {planit}.")
+    with pytest.raises(ValidationError) as error:
+        prompt.full_clean()
+    assert error.value.message_dict["text"] == [
+        "Unknown placeholder {planit}. This prompt can use {planet}."
+    ]
+
+
+def test_an_invalid_language_tag_is_a_form_error():
+    prompt = Prompt(key=Prompt.Key.GOODBYE, text="Bye.", language="English please")
+    with pytest.raises(ValidationError) as error:
+        prompt.full_clean()
+    assert "language" in error.value.message_dict
+
+
+def test_natural_keys_round_trip():
+    planet = make_planet(name="Dagobah")
+    directions = make_directions(name="Bike route")
+    prompt = Prompt.objects.create(key=Prompt.Key.GOODBYE, text="Bye.")
+    assert Planet.objects.get_by_natural_key(*planet.natural_key()) == planet
+    assert Directions.objects.get_by_natural_key(*directions.natural_key()) == directions
+    assert Prompt.objects.get_by_natural_key(*prompt.natural_key()) == prompt

@@ -1,0 +1,88 @@
+"""The TwiML builders are pure: plain values in, a VoiceResponse out, no database."""
+
+import xml.etree.ElementTree as ET
+
+from directory.models import PROMPT_DEFAULTS, Prompt
+from directory.selectors import PlanetOption, Sentence
+from ivr import twiml
+
+PROMPTS = {key: Sentence(text, "alice", "en-GB") for key, text in PROMPT_DEFAULTS.items()}
+DAGOBAH = PlanetOption(1, "Dagobah", "the planet DuhGo bah", "3", "+17262043675")
+
+
+def xml(response) -> ET.Element:
+    return ET.fromstring(str(response))
+
+
+def test_welcome_gathers_one_digit_with_the_greeting_looped_three_times():
+    root = xml(twiml.welcome(greeting=Sentence("Hello.", "alice", "en-GB"), menu_url="/ivr/menu"))
+    (gather,) = root
+    assert gather.tag == "Gather"
+    assert gather.attrib == {
+        "action": "/ivr/menu",
+        "method": "POST",
+        "numDigits": "1",
+        "timeout": "5",
+        "actionOnEmptyResult": "true",
+    }
+    (say,) = gather
+    assert (say.tag, say.text) == ("Say", "Hello.")
+    assert say.attrib == {"loop": "3", "voice": "alice", "language": "en-GB"}
+
+
+def test_say_leaves_out_an_empty_voice_and_language():
+    root = xml(twiml.say_and_hang_up(sentence=Sentence("Bye.")))
+    assert [(child.tag, child.attrib) for child in root] == [("Say", {}), ("Hangup", {})]
+
+
+def test_planet_menu_sentences_read_each_planet_then_the_star_line():
+    other = PlanetOption(2, "Brodo Asogi", "the planet Broh doe As O G", "2", "+19295566487")
+    sentences = twiml.planet_menu_sentences(prompts=PROMPTS, planets=[other, DAGOBAH])
+    assert [sentence.text for sentence in sentences] == [
+        "To call the planet Broh doe As O G, press 2.",
+        "To call the planet DuhGo bah, press 3.",
+        "To go back to the main menu, press the star key.",
+    ]
+
+
+def test_planet_menu_sentences_include_a_non_empty_introduction_first():
+    prompts = {**PROMPTS, Prompt.Key.PLANET_MENU_INTRO: Sentence("The directory.")}
+    sentences = twiml.planet_menu_sentences(prompts=prompts, planets=[])
+    assert [sentence.text for sentence in sentences][0] == "The directory."
+
+
+def test_fill_does_not_evaluate_format_fields_staff_typed():
+    sentence = twiml.fill(Sentence("{planet} {0.__class__} {key}"), planet="Dagobah")
+    assert sentence.text == "Dagobah {0.__class__} {key}"
+
+
+def test_planet_menu_says_the_sentence_before_the_gather():
+    root = xml(
+        twiml.planet_menu(
+            sentences=[Sentence("Press 3.")], planets_url="/ivr/planets", before=Sentence("Oops.")
+        )
+    )
+    assert [child.tag for child in root] == ["Say", "Gather"]
+    assert root[0].text == "Oops."
+    assert root[1].get("action") == "/ivr/planets"
+    assert [say.text for say in root[1]] == ["Press 3."]
+
+
+def test_dial_connects_the_number_and_reports_to_the_action():
+    root = xml(twiml.dial(number="+17262043675", action_url="/ivr/dialed?planet=1"))
+    (dial,) = root
+    assert dial.tag == "Dial"
+    assert dial.text == "+17262043675"
+    assert dial.attrib == {"action": "/ivr/dialed?planet=1", "method": "POST"}
+
+
+def test_say_and_redirect_ends_with_a_redirect():
+    root = xml(twiml.say_and_redirect(sentences=[Sentence("Back.")], url="/ivr/welcome"))
+    assert [child.tag for child in root] == ["Say", "Redirect"]
+    assert root[1].text == "/ivr/welcome"
+
+
+def test_markup_and_non_ascii_in_staff_text_stay_valid_xml():
+    text = "Fish & chips <on> \"Mars\" 'now' — Ünïcødé 👽"
+    root = xml(twiml.say_and_hang_up(sentence=Sentence(text)))
+    assert root[0].text == text
