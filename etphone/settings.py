@@ -99,6 +99,15 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Twilio. Requests to /ivr/ must carry X-Twilio-Signature made with this account's auth token.
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+# Only for local work without Twilio: switching the check off warns at every start.
+TWILIO_VALIDATE_SIGNATURES = env.bool("TWILIO_VALIDATE_SIGNATURES", default=True)
+# The scheme and host Twilio uses to reach us ("https://ivr.example.com"), when a proxy hides it.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="").rstrip("/")
+# A person callers are put through to when something breaks on our side (E.164), if any.
+OPERATOR_NUMBER = env("OPERATOR_NUMBER", default="")
+
 # The phone tree.
 # How many times a caller may press nothing or a wrong key before we say goodbye.
 IVR_MAX_ATTEMPTS = env.int("IVR_MAX_ATTEMPTS", default=3)
