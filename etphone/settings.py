@@ -24,6 +24,22 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# HTTPS. Production defaults are strict; behind a proxy that terminates TLS, name the header it
+# sets (e.g. HTTP_X_FORWARDED_PROTO) so Django, and the Twilio signature check, see https.
+if proxy_ssl_header := env("DJANGO_SECURE_PROXY_SSL_HEADER", default=""):
+    SECURE_PROXY_SSL_HEADER = (proxy_ssl_header, "https")
+USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# Webhooks always answer TwiML: a redirect would leave Twilio with nothing to say to the caller.
+SECURE_REDIRECT_EXEMPT = [r"^ivr/"]
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -107,6 +123,11 @@ TWILIO_VALIDATE_SIGNATURES = env.bool("TWILIO_VALIDATE_SIGNATURES", default=True
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="").rstrip("/")
 # A person callers are put through to when something breaks on our side (E.164), if any.
 OPERATOR_NUMBER = env("OPERATOR_NUMBER", default="")
+
+# What callers hear when something on our side breaks (a setting: the database may be down).
+IVR_APOLOGY = env("IVR_APOLOGY", default="We are sorry, something went wrong on our side.")
+IVR_VOICE = env("IVR_VOICE", default="alice")
+IVR_LANGUAGE = env("IVR_LANGUAGE", default="en-GB")
 
 # The phone tree.
 # How many times a caller may press nothing or a wrong key before we say goodbye.

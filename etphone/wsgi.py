@@ -1,11 +1,4 @@
-"""
-WSGI config for etphone project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""WSGI entry point. Refuses to start when a start-up check reports an error."""
 
 import os
 
@@ -14,3 +7,17 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etphone.settings")
 
 application = get_wsgi_application()
+
+
+def _refuse_to_start_on_errors() -> None:
+    # A production server (gunicorn) does not run Django's system checks; run ours here, so a
+    # missing TWILIO_AUTH_TOKEN stops the server instead of answering every caller with 403.
+    from django.core import checks
+    from django.core.management.base import SystemCheckError
+
+    errors = [m for m in checks.run_checks(tags=["etphone"]) if m.is_serious()]
+    if errors:
+        raise SystemCheckError("\n".join(f"{m.id}: {m.msg} HINT: {m.hint}" for m in errors))
+
+
+_refuse_to_start_on_errors()

@@ -103,3 +103,14 @@ def dial(*, number: str, action_url: str) -> VoiceResponse:
     response = VoiceResponse()
     response.dial(number, action=action_url, method="POST")
     return response
+
+
+def apology(*, sentence: Sentence, operator_number: str = "") -> VoiceResponse:
+    """Something broke on our side: apologise, then a person if we have one, else hang up."""
+    response = VoiceResponse()
+    _say(response, sentence)
+    if operator_number:
+        response.dial(operator_number)
+    else:
+        response.hangup()
+    return response

@@ -9,5 +9,6 @@ urlpatterns = [
     path("menu", views.menu, name="menu"),
     path("planets", views.planets, name="planets"),
     path("dialed", views.dialed, name="dialed"),
+    path("fallback", views.fallback, name="fallback"),
     re_path(r"^(?P<path>.*)$", views.elsewhere, name="elsewhere"),
 ]

@@ -1,37 +1,23 @@
 """Twilio voice webhooks for each step of the call, and the home page."""
 
-from functools import wraps
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from directory.models import Prompt
 from directory.selectors import directions_in_use, planets_active, prompts_get
 
 from . import twiml
+from .decorators import apology, twilio_webhook
+
+logger = logging.getLogger("ivr")
 
 KEYS = "0123456789*#"
 NO_INPUT = ""
 INVALID = "invalid"
-
-
-def twiml_view(view):
-    """A Twilio webhook: GET or POST, no CSRF token (Twilio has none), TwiML out."""
-
-    # Twilio cannot send a CSRF token; issue 3's signature check is what keeps others out.
-    @csrf_exempt
-    @require_http_methods(["GET", "POST"])
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        return HttpResponse(str(response), content_type="text/xml; charset=utf-8")
-
-    return wrapper
 
 
 def _params(request):
@@ -76,7 +62,7 @@ def _planet_menu(prompts, planets, *, attempts: int, before=None):
     )
 
 
-@twiml_view
+@twilio_webhook
 def welcome(request):
     """Step 1: greet the caller and gather the main-menu key."""
     prompts = prompts_get()
@@ -86,7 +72,7 @@ def welcome(request):
     )
 
 
-@twiml_view
+@twilio_webhook
 def menu(request):
     """Step 2: key 1 hears the directions, key 2 the planet menu, anything else starts over."""
     pressed, attempts = _pressed(request), _attempts(request)
@@ -108,7 +94,7 @@ def menu(request):
     )
 
 
-@twiml_view
+@twilio_webhook
 def planets(request):
     """Step 3: a planet's key dials it, star goes back, anything else hears the menu again."""
     pressed, attempts = _pressed(request), _attempts(request)
@@ -132,7 +118,7 @@ def planets(request):
     return _planet_menu(prompts, active, attempts=attempts, before=prompts[before])
 
 
-@twiml_view
+@twilio_webhook
 def dialed(request):
     """Step 4: after the Dial; a completed call ends politely, any other outcome retries."""
     prompts = prompts_get()
@@ -148,7 +134,20 @@ def dialed(request):
     return _planet_menu(prompts, active, attempts=_attempts(request), before=failed)
 
 
-@twiml_view
+@twilio_webhook
+def fallback(request):
+    """Twilio's Fallback URL, used when another step failed: apologise, touching no database."""
+    params = _params(request)
+    logger.error(
+        "Twilio used the fallback URL for call %s: ErrorCode=%s ErrorUrl=%s",
+        params.get("CallSid", "(unknown)")[:64],
+        params.get("ErrorCode", "")[:16],
+        params.get("ErrorUrl", "")[:500],
+    )
+    return apology()
+
+
+@twilio_webhook
 def elsewhere(request, path=""):
     """Any other /ivr/ URL (a mistyped console setting, a stray slash): back to the main menu."""
     prompts = prompts_get()

@@ -2,7 +2,12 @@ import xml.etree.ElementTree as ET
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
+from django.utils.datastructures import MultiValueDict
+from django.utils.http import urlencode
+from twilio.request_validator import RequestValidator
 
 
 def parse_twiml(response) -> ET.Element:
@@ -25,8 +30,51 @@ def demo(db):
     call_command("loaddata", "demo", verbosity=0)
 
 
+def sign(url: str, params=None, *, token: str | None = None) -> str:
+    """The X-Twilio-Signature Twilio would send for this URL and these POST parameters."""
+    form = MultiValueDict(
+        {
+            name: [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+            for name, value in (params or {}).items()
+        }
+    )
+    return RequestValidator(token or settings.TWILIO_AUTH_TOKEN).compute_signature(url, form)
+
+
+class TwilioClient(Client):
+    """A test client that signs every GET and POST the way Twilio does."""
+
+    def __init__(self, **defaults):
+        # Twilio calls an allowed host; the test client's default "testserver" is not one.
+        defaults.setdefault("HTTP_HOST", "localhost")
+        super().__init__(**defaults)
+
+    def _url(self, path: str, secure: bool) -> str:
+        return f"{'https' if secure else 'http'}://{self.defaults['HTTP_HOST']}{path}"
+
+    def get(self, path, data=None, secure=False, **extra):
+        if data:
+            path += ("&" if "?" in path else "?") + urlencode(data, doseq=True)
+        extra.setdefault("HTTP_X_TWILIO_SIGNATURE", sign(self._url(path, secure)))
+        return super().get(path, secure=secure, **extra)
+
+    def post(self, path, data=None, secure=False, **extra):
+        extra.setdefault("HTTP_X_TWILIO_SIGNATURE", sign(self._url(path, secure), data))
+        return super().post(path, data or {}, secure=secure, **extra)
+
+
 @pytest.fixture
-def client(client):
-    # Twilio calls from the internet to an allowed host; the test client's default is not one.
-    client.defaults["HTTP_HOST"] = "localhost"
-    return client
+def client():
+    """A Twilio-like client: requests are signed with the configured auth token."""
+    return TwilioClient()
+
+
+@pytest.fixture
+def unsigned_client():
+    return Client(HTTP_HOST="localhost")
+
+
+@pytest.fixture
+def django_settings(settings):
+    """pytest-django's settings fixture, under a name that does not clash with hypothesis."""
+    return settings

@@ -15,3 +15,11 @@ STORAGES = {
 # Serve static files from the apps' folders, as in development, without collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Requests in tests are signed with this token, as Twilio signs them with the account's.
+TWILIO_AUTH_TOKEN = "test-auth-token"
+TWILIO_VALIDATE_SIGNATURES = True
+PUBLIC_BASE_URL = ""
+OPERATOR_NUMBER = ""
+# The test client speaks plain http unless a test asks for https.
+SECURE_SSL_REDIRECT = False

@@ -4,11 +4,10 @@ from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client
 from django.urls import resolve, reverse
 
 from directory.models import Directions, Planet, Prompt
-from tests.conftest import parse_twiml, spoken
+from tests.conftest import TwilioClient, parse_twiml, spoken
 from tests.factories import make_directions, make_planet, make_prompt
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +68,7 @@ def test_other_methods_are_not_allowed(client, demo, method):
 
 
 def test_webhooks_need_no_csrf_token(demo):
-    client = Client(enforce_csrf_checks=True, HTTP_HOST="localhost")
+    client = TwilioClient(enforce_csrf_checks=True)
     assert parse_twiml(call(client, "ivr:menu", "2")).find("Gather") is not None
 
 

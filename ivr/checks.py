@@ -1,0 +1,56 @@
+"""Start-up checks: an operator learns about a missing or unsafe setting before a caller does."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from directory.fields import to_e164
+
+
+@register(Tags.security, "etphone")
+def check_twilio_validation(app_configs, **kwargs):
+    if not settings.TWILIO_VALIDATE_SIGNATURES:
+        return [
+            Warning(
+                "Twilio signature validation is off (TWILIO_VALIDATE_SIGNATURES=false): "
+                "anyone who finds the webhook URLs can drive calls and read the directory.",
+                hint="Use this only for local work; set TWILIO_AUTH_TOKEN and remove the switch.",
+                id="ivr.W001",
+            )
+        ]
+    if settings.TWILIO_AUTH_TOKEN:
+        return []
+    if settings.DEBUG:
+        return [
+            Warning(
+                "TWILIO_AUTH_TOKEN is not set: every webhook request will be refused with 403.",
+                hint="Set TWILIO_AUTH_TOKEN, or TWILIO_VALIDATE_SIGNATURES=false for local work.",
+                id="ivr.W002",
+            )
+        ]
+    return [
+        Error(
+            "TWILIO_AUTH_TOKEN is not set: the phone tree cannot check that requests come from "
+            "Twilio.",
+            hint="Set TWILIO_AUTH_TOKEN to your Twilio account's auth token.",
+            id="ivr.E001",
+        )
+    ]
+
+
+@register("etphone")
+def check_operator_number(app_configs, **kwargs):
+    if not settings.OPERATOR_NUMBER:
+        return []
+    try:
+        valid = to_e164(settings.OPERATOR_NUMBER) == settings.OPERATOR_NUMBER
+    except Exception:
+        valid = False
+    if valid:
+        return []
+    return [
+        Error(
+            f"OPERATOR_NUMBER {settings.OPERATOR_NUMBER!r} is not a phone number in E.164 form.",
+            hint="Write it with its country code and no spaces, e.g. +19295566487.",
+            id="ivr.E002",
+        )
+    ]

@@ -1,0 +1,86 @@
+"""The one wrapper every Twilio webhook goes through: method, signature, errors, TwiML out."""
+
+import logging
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseForbidden
+from django.utils.encoding import escape_uri_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from twilio.request_validator import RequestValidator
+
+from directory.selectors import Sentence
+
+from . import twiml
+
+logger = logging.getLogger("ivr")
+
+
+def requested_url(request) -> str:
+    """The URL Twilio requested and signed, query string byte for byte."""
+    # Behind a proxy the request's own host and scheme may not be what Twilio saw;
+    # PUBLIC_BASE_URL says what it was, SECURE_PROXY_SSL_HEADER recovers the scheme otherwise.
+    base = settings.PUBLIC_BASE_URL or f"{request.scheme}://{request.get_host()}"
+    query = request.META.get("QUERY_STRING", "")
+    return f"{base}{escape_uri_path(request.path)}{'?' + query if query else ''}"
+
+
+def signature_is_valid(request) -> bool:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not (signature and settings.TWILIO_AUTH_TOKEN):
+        return False
+    # A POST's form parameters are signed; a GET's are already in the URL.
+    params = request.POST if request.method == "POST" else {}
+    # validate() also tries the URL with and without an explicit port, as Twilio may sign either.
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(
+        requested_url(request), params, signature
+    )
+
+
+def apology() -> twiml.VoiceResponse:
+    """What a caller hears when something on our side broke: no database needed."""
+    return twiml.apology(
+        sentence=Sentence(settings.IVR_APOLOGY, settings.IVR_VOICE, settings.IVR_LANGUAGE),
+        operator_number=settings.OPERATOR_NUMBER,
+    )
+
+
+def twilio_webhook(view):
+    """A Twilio voice webhook: GET or POST, signed by Twilio, always answered with TwiML."""
+
+    # Twilio cannot send a CSRF token; the signature check below is what keeps others out.
+    @csrf_exempt
+    @require_http_methods(["GET", "POST"])
+    @wraps(view)
+    def webhook(request, *args, **kwargs):
+        if settings.TWILIO_VALIDATE_SIGNATURES:
+            try:
+                valid = signature_is_valid(request)
+            except Exception:  # an unreadable body cannot have been signed
+                valid = False
+            if not valid:
+                logger.warning(
+                    "Refused a request to %s: missing or wrong X-Twilio-Signature",
+                    requested_url(request),
+                )
+                return HttpResponseForbidden()
+        try:
+            document = str(view(request, *args, **kwargs))
+        except Exception:
+            # Whatever broke, the caller hears an apology rather than Twilio's recorded error.
+            logger.exception(
+                "Step %s failed for call %s", view.__name__, _call_sid(request) or "(unknown)"
+            )
+            document = str(apology())
+        return HttpResponse(document, content_type="text/xml; charset=utf-8")
+
+    return webhook
+
+
+def _call_sid(request) -> str:
+    try:
+        params = request.POST if request.method == "POST" else request.GET
+        return params.get("CallSid", "")[:64]
+    except Exception:
+        return ""

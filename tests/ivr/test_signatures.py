@@ -1,0 +1,233 @@
+"""Only requests Twilio signed with our auth token reach the phone tree."""
+
+import logging
+from http import HTTPStatus
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from twilio.request_validator import RequestValidator
+
+from directory.models import Planet
+from ivr.checks import check_twilio_validation
+from tests.conftest import TwilioClient, parse_twiml, sign
+
+pytestmark = pytest.mark.django_db
+
+PARAMS = {"CallSid": "CA123", "Digits": "2"}
+
+
+def test_twilios_published_known_answer_vector():
+    params = {
+        "CallSid": "CA1234567890ABCDE",
+        "Caller": "+12349013030",
+        "Digits": "1234",
+        "From": "+12349013030",
+        "To": "+18005551212",
+    }
+    signature = RequestValidator("12345").compute_signature(
+        "https://mycompany.com/myapp.php?foo=1&bar=2", params
+    )
+    assert signature == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+
+
+def test_a_signed_post_is_answered(unsigned_client, demo):
+    signature = sign("http://localhost/ivr/menu", PARAMS)
+    response = unsigned_client.post("/ivr/menu", PARAMS, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert parse_twiml(response).find("Gather") is not None
+
+
+def test_a_signed_get_is_answered_with_its_parameters_only_in_the_url(unsigned_client, demo):
+    url = "/ivr/menu?CallSid=CA123&Digits=2"
+    signature = sign(f"http://localhost{url}")
+    response = unsigned_client.get(url, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert parse_twiml(response).find("Gather") is not None
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param("bm90IGEgc2lnbmF0dXJl", id="garbage"),
+        pytest.param(sign("http://localhost/ivr/menu", PARAMS, token="wrong"), id="wrong-token"),
+        pytest.param(
+            sign("http://localhost/ivr/menu", {**PARAMS, "Digits": "1"}), id="tampered-param"
+        ),
+        pytest.param(sign("http://localhost/ivr/welcome", PARAMS), id="other-url"),
+    ],
+)
+def test_an_unsigned_or_forged_request_is_refused_without_twiml(
+    unsigned_client, demo, caplog, signature
+):
+    headers = {} if signature is None else {"HTTP_X_TWILIO_SIGNATURE": signature}
+    with caplog.at_level(logging.WARNING, logger="ivr"):
+        response = unsigned_client.post("/ivr/menu", PARAMS, **headers)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert b"Response" not in response.content
+    assert b"Planet" not in response.content
+    (record,) = [r for r in caplog.records if r.name == "ivr"]
+    assert record.levelno == logging.WARNING
+    assert "http://localhost/ivr/menu" in record.getMessage()
+    assert "test-auth-token" not in record.getMessage()
+
+
+def test_a_forged_get_is_refused(unsigned_client, demo):
+    url = "/ivr/planets?Digits=3"
+    signature = sign("http://localhost/ivr/planets?Digits=4")
+    response = unsigned_client.get(url, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_get_signature_covers_nothing_appended_to_the_url(unsigned_client, demo):
+    # Twilio signs a GET's URL alone; a check that also appended parameters would refuse it.
+    url = "/ivr/menu?Digits=2"
+    response = unsigned_client.get(url, HTTP_X_TWILIO_SIGNATURE=sign(f"http://localhost{url}"))
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_validation_is_on_whatever_debug_says(unsigned_client, demo, settings):
+    settings.DEBUG = True
+    assert unsigned_client.post("/ivr/welcome").status_code == HTTPStatus.FORBIDDEN
+
+
+def test_validation_without_a_token_refuses_everything(client, demo, settings):
+    settings.TWILIO_AUTH_TOKEN = ""
+    response = client.post("/ivr/welcome", HTTP_X_TWILIO_SIGNATURE=sign("http://localhost/x"))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_validation_can_be_switched_off_explicitly_for_local_work(unsigned_client, demo, settings):
+    settings.TWILIO_VALIDATE_SIGNATURES = False
+    assert parse_twiml(unsigned_client.post("/ivr/welcome")).find("Gather") is not None
+
+
+def test_switching_validation_off_warns_at_every_start(settings):
+    settings.TWILIO_VALIDATE_SIGNATURES = False
+    assert [message.id for message in check_twilio_validation(None)] == ["ivr.W001"]
+
+
+def test_no_token_with_debug_off_is_an_error_that_stops_the_server(settings):
+    settings.DEBUG, settings.TWILIO_AUTH_TOKEN = False, ""
+    (message,) = check_twilio_validation(None)
+    assert message.id == "ivr.E001"
+    assert message.is_serious()
+    assert "TWILIO_AUTH_TOKEN" in message.msg
+
+
+def test_no_token_with_debug_on_is_a_warning(settings):
+    settings.DEBUG, settings.TWILIO_AUTH_TOKEN = True, ""
+    assert [message.id for message in check_twilio_validation(None)] == ["ivr.W002"]
+
+
+def test_a_configured_token_passes_the_checks(settings):
+    assert check_twilio_validation(None) == []
+
+
+# The URL that is checked is the one Twilio requested.
+
+
+def test_https_behind_a_tls_proxy_is_checked_as_https(unsigned_client, demo, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    signature = sign("https://localhost/ivr/welcome")
+    response = unsigned_client.post(
+        "/ivr/welcome", HTTP_X_FORWARDED_PROTO="https", HTTP_X_TWILIO_SIGNATURE=signature
+    )
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_an_https_signature_fails_when_the_proxy_header_is_not_configured(unsigned_client, demo):
+    signature = sign("https://localhost/ivr/welcome")
+    response = unsigned_client.post(
+        "/ivr/welcome", HTTP_X_FORWARDED_PROTO="https", HTTP_X_TWILIO_SIGNATURE=signature
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_an_http_signature_fails_when_the_proxy_says_https(unsigned_client, demo, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    signature = sign("http://localhost/ivr/welcome")
+    response = unsigned_client.post(
+        "/ivr/welcome", HTTP_X_FORWARDED_PROTO="https", HTTP_X_TWILIO_SIGNATURE=signature
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_public_base_url_wins_over_the_requests_own_host(unsigned_client, demo, settings):
+    settings.PUBLIC_BASE_URL = "https://ivr.example.com"
+    signature = sign("https://ivr.example.com/ivr/welcome")
+    response = unsigned_client.post("/ivr/welcome", HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == HTTPStatus.OK
+    forged = sign("http://localhost/ivr/welcome")
+    assert (
+        unsigned_client.post("/ivr/welcome", HTTP_X_TWILIO_SIGNATURE=forged).status_code
+        == HTTPStatus.FORBIDDEN
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "signed_url"),
+    [
+        ("localhost:8000", "http://localhost:8000/ivr/welcome"),
+        ("localhost:8000", "http://localhost/ivr/welcome"),
+        ("localhost", "http://localhost:80/ivr/welcome"),
+    ],
+    ids=["port-in-both", "port-only-in-host", "port-only-in-signature"],
+)
+def test_signatures_with_and_without_an_explicit_port_are_accepted(
+    unsigned_client, demo, host, signed_url
+):
+    response = unsigned_client.post(
+        "/ivr/welcome", HTTP_HOST=host, HTTP_X_TWILIO_SIGNATURE=sign(signed_url)
+    )
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_https_on_port_443_is_accepted_with_and_without_the_port(unsigned_client, demo, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    for signed in ["https://localhost:443/ivr/welcome", "https://localhost/ivr/welcome"]:
+        response = unsigned_client.post(
+            "/ivr/welcome", HTTP_X_FORWARDED_PROTO="https", HTTP_X_TWILIO_SIGNATURE=sign(signed)
+        )
+        assert response.status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["attempts=1&z=%7E", "z=2&attempts=1", "attempts=1&note=a%20b+c", "attempts=1&x=%C3%A9"],
+)
+def test_the_query_string_is_checked_byte_for_byte(unsigned_client, demo, query):
+    url = f"/ivr/welcome?{query}"
+    signature = sign(f"http://localhost{url}", PARAMS)
+    response = unsigned_client.post(url, PARAMS, HTTP_X_TWILIO_SIGNATURE=signature)
+    assert response.status_code == HTTPStatus.OK
+
+
+def emitted_urls(root) -> list[str]:
+    return [el.get("action") for el in root.iter() if el.get("action")] + [
+        el.text for el in root.iter("Redirect")
+    ]
+
+
+def test_every_url_the_app_emits_is_accepted_when_twilio_signs_it(demo):
+    """Walk the tree over https behind a proxy, as Twilio would, following every URL we emit."""
+    client = TwilioClient()
+    dagobah = Planet.objects.get(name="Dagobah")
+    seen, queue = set(), [reverse("ivr:welcome")]
+    inputs = [{}, {"Digits": "1"}, {"Digits": "2"}, {"Digits": "3"}, {"Digits": "9"}]
+    inputs += [{"Digits": "*"}, {"DialCallStatus": "busy"}, {"DialCallStatus": "completed"}]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        for params in inputs:
+            response = client.post(url, params)
+            assert response.status_code == HTTPStatus.OK, (url, params, response.status_code)
+            for emitted in emitted_urls(parse_twiml(response)):
+                query = urlsplit(emitted).query
+                if query:
+                    assert query.split("&") == sorted(query.split("&")), emitted
+                queue.append(emitted)
+    assert f"{reverse('ivr:dialed')}?planet={dagobah.pk}" in seen
+    assert len(seen) > 6
