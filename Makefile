@@ -3,10 +3,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
 
-.PHONY: run test lint format install install-dev superuser clean
+.PHONY: run serve test test-sqlite test-postgres lint format install install-dev superuser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +25,11 @@ install-dev: $(VENV)/.installed-dev
 
 ## run: set up the SQLite database, load the demo into an empty directory, serve on :8000
 run: install
-	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=true $(BIN)/python manage.py load_demo
-	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	scripts/run
+
+## serve: the production server (gunicorn, whitenoise); see the README's Deploying section
+serve: install
+	scripts/serve
 
 ## superuser: create an admin login for yourself (asks for a password)
 superuser: install
@@ -43,9 +43,14 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## test: the linter, then the whole suite
-test: lint
-	$(BIN)/pytest
+## test: the linter, then the whole suite on SQLite, then again on a throwaway PostgreSQL
+test: lint test-sqlite test-postgres
+
+test-sqlite: install-dev
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: install-dev
+	scripts/with-postgres $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,122 @@
+"""Production configuration: from the environment, strict by default, loud when incomplete."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """manage.py in a clean environment: only what is given here (a local .env cannot leak in)."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    settings = {
+        "DJANGO_SETTINGS_MODULE": "etphone.settings",
+        "DJANGO_DEBUG": "",
+        "DJANGO_SECRET_KEY": "",
+        "TWILIO_AUTH_TOKEN": "",
+        "TWILIO_VALIDATE_SIGNATURES": "true",
+        "DATABASE_URL": "sqlite:////tmp/etphone-production-test.sqlite3",
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **settings, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def production_env_from_readme() -> dict:
+    """The environment block the README's Deploying section documents, with its placeholders
+    filled in the way an operator would."""
+    readme = (ROOT / "README.md").read_text()
+    (block,) = re.findall(r"<!-- production-env -->\s*```sh\n(.*?)```", readme, re.S)
+    env = dict(
+        line.split("=", 1) for line in block.splitlines() if line and not line.startswith("#")
+    )
+    filled = {
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        "DATABASE_URL": "sqlite:////tmp/etphone-production-test.sqlite3",
+    }
+    return {key: filled.get(key, value) for key, value in env.items()}
+
+
+def test_check_deploy_passes_with_the_production_environment_in_the_readme():
+    env = production_env_from_readme()
+    assert {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "TWILIO_AUTH_TOKEN"} <= set(env)
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_a_secret_key_production_refuses_to_start_and_names_it():
+    result = run_manage("check", TWILIO_AUTH_TOKEN="x")
+    assert result.returncode != 0
+    assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr
+
+
+def test_without_a_twilio_token_production_refuses_to_start_and_names_it():
+    result = run_manage("check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    assert result.returncode != 0
+    assert "ivr.E001" in result.stderr
+    assert "TWILIO_AUTH_TOKEN" in result.stderr
+
+
+def test_the_wsgi_application_refuses_to_load_without_a_twilio_token():
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import etphone.wsgi"],
+        cwd=ROOT,
+        env={**base, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "TWILIO_AUTH_TOKEN": ""},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "TWILIO_AUTH_TOKEN" in result.stderr
+
+
+def test_switching_validation_off_warns_at_start():
+    result = run_manage(
+        "check", DJANGO_DEBUG="true", TWILIO_VALIDATE_SIGNATURES="false", TWILIO_AUTH_TOKEN=""
+    )
+    assert result.returncode == 0
+    assert "ivr.W001" in result.stderr
+
+
+def test_an_invalid_operator_number_is_a_start_up_error():
+    result = run_manage("check", DJANGO_DEBUG="true", OPERATOR_NUMBER="call Bob")
+    assert result.returncode != 0
+    assert "ivr.E002" in result.stderr
+
+
+def test_debug_is_off_unless_set():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    result = run_manage("shell", "-c", code, DJANGO_SECRET_KEY="x" * 50, TWILIO_AUTH_TOKEN="x")
+    assert result.stdout.split()[-1] == "False", result.stderr
+
+
+def test_the_admin_path_is_configurable():
+    code = "from django.urls import reverse; print(reverse('admin:index'))"
+    result = run_manage("shell", "-c", code, DJANGO_DEBUG="true", DJANGO_ADMIN_URL="crew-only/")
+    assert result.stdout.split()[-1] == "/crew-only/", result.stderr
+
+
+def test_a_bad_attempt_limit_is_a_start_up_error_naming_it():
+    result = run_manage("check", DJANGO_DEBUG="true", IVR_MAX_ATTEMPTS="0")
+    assert result.returncode != 0
+    assert "IVR_MAX_ATTEMPTS" in result.stderr
+
+
+@pytest.mark.django_db
+def test_the_suite_runs_on_the_engine_database_url_names():
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == expected

@@ -1,0 +1,131 @@
+"""The production server, started for real: several workers, SQLite or PostgreSQL."""
+
+import os
+import re
+import sqlite3
+import threading
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+import requests
+
+from tests.server import (
+    admin_session,
+    change_planet_number,
+    planet_pk,
+    prepare_database,
+    running_server,
+    server_env,
+    signed_post,
+)
+
+NUMBERS = ["+14155550100", "+14155550101"]
+
+
+def dialed_number(base: str, session: requests.Session) -> str:
+    """One caller's whole walk to Dagobah; returns the number the app dialed."""
+    sid = {"CallSid": f"CA{threading.get_ident()}"}
+    for path, params in [("/ivr/welcome", {}), ("/ivr/menu", {"Digits": "2"})]:
+        response = signed_post(base, path, {**sid, **params}, session=session)
+        assert response.status_code == 200, response.text
+    response = signed_post(base, "/ivr/planets", {**sid, "Digits": "3"}, session=session)
+    assert response.status_code == 200, response.text
+    return ET.fromstring(response.content).find("Dial").text
+
+
+def test_concurrent_calls_during_admin_edits_on_sqlite_see_no_errors(tmp_path):
+    database = tmp_path / "db.sqlite3"
+    env = server_env(f"sqlite:///{database}")
+    prepare_database(env)
+    dagobah = planet_pk(env, "Dagobah")
+    log = tmp_path / "server.log"
+    with running_server(env, workers=4, log_path=log) as base:
+        admin = admin_session(base)
+        errors, dialed, stop = [], [], threading.Event()
+
+        def edit_forever():
+            i = 0
+            while not stop.is_set():
+                response = change_planet_number(admin, base, dagobah, NUMBERS[i % 2])
+                if response.status_code != 302:
+                    errors.append(f"admin edit answered {response.status_code}")
+                i += 1
+
+        def caller(_):
+            session = requests.Session()
+            try:
+                for _ in range(10):
+                    dialed.append(dialed_number(base, session))
+            except Exception as error:  # any failure counts; the assertion below lists them
+                errors.append(repr(error))
+
+        editor = threading.Thread(target=edit_forever)
+        editor.start()
+        try:
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(pool.map(caller, range(8)))
+        finally:
+            stop.set()
+            editor.join()
+
+    assert errors == []
+    assert len(dialed) == 80
+    assert set(dialed) <= {"+17262043675", *NUMBERS}
+    server_log = log.read_text()
+    assert "database is locked" not in server_log
+    assert "Traceback" not in server_log
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_the_server_serves_the_admins_hashed_static_files(tmp_path):
+    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    prepare_database(env)
+    with running_server(env, workers=1, log_path=tmp_path / "server.log") as base:
+        page = requests.get(f"{base}/admin/login/", timeout=10).text
+        (stylesheet,) = re.findall(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', page)
+        response = requests.get(f"{base}{stylesheet}", timeout=10)
+    assert response.status_code == 200
+    assert "immutable" in response.headers["Cache-Control"]
+    assert response.text.startswith("/*")
+
+
+def test_the_server_refuses_to_start_without_a_twilio_token(tmp_path):
+    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", TWILIO_AUTH_TOKEN="")
+    with (
+        pytest.raises(RuntimeError, match="TWILIO_AUTH_TOKEN"),
+        running_server(env, workers=1, log_path=tmp_path / "server.log"),
+    ):
+        pass
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh database on the PostgreSQL server DATABASE_URL names; dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL (make test's second run)")
+    name = f"etphone_two_servers_{os.getpid()}"
+    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield urlsplit(url)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_two_app_servers_share_one_postgresql_database(tmp_path, postgres_database):
+    env = server_env(postgres_database)
+    prepare_database(env)
+    dagobah = planet_pk(env, "Dagobah")
+    with (
+        running_server(env, workers=1, log_path=tmp_path / "a.log") as server_a,
+        running_server(env, workers=1, log_path=tmp_path / "b.log") as server_b,
+    ):
+        assert server_a != server_b
+        response = change_planet_number(admin_session(server_a), server_a, dagobah, NUMBERS[0])
+        assert response.status_code == 302
+        assert dialed_number(server_b, requests.Session()) == NUMBERS[0]
