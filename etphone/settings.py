@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "directory",
     "ivr",
+    "calllog",
 ]
 
 MIDDLEWARE = [
@@ -149,6 +150,8 @@ IVR_LANGUAGE = env("IVR_LANGUAGE", default="en-GB")
 IVR_MAX_ATTEMPTS = env.int("IVR_MAX_ATTEMPTS", default=3)
 if IVR_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("IVR_MAX_ATTEMPTS must be 1 or more.")
+# How long the call log keeps calls; `manage.py purge_calls` deletes older ones.
+CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=90)
 # Numbers staff type without a +country code are read in this region (ISO 3166 code).
 PHONE_NUMBER_DEFAULT_REGION = env("PHONE_NUMBER_DEFAULT_REGION", default="US")
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("planets", views.planets, name="planets"),
     path("dialed", views.dialed, name="dialed"),
     path("fallback", views.fallback, name="fallback"),
+    path("status", views.status, name="status"),
     re_path(r"^(?P<path>.*)$", views.elsewhere, name="elsewhere"),
 ]

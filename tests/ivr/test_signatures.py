@@ -2,7 +2,7 @@
 
 import logging
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -218,7 +218,8 @@ def test_every_url_the_app_emits_is_accepted_when_twilio_signs_it(demo):
     inputs += [{"Digits": "*"}, {"DialCallStatus": "busy"}, {"DialCallStatus": "completed"}]
     while queue:
         url = queue.pop()
-        if url in seen:
+        # Every URL carries the step's number; past a few steps the URLs only repeat in shape.
+        if url in seen or int(parse_qs(urlsplit(url).query).get("step", ["0"])[0]) > 4:
             continue
         seen.add(url)
         for params in inputs:
@@ -229,5 +230,5 @@ def test_every_url_the_app_emits_is_accepted_when_twilio_signs_it(demo):
                 if query:
                     assert query.split("&") == sorted(query.split("&")), emitted
                 queue.append(emitted)
-    assert f"{reverse('ivr:dialed')}?planet={dagobah.pk}" in seen
+    assert f"{reverse('ivr:dialed')}?planet={dagobah.pk}&step=3" in seen
     assert len(seen) > 6

@@ -1,0 +1,182 @@
+import csv
+
+from django.contrib import admin
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+
+from directory.models import Planet
+
+from .charts import bar_chart
+from .models import Call, Step
+from .selectors import OUTCOMES, calls_to_planet, calls_with_outcome, dashboard_get
+
+CALLER_PERMISSION = "calllog.view_caller_number"
+
+
+def masked(number: str) -> str:
+    """All but the last four digits hidden: enough to tell calls apart, not to call back."""
+    return f"•••{number[-4:]}" if len(number) > 4 else "•" * len(number)
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return list(OUTCOMES.items())
+
+    def queryset(self, request, queryset):
+        return calls_with_outcome(queryset, self.value()) if self.value() else queryset
+
+
+class PlanetFilter(admin.SimpleListFilter):
+    title = "planet dialed"
+    parameter_name = "planet"
+
+    def lookups(self, request, model_admin):
+        return list(Planet.objects.values_list("pk", "name"))
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        return calls_to_planet(queryset, int(self.value()))
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_filter = [("started_at", admin.DateFieldListFilter), OutcomeFilter, PlanetFilter, "status"]
+    search_fields = ["call_sid", "from_number", "to_number"]
+    ordering = ["-started_at", "-id"]
+    date_hierarchy = None
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["export_csv"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _caller(self, request):
+        """The caller column: the number for staff allowed to see it, else its last 4 digits."""
+        can_see = request.user.has_perm(CALLER_PERMISSION)
+
+        @admin.display(description="caller", ordering="from_number")
+        def caller(call):
+            return call.from_number if can_see else masked(call.from_number)
+
+        return caller
+
+    def get_list_display(self, request):
+        return ["started_at", "call_sid", self._caller(request), "to_number", "status", "duration"]
+
+    def get_fields(self, request, obj=None):
+        return [
+            "call_sid",
+            self._caller(request),
+            "to_number",
+            "started_at",
+            "ended_at",
+            "status",
+            "duration",
+            "timeline",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="steps")
+    def timeline(self, call):
+        steps = call.steps.select_related("planet").order_by("sequence")
+        rows = [(call.started_at.strftime("%H:%M:%S"), "Called in: main menu")]
+        rows += [(step.created_at.strftime("%H:%M:%S"), describe(step)) for step in steps]
+        if call.ended_at:
+            rows.append((call.ended_at.strftime("%H:%M:%S"), f"Call ended: {call.status}"))
+        return format_html(
+            '<ol class="call-timeline">{}</ol>',
+            format_html_join("", "<li><time>{}</time> {}</li>", rows),
+        )
+
+    @admin.action(description="Export selected calls as CSV")
+    def export_csv(self, request, queryset):
+        can_see = request.user.has_perm(CALLER_PERMISSION)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="calls.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["call_sid", "caller", "called", "started", "ended", "status", "duration"])
+        for call in queryset.order_by("-started_at", "-id").iterator():
+            writer.writerow(
+                [
+                    call.call_sid,
+                    call.from_number if can_see else masked(call.from_number),
+                    call.to_number,
+                    call.started_at.isoformat(),
+                    call.ended_at.isoformat() if call.ended_at else "",
+                    call.status,
+                    "" if call.duration is None else call.duration,
+                ]
+            )
+        return response
+
+    def get_urls(self):
+        dashboard = self.admin_site.admin_view(self.dashboard_view)
+        return [path("dashboard/", dashboard, name="calllog_dashboard"), *super().get_urls()]
+
+    def dashboard_view(self, request):
+        if not self.has_view_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        figures = dashboard_get()
+        choice_labels = {
+            "directions": "Directions",
+            "planets": "Planet menu",
+            "no_choice": "No choice",
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Call dashboard",
+            "opts": self.model._meta,
+            "figures": figures,
+            "per_day": bar_chart(
+                [(day.strftime("%b %d"), calls) for day, calls in figures.days], height=180
+            ),
+            "choices": bar_chart(
+                [(choice_labels[key], n) for key, n in figures.choices.items()],
+                width=360,
+                height=160,
+            ),
+            "planets": bar_chart(
+                [(planet.name, planet.dialed) for planet in figures.planets],
+                width=360,
+                height=160,
+                captions=[
+                    "no answer yet"
+                    if planet.answer_rate is None
+                    else f"{planet.answer_rate:.0%} answered"
+                    for planet in figures.planets
+                ],
+            ),
+        }
+        return TemplateResponse(request, "admin/calllog/dashboard.html", context)
+
+
+def describe(step: Step) -> str:
+    """One line of the timeline, as staff would say it."""
+    key = f"pressed {step.digits}" if step.digits else "pressed nothing"
+    if step.kind == Step.Kind.MAIN_MENU:
+        return "Back at the main menu"
+    if step.kind == Step.Kind.MENU_KEY:
+        return f"Main menu: {key}"
+    if step.kind == Step.Kind.PLANET_KEY:
+        planet = f", dialing {step.planet.name}" if step.planet else ""
+        return f"Planet menu: {key}{planet}"
+    duration = f" after {step.dial_duration} s" if step.dial_duration else ""
+    planet = step.planet.name if step.planet else "the planet"
+    return f"Dial to {planet}: {step.dial_status or 'no status'}{duration}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CalllogConfig(AppConfig):
+    name = "calllog"
+    verbose_name = "Call log"

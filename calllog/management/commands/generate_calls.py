@@ -1,0 +1,86 @@
+import random
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from calllog.models import Call, Step
+from directory.models import Planet
+
+BATCH = 5_000
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the call log with plausible calls over the last days (demo data, or a million "
+        "rows for the benchmark). Bulk inserts; quick even for large counts."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, default=300, help="How many calls (300).")
+        parser.add_argument("--days", type=int, default=30, help="Spread over days (30).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed, for repeatable data.")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the log has calls already."
+        )
+
+    def handle(self, *args, count, days, seed, if_empty, **options):
+        if count < 0 or days < 1:
+            raise CommandError("--count must be 0 or more and --days 1 or more.")
+        if if_empty and Call.objects.exists():
+            self.stdout.write("The call log already has calls; none were generated.")
+            return
+        planets = list(Planet.objects.filter(is_active=True).values_list("pk", "key"))
+        rng = random.Random(seed)
+        now = timezone.now()
+        prefix = f"CAdemo{seed:04d}{int(now.timestamp()):x}"
+        made = 0
+        while made < count:
+            calls, steps = [], []
+            for n in range(made, min(made + BATCH, count)):
+                call, call_steps = _plausible_call(rng, f"{prefix}{n:010d}", now, days, planets)
+                calls.append(call)
+                steps += call_steps
+            Call.objects.bulk_create(calls, batch_size=BATCH)
+            Step.objects.bulk_create(steps, batch_size=BATCH)
+            made += len(calls)
+        self.stdout.write(f"Generated {made} call(s) over the last {days} days.")
+
+
+def _plausible_call(rng, sid, now, days, planets):
+    """A call along one of the tree's usual paths, with made-up but well-formed numbers."""
+    started = now - timedelta(seconds=rng.randrange(days * 86_400))
+    caller = f"+1{rng.randrange(201, 990)}{rng.randrange(200, 999)}{rng.randrange(10**4):04d}"
+    at = started
+    steps = []
+
+    def step(kind, **fields):
+        nonlocal at
+        at += timedelta(seconds=rng.randrange(4, 15))
+        steps.append(Step(call_id=sid, sequence=len(steps) + 1, kind=kind, created_at=at, **fields))
+
+    path = rng.random()
+    if path < 0.3:
+        step(Step.Kind.MENU_KEY, digits="1")
+    elif path < 0.85 and planets:
+        step(Step.Kind.MENU_KEY, digits="2")
+        pk, key = rng.choice(planets)
+        step(Step.Kind.PLANET_KEY, digits=key, planet_id=pk)
+        answered = rng.random() < 0.7
+        duration = rng.randrange(20, 600) if answered else None
+        status = "completed" if answered else rng.choice(["busy", "no-answer", "failed"])
+        step(Step.Kind.DIAL_OUTCOME, planet_id=pk, dial_status=status, dial_duration=duration)
+    else:
+        step(Step.Kind.MENU_KEY, digits="")
+        step(Step.Kind.MAIN_MENU)
+    ended = at + timedelta(seconds=rng.randrange(2, 30))
+    call = Call(
+        call_sid=sid,
+        from_number=caller,
+        to_number="+18005550100",
+        started_at=started,
+        ended_at=ended,
+        status="completed",
+        duration=int((ended - started).total_seconds()),
+    )
+    return call, steps

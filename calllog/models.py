@@ -1,0 +1,128 @@
+"""What happened on each call: one row per call, and its steps in order."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class CallStatus(models.TextChoices):
+    # Twilio's final CallStatus values, from the status callback.
+    COMPLETED = "completed", "completed"
+    BUSY = "busy", "busy"
+    NO_ANSWER = "no-answer", "no answer"
+    FAILED = "failed", "failed"
+    CANCELED = "canceled", "canceled"
+
+
+class Call(models.Model):
+    """One phone call, keyed by Twilio's CallSid."""
+
+    Status = CallStatus
+
+    call_sid = models.CharField(
+        "CallSid", max_length=64, unique=True, help_text="Twilio's id, e.g. CA0123…"
+    )
+    from_number = models.CharField(
+        "caller", max_length=32, blank=True, help_text="The caller's number, e.g. +19295566487."
+    )
+    to_number = models.CharField(
+        "called", max_length=32, blank=True, help_text="Our Twilio number the caller dialed."
+    )
+    started_at = models.DateTimeField("started", default=timezone.now)
+    ended_at = models.DateTimeField("ended", null=True, blank=True)
+    status = models.CharField(
+        "final status",
+        max_length=16,
+        blank=True,
+        choices=CallStatus.choices,
+        help_text="From Twilio's status callback; empty while the call is in progress.",
+    )
+    duration = models.PositiveIntegerField(
+        "duration (s)", null=True, blank=True, help_text="From Twilio's status callback."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "call"
+        verbose_name_plural = "calls"
+        permissions = [("view_caller_number", "Can view caller numbers")]
+        indexes = [models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="") | Q(status__in=CallStatus.values),
+                name="%(app_label)s_%(class)s_status_is_known",
+            ),
+        ]
+
+    def __str__(self):
+        return self.call_sid
+
+
+class StepKind(models.TextChoices):
+    MAIN_MENU = "main_menu", "main menu again"
+    MENU_KEY = "menu_key", "key at the main menu"
+    PLANET_KEY = "planet_key", "key at the planet menu"
+    DIAL_OUTCOME = "dial_outcome", "dial outcome"
+
+
+class Step(models.Model):
+    """One webhook request of a call: a menu reached, a key pressed, a dial outcome."""
+
+    Kind = StepKind
+
+    call = models.ForeignKey(
+        Call,
+        to_field="call_sid",
+        db_column="call_sid",
+        # A step may be recorded before its call row (whose own write may have failed).
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="steps",
+    )
+    sequence = models.PositiveIntegerField(
+        "step", help_text="The step's place in the call: 1 is the first after the greeting."
+    )
+    kind = models.CharField("what", max_length=16, choices=StepKind.choices)
+    digits = models.CharField(
+        "key pressed", max_length=8, blank=True, help_text="Empty when the caller pressed nothing."
+    )
+    planet = models.ForeignKey(
+        "directory.Planet",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+    )
+    dial_status = models.CharField("DialCallStatus", max_length=16, blank=True)
+    dial_duration = models.PositiveIntegerField("DialCallDuration (s)", null=True, blank=True)
+    idempotency_token = models.CharField(
+        "I-Twilio-Idempotency-Token", max_length=128, blank=True, help_text="Empty when absent."
+    )
+    created_at = models.DateTimeField("at", default=timezone.now)
+
+    class Meta:
+        ordering = ["call_id", "sequence"]
+        verbose_name = "step"
+        verbose_name_plural = "steps"
+        indexes = [
+            models.Index(fields=["kind", "planet"], name="calllog_step_kind_planet"),
+            models.Index(fields=["created_at"], name="calllog_step_created"),
+        ]
+        constraints = [
+            # Twilio retries a request with the same step of the same call: it is logged once.
+            models.UniqueConstraint(
+                fields=["call", "sequence"], name="%(app_label)s_%(class)s_once_per_step"
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_token"],
+                condition=~Q(idempotency_token=""),
+                name="%(app_label)s_%(class)s_once_per_token",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=StepKind.values), name="%(app_label)s_%(class)s_kind_is_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.call_id} #{self.sequence}"

@@ -1,0 +1,214 @@
+"""Staff read the call log in the admin: newest first, filtered, exported, numbers masked."""
+
+import csv
+import io
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from calllog.models import Call, Step
+from directory.models import Planet
+from tests.factories import make_staff
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:calllog_call_changelist"
+
+
+def make_call(sid, *, days_ago=0, number="+19295550123", steps=(), **fields):
+    call = Call.objects.create(
+        call_sid=sid,
+        from_number=number,
+        to_number="+18005550100",
+        started_at=timezone.now() - timedelta(days=days_ago),
+        **fields,
+    )
+    for sequence, (kind, extra) in enumerate(steps, start=1):
+        Step.objects.create(call=call, sequence=sequence, kind=kind, **extra)
+    return call
+
+
+@pytest.fixture
+def viewer(client, demo):
+    client.force_login(make_staff(permissions=("calllog.view_call",)))
+    return client
+
+
+@pytest.fixture
+def calls(demo):
+    dagobah = Planet.objects.get(name="Dagobah")
+    make_call("CA-directions", days_ago=2, steps=[(Step.Kind.MENU_KEY, {"digits": "1"})])
+    make_call(
+        "CA-dagobah",
+        days_ago=1,
+        number="+17265550199",
+        steps=[
+            (Step.Kind.MENU_KEY, {"digits": "2"}),
+            (Step.Kind.PLANET_KEY, {"digits": "3", "planet": dagobah}),
+            (Step.Kind.DIAL_OUTCOME, {"planet": dagobah, "dial_status": "completed"}),
+        ],
+        status="completed",
+        duration=120,
+    )
+    make_call("CA-silent", days_ago=0, steps=[(Step.Kind.MENU_KEY, {"digits": ""})])
+    make_call("CA-old", days_ago=40)
+    return dagobah
+
+
+def listed(response):
+    return [call.call_sid for call in response.context["cl"].result_list]
+
+
+def test_calls_are_listed_newest_first(viewer, calls):
+    response = viewer.get(reverse(CHANGELIST))
+    assert listed(response) == ["CA-silent", "CA-dagobah", "CA-directions", "CA-old"]
+
+
+def test_the_call_log_is_read_only(viewer, calls):
+    call = Call.objects.get(call_sid="CA-dagobah")
+    assert viewer.get(reverse("admin:calllog_call_add")).status_code == HTTPStatus.FORBIDDEN
+    url = reverse("admin:calllog_call_change", args=[call.pk])
+    response = viewer.post(url, {"status": "busy"})
+    assert Call.objects.get(pk=call.pk).status == "completed"
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.FORBIDDEN}
+    assert (
+        viewer.post(
+            reverse("admin:calllog_call_delete", args=[call.pk]), {"post": "yes"}
+        ).status_code
+        == HTTPStatus.FORBIDDEN
+    )
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        ("directions", ["CA-directions"]),
+        ("connected", ["CA-dagobah"]),
+        ("no_choice", ["CA-silent", "CA-old"]),
+    ],
+)
+def test_calls_can_be_filtered_by_outcome(viewer, calls, outcome, expected):
+    assert listed(viewer.get(reverse(CHANGELIST), {"outcome": outcome})) == expected
+
+
+def test_calls_can_be_filtered_by_planet_dialed(viewer, calls):
+    response = viewer.get(reverse(CHANGELIST), {"planet": calls.pk})
+    assert listed(response) == ["CA-dagobah"]
+
+
+def test_calls_can_be_filtered_by_date(viewer, calls):
+    since = (timezone.now() - timedelta(days=7)).isoformat()
+    response = viewer.get(reverse(CHANGELIST), {"started_at__gte": since})
+    assert "CA-old" not in listed(response)
+    assert len(listed(response)) == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"), [("CA-dag", ["CA-dagobah"]), ("0199", ["CA-dagobah"])]
+)
+def test_calls_can_be_searched_by_call_sid_or_number(viewer, calls, query, expected):
+    assert listed(viewer.get(reverse(CHANGELIST), {"q": query})) == expected
+
+
+def test_caller_numbers_are_masked_without_the_permission(viewer, calls):
+    html = viewer.get(reverse(CHANGELIST)).content.decode()
+    assert "+17265550199" not in html
+    assert "•••0199" in html
+
+
+def test_staff_with_the_permission_see_caller_numbers(client, calls):
+    client.force_login(make_staff(permissions=("calllog.view_call", "calllog.view_caller_number")))
+    html = client.get(reverse(CHANGELIST)).content.decode()
+    assert "+17265550199" in html
+
+
+def test_a_calls_page_shows_its_steps_as_a_timeline(viewer, calls):
+    call = Call.objects.get(call_sid="CA-dagobah")
+    html = viewer.get(reverse("admin:calllog_call_change", args=[call.pk])).content.decode()
+    positions = [
+        html.index(text)
+        for text in [
+            "Called in: main menu",
+            "Main menu: pressed 2",
+            "Planet menu: pressed 3, dialing Dagobah",
+            "Dial to Dagobah: completed",
+        ]
+    ]
+    assert positions == sorted(positions)
+    assert "+17265550199" not in html
+
+
+def export(client, sids):
+    pks = Call.objects.filter(call_sid__in=sids).values_list("pk", flat=True)
+    response = client.post(
+        reverse(CHANGELIST), {"action": "export_csv", "_selected_action": list(pks)}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_selection_exports_as_csv_with_masked_numbers(viewer, calls):
+    rows = export(viewer, ["CA-dagobah", "CA-silent"])
+    assert rows[0] == ["call_sid", "caller", "called", "started", "ended", "status", "duration"]
+    assert [(row[0], row[1], row[5], row[6]) for row in rows[1:]] == [
+        ("CA-silent", "•••0123", "", ""),
+        ("CA-dagobah", "•••0199", "completed", "120"),
+    ]
+
+
+def test_the_export_has_full_numbers_for_staff_with_the_permission(client, calls):
+    client.force_login(make_staff(permissions=("calllog.view_call", "calllog.view_caller_number")))
+    assert export(client, ["CA-dagobah"])[1][1] == "+17265550199"
+
+
+def test_the_dashboard_counts_days_choices_and_planets(viewer, calls):
+    response = viewer.get(reverse("admin:calllog_dashboard"))
+    figures = response.context["figures"]
+    assert len(figures.days) == 30
+    assert sum(count for _, count in figures.days) == 3
+    assert figures.choices == {"directions": 1, "planets": 1, "no_choice": 1}
+    (dagobah,) = figures.planets
+    assert (dagobah.name, dagobah.dialed, dagobah.answered, dagobah.answer_rate) == (
+        "Dagobah",
+        1,
+        1,
+        1.0,
+    )
+    content = response.content.decode().split('id="content-main"')[1]
+    assert content.count('<svg viewBox="') == 3
+    assert "<script" not in content
+
+
+def test_the_dashboard_needs_the_call_log_permission(client, demo):
+    client.force_login(make_staff(username="nobody"))
+    assert client.get(reverse("admin:calllog_dashboard")).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_purge_calls_deletes_old_calls_and_their_steps(calls, capsys):
+    Step.objects.create(call_id="CA-old", sequence=1, kind=Step.Kind.MENU_KEY)
+    call_command("purge_calls", "--older-than", "30")
+    assert not Call.objects.filter(call_sid="CA-old").exists()
+    assert not Step.objects.filter(call_id="CA-old").exists()
+    assert Call.objects.count() == 3
+    assert "Deleted 1 call(s) and 1 step(s) older than 30 days." in capsys.readouterr().out
+
+
+def test_purge_calls_defaults_to_the_retention_setting(calls, settings):
+    settings.CALL_LOG_RETENTION_DAYS = 1
+    from calllog.management.commands.purge_calls import Command
+
+    parser = Command().create_parser("manage.py", "purge_calls")
+    call_command("purge_calls", older_than=parser.get_default("older_than"))
+    assert sorted(Call.objects.values_list("call_sid", flat=True)) == ["CA-silent"]
+
+
+def test_generate_calls_fills_an_empty_log_with_plausible_calls(demo):
+    call_command("generate_calls", "--count", "200", "--if-empty")
+    assert Call.objects.count() == 200
+    assert Step.objects.filter(kind=Step.Kind.DIAL_OUTCOME).exists()
+    call_command("generate_calls", "--count", "200", "--if-empty")
+    assert Call.objects.count() == 200

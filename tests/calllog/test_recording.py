@@ -1,0 +1,184 @@
+"""Every call is logged once, step by step, without ever changing what the caller hears."""
+
+import logging
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from calllog.models import Call, Step
+from directory.models import Planet
+from tests.conftest import parse_twiml
+
+pytestmark = pytest.mark.django_db
+
+CALLER = {"CallSid": "CA100", "From": "+19295550123", "To": "+18005550100"}
+
+
+def walk(client, *presses):
+    """A call from the greeting, following the app's own URLs; presses are request params."""
+    root = parse_twiml(client.post(reverse("ivr:welcome"), CALLER))
+    for params in presses:
+        while root.find("Redirect") is not None:  # Twilio follows a Redirect by itself
+            root = parse_twiml(client.post(root.find("Redirect").text, CALLER))
+        url = next(el.get("action") for el in root.iter() if el.get("action"))
+        root = parse_twiml(client.post(url, {**CALLER, **params}))
+    return root
+
+
+def timeline(call_sid="CA100"):
+    return list(
+        Step.objects.filter(call_id=call_sid)
+        .order_by("sequence")
+        .values_list("sequence", "kind", "digits", "planet__name", "dial_status")
+    )
+
+
+def test_a_call_is_logged_with_its_numbers_and_every_step_in_order(client, demo):
+    walk(client, {"Digits": "2"}, {"Digits": "3"}, {"DialCallStatus": "busy"}, {"Digits": "*"})
+    call = Call.objects.get()
+    assert (call.call_sid, call.from_number, call.to_number) == (
+        "CA100",
+        "+19295550123",
+        "+18005550100",
+    )
+    assert timeline() == [
+        (1, "menu_key", "2", None, ""),
+        (2, "planet_key", "3", "Dagobah", ""),
+        (3, "dial_outcome", "", "Dagobah", "busy"),
+        (4, "planet_key", "*", None, ""),
+    ]
+
+
+def test_no_input_and_wrong_keys_are_logged_as_pressed(client, demo):
+    walk(client, {}, {}, {"Digits": "7"})
+    assert timeline() == [
+        (1, "menu_key", "", None, ""),
+        (2, "main_menu", "", None, ""),
+        (3, "menu_key", "", None, ""),
+        (4, "main_menu", "", None, ""),
+        (5, "menu_key", "7", None, ""),
+    ]
+
+
+def test_the_dial_outcome_keeps_twilios_duration(client, demo):
+    walk(
+        client,
+        {"Digits": "2"},
+        {"Digits": "4"},
+        {"DialCallStatus": "completed", "DialCallDuration": "95"},
+    )
+    step = Step.objects.get(kind=Step.Kind.DIAL_OUTCOME)
+    assert (step.planet.name, step.dial_status, step.dial_duration) == (
+        "Oober asteroid",
+        "completed",
+        95,
+    )
+
+
+def test_a_retried_request_is_logged_once(client, demo):
+    client.post(reverse("ivr:welcome"), CALLER)
+    for _ in range(3):
+        client.post(reverse("ivr:menu") + "?step=1", {**CALLER, "Digits": "2"})
+    assert Call.objects.count() == 1
+    assert timeline() == [(1, "menu_key", "2", None, "")]
+
+
+def test_the_same_idempotency_token_is_logged_once(client, demo):
+    token = {"HTTP_I_TWILIO_IDEMPOTENCY_TOKEN": "tok-1"}
+    client.post(reverse("ivr:menu") + "?step=1", {**CALLER, "Digits": "2"}, **token)
+    client.post(reverse("ivr:menu") + "?step=2", {**CALLER, "Digits": "2"}, **token)
+    assert len(timeline()) == 1
+
+
+def test_a_key_pressed_twice_at_different_steps_is_logged_twice(client, demo):
+    walk(client, {"Digits": "2"}, {"Digits": "*"}, {"Digits": "2"})
+    assert [(row[1], row[2]) for row in timeline()] == [
+        ("menu_key", "2"),
+        ("planet_key", "*"),
+        ("main_menu", ""),
+        ("menu_key", "2"),
+    ]
+
+
+def status_callback(client, **params):
+    return client.post(
+        reverse("ivr:status"),
+        {**CALLER, "CallStatus": "completed", "CallDuration": "42", **params},
+    )
+
+
+def test_the_status_callback_after_the_last_step_is_merged_into_the_call(client, demo):
+    walk(client, {"Digits": "1"})
+    root = parse_twiml(status_callback(client))
+    assert list(root) == []
+    call = Call.objects.get()
+    assert (call.status, call.duration, call.from_number) == ("completed", 42, "+19295550123")
+    assert call.ended_at is not None
+    assert len(timeline()) == 1
+
+
+def test_a_status_callback_before_the_last_step_is_merged_not_duplicated(client, demo):
+    client.post(reverse("ivr:welcome"), CALLER)
+    status_callback(client, CallStatus="busy")
+    client.post(reverse("ivr:menu") + "?step=1", {**CALLER, "Digits": "1"})
+    status_callback(client, CallStatus="busy")
+    call = Call.objects.get()
+    assert call.status == "busy"
+    assert len(timeline()) == 1
+
+
+def test_a_status_callback_for_an_unseen_call_creates_it(client, demo):
+    status_callback(client, CallSid="CA999")
+    assert Call.objects.get(call_sid="CA999").status == "completed"
+
+
+def test_an_unknown_call_status_is_not_recorded(client, demo):
+    client.post(reverse("ivr:welcome"), CALLER)
+    status_callback(client, CallStatus="ringing")
+    assert Call.objects.get().status == ""
+
+
+def test_the_status_callback_must_be_signed(unsigned_client, demo):
+    response = unsigned_client.post(reverse("ivr:status"), {**CALLER, "CallStatus": "completed"})
+    assert response.status_code == 403
+    assert not Call.objects.exists()
+
+
+def refuse_writes(execute, sql, params, many, context):
+    if sql.lstrip().upper().startswith(("INSERT", "UPDATE")):
+        raise RuntimeError("the disk is full")
+    return execute(sql, params, many, context)
+
+
+@pytest.mark.parametrize(
+    ("name", "query", "params"),
+    [
+        ("ivr:welcome", "", {}),
+        ("ivr:menu", "?step=1", {"Digits": "2"}),
+        ("ivr:planets", "?step=2", {"Digits": "3"}),
+        ("ivr:dialed", "?step=3&planet=1", {"DialCallStatus": "busy"}),
+        ("ivr:status", "", {"CallStatus": "completed"}),
+    ],
+)
+def test_a_failing_log_never_changes_what_the_caller_hears(
+    client, demo, caplog, name, query, params
+):
+    url = reverse(name) + query
+    expected = client.post(url, {**CALLER, "CallSid": "CA-ok", **params}).content
+    with connection.execute_wrapper(refuse_writes), caplog.at_level(logging.ERROR, "ivr"):
+        response = client.post(url, {**CALLER, **params})
+    assert response.content == expected
+    assert "Could not record step" in caplog.text
+    assert "CA100" in caplog.text
+
+
+def test_requests_without_a_call_sid_are_answered_but_not_logged(client, demo):
+    parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "2"}))
+    assert not Step.objects.exists()
+
+
+def test_a_planet_dialed_and_deleted_keeps_its_steps(client, demo):
+    walk(client, {"Digits": "2"}, {"Digits": "3"})
+    Planet.objects.filter(name="Dagobah").delete()
+    assert [row[1] for row in timeline()] == ["menu_key", "planet_key"]
