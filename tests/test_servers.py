@@ -1,5 +1,6 @@
 """The production server, started for real: several workers, SQLite or PostgreSQL."""
 
+import json
 import os
 import re
 import sqlite3
@@ -15,6 +16,7 @@ import requests
 from tests.server import (
     admin_session,
     change_planet_number,
+    manage,
     planet_pk,
     prepare_database,
     running_server,
@@ -129,3 +131,71 @@ def test_two_app_servers_share_one_postgresql_database(tmp_path, postgres_databa
         response = change_planet_number(admin_session(server_a), server_a, dagobah, NUMBERS[0])
         assert response.status_code == 302
         assert dialed_number(server_b, requests.Session()) == NUMBERS[0]
+
+
+def walk_call(base: str, sid: str, path: list[dict]) -> None:
+    """One caller along a known path, following the app's own URLs, then Twilio's callback."""
+    session = requests.Session()
+    caller = {"CallSid": sid, "From": "+19295550123", "To": "+18005550100"}
+    root = ET.fromstring(signed_post(base, "/ivr/welcome", caller, session=session).content)
+    for params in path:
+        while root.find("Redirect") is not None:
+            url = root.find("Redirect").text
+            root = ET.fromstring(signed_post(base, url, caller, session=session).content)
+        url = next(el.get("action") for el in root.iter() if el.get("action"))
+        response = signed_post(base, url, {**caller, **params}, session=session)
+        assert response.status_code == 200, response.text
+        root = ET.fromstring(response.content)
+    status = {**caller, "CallStatus": "completed", "CallDuration": "30"}
+    assert signed_post(base, "/ivr/status", status, session=session).status_code == 200
+
+
+PATHS = {
+    "directions": ([{"Digits": "1"}], [("menu_key", "1")]),
+    "dagobah": (
+        [{"Digits": "2"}, {"Digits": "3"}, {"DialCallStatus": "busy"}, {"Digits": "*"}],
+        [("menu_key", "2"), ("planet_key", "3"), ("dial_outcome", ""), ("planet_key", "*")],
+    ),
+    "silent": (
+        [{}, {}, {}],
+        [
+            ("menu_key", ""),
+            ("main_menu", ""),
+            ("menu_key", ""),
+            ("main_menu", ""),
+            ("menu_key", ""),
+        ],
+    ),
+}
+
+DUMP = """
+import json
+from calllog.models import Call
+print(json.dumps({
+    call.call_sid: [call.status, [[s.kind, s.digits] for s in call.steps.order_by("sequence")]]
+    for call in Call.objects.all()
+}))
+"""
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return request.getfixturevalue("postgres_database")
+
+
+def test_fifty_concurrent_calls_are_logged_exactly(tmp_path, database_url):
+    env = server_env(database_url)
+    prepare_database(env)
+    calls = {f"CA{n:03d}": list(PATHS)[n % len(PATHS)] for n in range(50)}
+    with (
+        running_server(env, workers=4, log_path=tmp_path / "server.log") as base,
+        ThreadPoolExecutor(max_workers=16) as pool,
+    ):
+        list(pool.map(lambda sid: walk_call(base, sid, PATHS[calls[sid]][0]), calls))
+    logged = json.loads(manage(env, "shell", "-c", DUMP).strip().splitlines()[-1])
+    assert logged == {
+        sid: ["completed", [list(step) for step in PATHS[path][1]]] for sid, path in calls.items()
+    }
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
