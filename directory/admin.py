@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from ivr.twiml import planet_menu_sentences
 
 from .models import Directions, Planet, Prompt
-from .selectors import planets_active, prompts_get
+from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use
 
 
@@ -22,10 +22,12 @@ class PlanetAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.
-        planets, _ = planets_active()
+        script = script_get()
         extra_context = {
             **(extra_context or {}),
-            "planet_menu_preview": planet_menu_sentences(prompts=prompts_get(), planets=planets),
+            "planet_menu_preview": planet_menu_sentences(
+                prompts=script.prompts, planets=script.planets
+            ),
         }
         return super().changelist_view(request, extra_context=extra_context)
 

@@ -1,8 +1,8 @@
-"""Reads of the directory for the call flow: each returns plain data in one query."""
+"""Reads of the directory for the call flow: everything one call step may say, in one query."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db import connection
 
 from .models import PROMPT_DEFAULTS, Directions, Planet, Prompt
 
@@ -23,37 +23,55 @@ class PlanetOption:
     phone_number: str
 
 
-_PLANET_FIELDS = ("pk", "name", "spoken_name", "key", "phone_number")
+@dataclass(frozen=True)
+class Script:
+    """What a call step can say: every prompt, the active planets in menu order, the directions
+    in use (None when staff have none), and one more planet asked for by pk, active or not."""
+
+    prompts: dict[str, Sentence]
+    planets: list[PlanetOption] = field(default_factory=list)
+    directions: Sentence | None = None
+    extra_planet: PlanetOption | None = None
 
 
-def prompts_get() -> dict[str, Sentence]:
-    """Every prompt by key; a prompt staff have not written yet falls back to the demo's words."""
+PROMPTS, PLANETS, DIRECTIONS = 0, 1, 2
+
+
+def _script_sql() -> str:
+    # One UNION ALL instead of three queries: every webhook pays one round trip, and staff
+    # edits are still read on the very next request, with no cache to invalidate.
+    q = connection.ops.quote_name
+    prompt, planet, directions = (m._meta.db_table for m in (Prompt, Planet, Directions))
+    return f"""
+        SELECT {PROMPTS}, {q("key")}, text, voice, language, 0, 0, 0 FROM {q(prompt)}
+        UNION ALL
+        SELECT {PLANETS}, name, spoken_name, {q("key")}, phone_number, id, position,
+               CASE WHEN is_active THEN 1 ELSE 0 END
+          FROM {q(planet)} WHERE is_active OR id = %s
+        UNION ALL
+        SELECT {DIRECTIONS}, '', text, voice, language, 0, 0, 0 FROM {q(directions)} WHERE in_use
+        ORDER BY 1, 7, 4, 2
+    """
+
+
+def script_get(*, extra_planet: int | None = None) -> Script:
+    """The prompts (staff's, else the demo's words), active planets and directions in use."""
     voice = Prompt._meta.get_field("voice").default
     language = Prompt._meta.get_field("language").default
     prompts = {key: Sentence(text, voice, language) for key, text in PROMPT_DEFAULTS.items()}
-    for key, text, voice, language in Prompt.objects.values_list(
-        "key", "text", "voice", "language"
-    ):
-        prompts[key] = Sentence(text, voice, language)
-    return prompts
-
-
-def planets_active(*, also_pk: int | None = None) -> tuple[list[PlanetOption], PlanetOption | None]:
-    """The active planets in menu order, and the planet with also_pk even if it is inactive."""
-    condition = Q(is_active=True)
-    if also_pk is not None:
-        condition |= Q(pk=also_pk)
-    active, also = [], None
-    for values in Planet.objects.filter(condition).values_list(*_PLANET_FIELDS, "is_active"):
-        option = PlanetOption(*values[:-1])
-        if option.pk == also_pk:
-            also = option
-        if values[-1]:
-            active.append(option)
-    return active, also
-
-
-def directions_in_use() -> Sentence | None:
-    """The directions version callers hear, or None when staff have none in use."""
-    row = Directions.objects.filter(in_use=True).values_list("text", "voice", "language").first()
-    return Sentence(*row) if row else None
+    planets, directions, extra = [], None, None
+    with connection.cursor() as cursor:
+        cursor.execute(_script_sql(), [extra_planet if extra_planet is not None else -1])
+        rows = cursor.fetchall()
+    for part, a, b, c, d, pk, _position, active in rows:
+        if part == PROMPTS:
+            prompts[a] = Sentence(b, c, d)
+        elif part == PLANETS:
+            option = PlanetOption(pk=pk, name=a, spoken_name=b, key=c, phone_number=d)
+            if pk == extra_planet:
+                extra = option
+            if active:
+                planets.append(option)
+        else:
+            directions = Sentence(b, c, d)
+    return Script(prompts=prompts, planets=planets, directions=directions, extra_planet=extra)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from calllog import services as calllog
 from calllog.models import Call, Step
 from directory.models import Prompt
-from directory.selectors import directions_in_use, planets_active, prompts_get
+from directory.selectors import script_get
 
 from . import twiml
 from .decorators import apology, twilio_webhook
@@ -113,7 +113,7 @@ def _back_to_welcome(turn: Turn, sentence, *, attempts: int):
 def welcome(request):
     """Step 1: greet the caller and gather the main-menu key."""
     turn = Turn.of(request)
-    prompts = prompts_get()
+    prompts = script_get().prompts
     response = twiml.welcome(
         greeting=prompts[Prompt.Key.GREETING], menu_url=turn.next_url("ivr:menu")
     )
@@ -133,15 +133,15 @@ def welcome(request):
 def menu(request):
     """Step 2: key 1 hears the directions, key 2 the planet menu, anything else starts over."""
     turn = Turn.of(request)
-    prompts = prompts_get()
+    script = script_get()
+    prompts = script.prompts
     if turn.pressed == "1":
         response = twiml.directions(
-            directions=directions_in_use() or prompts[Prompt.Key.DIRECTIONS_UNAVAILABLE],
+            directions=script.directions or prompts[Prompt.Key.DIRECTIONS_UNAVAILABLE],
             thank_you=prompts[Prompt.Key.THANK_YOU],
         )
     elif turn.pressed == "2":
-        planets, _ = planets_active()
-        response = _planet_menu(turn, prompts, planets, attempts=turn.attempts)
+        response = _planet_menu(turn, prompts, script.planets, attempts=turn.attempts)
     else:
         attempts = turn.attempts + 1
         first = Prompt.Key.NO_INPUT if turn.pressed == NO_INPUT else Prompt.Key.RETURNING_TO_MENU
@@ -156,14 +156,14 @@ def menu(request):
 def planets(request):
     """Step 3: a planet's key dials it, star goes back, anything else hears the menu again."""
     turn = Turn.of(request)
-    prompts = prompts_get()
+    script = script_get()
+    prompts, active = script.prompts, script.planets
     chosen = None
     if turn.pressed == "*":
         response = _back_to_welcome(
             turn, prompts[Prompt.Key.RETURNING_TO_MENU], attempts=turn.attempts
         )
     else:
-        active, _ = planets_active()
         chosen = next((planet for planet in active if planet.key == turn.pressed), None)
         if chosen is not None:
             response = twiml.dial(
@@ -186,13 +186,14 @@ def planets(request):
 def dialed(request):
     """Step 4: after the Dial; a completed call ends politely, any other outcome retries."""
     turn = Turn.of(request)
-    prompts = prompts_get()
     status = turn.params.get("DialCallStatus", "")[:16]
     pk = _bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
+    script = script_get(extra_planet=pk)
+    prompts = script.prompts
     if status == "completed":
         response = twiml.say_and_hang_up(sentence=prompts[Prompt.Key.DIAL_COMPLETED])
     else:
-        active, planet = planets_active(also_pk=pk)
+        active, planet = script.planets, script.extra_planet
         # A planet deleted while it was being dialed has no name left to say; offer the menu.
         failed = planet and twiml.fill(prompts[Prompt.Key.DIAL_FAILED], planet=planet.spoken_name)
         response = _planet_menu(turn, prompts, active, attempts=turn.attempts, before=failed)
@@ -240,7 +241,7 @@ def fallback(request):
 @twilio_webhook
 def elsewhere(request, path=""):
     """Any other /ivr/ URL (a mistyped console setting, a stray slash): back to the main menu."""
-    prompts = prompts_get()
+    prompts = script_get().prompts
     return twiml.say_and_redirect(
         sentences=[prompts[Prompt.Key.RETURNING_TO_MENU]], url=reverse("ivr:welcome")
     )

@@ -119,8 +119,9 @@ def postgres_database():
         connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def test_two_app_servers_share_one_postgresql_database(tmp_path, postgres_database):
-    env = server_env(postgres_database)
+def test_an_edit_through_one_server_process_is_heard_through_another(tmp_path, database_url):
+    """Two app servers (two processes, as several workers or machines are) on one database."""
+    env = server_env(database_url)
     prepare_database(env)
     dagobah = planet_pk(env, "Dagobah")
     with (
@@ -131,6 +132,7 @@ def test_two_app_servers_share_one_postgresql_database(tmp_path, postgres_databa
         response = change_planet_number(admin_session(server_a), server_a, dagobah, NUMBERS[0])
         assert response.status_code == 302
         assert dialed_number(server_b, requests.Session()) == NUMBERS[0]
+        assert dialed_number(server_a, requests.Session()) == NUMBERS[0]
 
 
 def walk_call(base: str, sid: str, path: list[dict]) -> None:

@@ -46,7 +46,7 @@ def test_a_bug_inside_a_selector_is_answered_with_an_apology(client, demo, monke
     def broken_selector(**kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(views, "planets_active", broken_selector)
+    monkeypatch.setattr(views, "script_get", broken_selector)
     with caplog.at_level(logging.ERROR):
         root = parse_twiml(client.post(reverse("ivr:planets"), {"Digits": "3", "CallSid": "CA7"}))
     assert root[-1].tag == "Hangup"
