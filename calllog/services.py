@@ -1,18 +1,56 @@
-"""Writes to the call log: each is a single statement, safe to repeat when Twilio retries."""
+"""Writes to the call log: each is one statement, safe to repeat when Twilio retries.
+
+They run on every webhook request, so they are plain INSERTs (ON CONFLICT works the same on
+SQLite and PostgreSQL) rather than bulk_create(), whose query building costs more than the
+write itself. The unique constraints on the models decide what counts as a repeat.
+"""
 
 from datetime import timedelta
+from functools import cache
 
+from django.db import connection
 from django.utils import timezone
 
 from .models import Call, Step
 
 
+def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
+    q = connection.ops.quote_name
+    columns = ", ".join(q(model._meta.get_field(name).column) for name in fields)
+    values = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
+
+
+@cache
+def _sql(statement: str) -> str:
+    call_fields = ["call_sid", "from_number", "to_number", "started_at", "ended_at"]
+    call_fields += ["status", "duration"]
+    if statement == "call_start":
+        return _insert_sql(Call, call_fields, "ON CONFLICT DO NOTHING")
+    if statement == "call_end":
+        return _insert_sql(
+            Call,
+            call_fields,
+            "ON CONFLICT (call_sid) DO UPDATE SET ended_at = excluded.ended_at, "
+            "status = excluded.status, duration = excluded.duration",
+        )
+    step_fields = ["call", "sequence", "kind", "digits", "planet", "dial_status"]
+    step_fields += ["dial_duration", "idempotency_token", "created_at"]
+    return _insert_sql(Step, step_fields, "ON CONFLICT DO NOTHING")
+
+
+def _execute(statement: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(statement), params)
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def call_start(*, call_sid: str, from_number: str, to_number: str) -> None:
     """The greeting: the call's row, unless a retry or the status callback made it already."""
-    Call.objects.bulk_create(
-        [Call(call_sid=call_sid, from_number=from_number, to_number=to_number)],
-        ignore_conflicts=True,
-    )
+    _execute("call_start", [call_sid, from_number, to_number, _now(), None, "", None])
 
 
 def step_record(
@@ -27,20 +65,19 @@ def step_record(
     idempotency_token: str = "",
 ) -> None:
     """One step; a repeat of the same step (or idempotency token) is ignored by the database."""
-    Step.objects.bulk_create(
+    _execute(
+        "step",
         [
-            Step(
-                call_id=call_sid,
-                sequence=sequence,
-                kind=kind,
-                digits=digits,
-                planet_id=planet_id,
-                dial_status=dial_status,
-                dial_duration=dial_duration,
-                idempotency_token=idempotency_token,
-            )
+            call_sid,
+            sequence,
+            kind,
+            digits,
+            planet_id,
+            dial_status,
+            dial_duration,
+            idempotency_token,
+            _now(),
         ],
-        ignore_conflicts=True,
     )
 
 
@@ -50,19 +87,8 @@ def call_end(
     """The status callback: merged into the call's row, created if the callback came first."""
     now = timezone.now()
     started = now - timedelta(seconds=duration or 0)
-    Call.objects.bulk_create(
-        [
-            Call(
-                call_sid=call_sid,
-                from_number=from_number,
-                to_number=to_number,
-                started_at=started,
-                ended_at=now,
-                status=status,
-                duration=duration,
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["call_sid"],
-        update_fields=["ended_at", "status", "duration"],
+    adapt = connection.ops.adapt_datetimefield_value
+    _execute(
+        "call_end",
+        [call_sid, from_number, to_number, adapt(started), adapt(now), status, duration],
     )
