@@ -4,7 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test test-sqlite test-postgres lint format install install-dev superuser clean
+.PHONY: run serve test test-sqlite test-postgres lint format install install-dev superuser clean \
+	chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,17 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
+
+# Debian's Chromium for the browser tests (Playwright drives it; its own download does not work).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+## chromium: install Debian's chromium package when /usr/bin/chromium is missing
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 ## run: set up the SQLite database, load the demo into an empty directory, serve on :8000
 run: install
@@ -46,10 +58,10 @@ format: install-dev
 ## test: the linter, then the whole suite on SQLite, then again on a throwaway PostgreSQL
 test: lint test-sqlite test-postgres
 
-test-sqlite: install-dev
+test-sqlite: install-dev $(CHROMIUM)
 	env -u DATABASE_URL $(BIN)/pytest
 
-test-postgres: install-dev
+test-postgres: install-dev $(CHROMIUM)
 	scripts/with-postgres $(BIN)/pytest
 
 clean:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "directory",
     "ivr",
     "calllog",
+    "simulator",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ from ivr import views as ivr_views
 urlpatterns = [
     path("", ivr_views.home, name="home"),
     path("ivr/", include("ivr.urls")),
+    path("simulator/", include("simulator.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

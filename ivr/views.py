@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from calllog import services as calllog
-from calllog.models import Call, Step
+from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
 from directory.models import Prompt
 from directory.selectors import script_get
 
@@ -69,7 +69,7 @@ class Turn:
 
 def _record(turn: Turn, write, **fields) -> None:
     """Log the step; a failure to log never changes what the caller hears."""
-    if not turn.call_sid:
+    if not turn.call_sid or turn.params.get("AccountSid") == SIMULATED_ACCOUNT_SID:
         return
     try:
         write(call_sid=turn.call_sid, **fields)

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from calllog.models import Call, Step
+from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
 from directory.models import Planet
 from tests.conftest import parse_twiml
 
@@ -171,6 +171,15 @@ def test_a_failing_log_never_changes_what_the_caller_hears(
     assert response.content == expected
     assert "Could not record step" in caplog.text
     assert "CA100" in caplog.text
+
+
+def test_calls_from_the_simulator_are_answered_but_not_logged(client, demo):
+    simulated = {**CALLER, "AccountSid": SIMULATED_ACCOUNT_SID}
+    client.post(reverse("ivr:welcome"), simulated)
+    root = parse_twiml(client.post(reverse("ivr:menu") + "?step=1", {**simulated, "Digits": "2"}))
+    assert root.find("Gather") is not None
+    assert not Call.objects.exists()
+    assert not Step.objects.exists()
 
 
 def test_requests_without_a_call_sid_are_answered_but_not_logged(client, demo):

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "simulator"
+
+urlpatterns = [
+    path("", views.phone, name="phone"),
+    path("step", views.step, name="step"),
+]

@@ -1,0 +1,114 @@
+"""The browser phone: a page for staff, and the JSON step the page posts each key press to."""
+
+import json
+from dataclasses import asdict
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core import signing
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from .interpreter import DIAL_OUTCOMES, KEYS, Interpreter, Turn, Waiting
+from .transports import in_process_for
+
+KEYPAD = [
+    ("1", ""),
+    ("2", "ABC"),
+    ("3", "DEF"),
+    ("4", "GHI"),
+    ("5", "JKL"),
+    ("6", "MNO"),
+    ("7", "PQRS"),
+    ("8", "TUV"),
+    ("9", "WXYZ"),
+    ("*", ""),
+    ("0", "+"),
+    ("#", ""),
+]
+DIAL_OUTCOME_LABELS = dict(
+    zip(DIAL_OUTCOMES, ["Answers", "Busy", "No answer", "Call fails"], strict=True)
+)
+# The call in progress travels with the page, signed so that only this server's own turns resume.
+STATE_SALT = "simulator.call"
+STATE_MAX_AGE_SECONDS = 2 * 60 * 60
+
+
+class BadStep(Exception):
+    pass
+
+
+@staff_member_required
+def phone(request):
+    """The simulator page: a keypad, a transcript, and what a dialed planet does."""
+    return render(
+        request,
+        "simulator/phone.html",
+        {
+            "keypad": KEYPAD,
+            "dial_outcomes": DIAL_OUTCOME_LABELS.items(),
+            "signs_requests": bool(settings.TWILIO_AUTH_TOKEN),
+            "admin_url": reverse("admin:index"),
+        },
+    )
+
+
+@require_POST
+def step(request):
+    """One step of a call in the browser: start, press keys or stay silent; the turn as JSON."""
+    if not (request.user.is_active and request.user.is_staff):
+        return JsonResponse({"error": "Sign in as staff to use the simulator."}, status=403)
+    try:
+        action, keys, dial_outcome, waiting = _read_step(request.body)
+    except BadStep as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    transport = in_process_for(request)
+    interpreter = Interpreter(transport, dial_outcome=dial_outcome)
+    if action == "start":
+        turn = interpreter.start(transport.entry_url)
+    elif action == "press":
+        turn = interpreter.press(waiting, keys)
+    else:
+        turn = interpreter.stay_silent(waiting)
+    return JsonResponse(_turn_json(turn))
+
+
+def _read_step(body: bytes):
+    try:
+        payload = json.loads(body)
+        action = payload["action"]
+        keys = payload.get("keys", "")
+        dial_outcome = payload.get("dial_outcome", "completed")
+        state = payload.get("state")
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise BadStep("Send a JSON object with an action.") from error
+    if action not in ("start", "press", "silence"):
+        raise BadStep("The action is start, press or silence.")
+    if dial_outcome not in DIAL_OUTCOMES:
+        raise BadStep(f"The dial outcome is one of {', '.join(DIAL_OUTCOMES)}.")
+    if action == "press" and not (isinstance(keys, str) and len(keys) == 1 and keys in KEYS):
+        raise BadStep("Press one key: 0-9, * or #.")
+    if action == "start":
+        return action, keys, dial_outcome, None
+    try:
+        waiting = Waiting(**signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE_SECONDS))
+    except (signing.BadSignature, TypeError) as error:
+        raise BadStep("This call is over or too old to go on; start a new one.") from error
+    return action, keys, dial_outcome, waiting
+
+
+def _turn_json(turn: Turn) -> dict:
+    state = None
+    if turn.waiting is not None:
+        state = signing.dumps(asdict(turn.waiting), salt=STATE_SALT, compress=True)
+    return {
+        "events": [
+            {"kind": type(event).__name__.lower(), "line": str(event), **asdict(event)}
+            for event in turn.events
+        ],
+        "state": state,
+        "digits": turn.waiting.digits if turn.waiting else "",
+        "error": turn.error,
+    }

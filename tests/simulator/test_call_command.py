@@ -1,0 +1,134 @@
+"""`manage.py call` walks a call in the terminal: unattended with --press, or key by key."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command, execute_from_command_line
+from django.core.management.base import CommandError
+
+GREETING = "Thanks for calling the E T Phone Home Service."
+NO_INPUT = "Sorry, we did not hear a key press."
+GOODBYE = "We did not get a choice from you. Goodbye, and safe travels."
+DAGOBAH_LINE = "To call the planet DuhGo bah, press 3."
+
+
+def run(*args, stdin=None):
+    out, err = StringIO(), StringIO()
+    options = {"stdin": stdin} if stdin is not None else {}
+    call_command("call", *args, stdout=out, stderr=err, no_color=True, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def exit_status(capsys, *args) -> int:
+    """The process exit status `manage.py call ARGS` ends with."""
+    try:
+        execute_from_command_line(["manage.py", "call", "--no-color", *args])
+    except SystemExit as exit:
+        return exit.code
+    finally:
+        capsys.readouterr()
+    return 0
+
+
+@pytest.mark.django_db
+class TestUnattended:
+    def test_press_2_then_3_with_busy_prints_the_transcript(self, demo):
+        out, _ = run("--press", "2", "3", "--dial-outcome", "busy")
+        lines = out.splitlines()
+        assert lines[0] == "Calling http://localhost/ivr/welcome (signed)"
+        assert "> You press 2" in lines
+        assert "  Dials +17262043675: busy" in lines
+        assert "  Says (alice, en-GB): We could not reach the planet DuhGo bah." in lines
+        assert lines.index("> You press 2") < lines.index("> You press 3")
+
+    def test_the_default_dial_outcome_is_an_answered_call(self, demo):
+        out, _ = run("--press", "2", "3")
+        assert "  Dials +17262043675: completed after 42 s" in out.splitlines()
+        assert out.splitlines()[-1] == "  Call ends: the app hung up"
+
+    def test_when_the_presses_run_out_the_caller_stays_silent_until_goodbye(self, demo):
+        out, _ = run("--press")
+        assert out.count("> You press nothing for 5 s") == 3
+        assert GOODBYE in out
+
+    def test_an_empty_press_is_no_input(self, demo):
+        out, _ = run("--press", "", "2")
+        lines = out.splitlines()
+        assert lines.index(f"  Says (alice, en-GB): {NO_INPUT}") < lines.index("> You press 2")
+        assert DAGOBAH_LINE in out
+
+    def test_presses_left_when_the_call_ends_are_reported(self, demo):
+        _, err = run("--press", "1", "2", "3")
+        assert err.strip() == "The call ended before these presses: 2 3"
+
+    def test_keys_that_are_not_on_a_phone_are_refused(self, demo):
+        with pytest.raises(CommandError, match="keys are 0-9"):
+            run("--press", "2a")
+
+    def test_only_twilios_dial_outcomes_can_be_chosen(self, demo):
+        with pytest.raises(CommandError, match="invalid choice"):
+            run("--press", "2", "3", "--dial-outcome", "maybe")
+
+    def test_verbosity_2_shows_each_webhook_request(self, demo):
+        out, _ = run("--press", "1", "--verbosity", "2")
+        assert "  -> POST http://localhost/ivr/welcome" in out.splitlines()
+        assert "-> POST http://localhost/ivr/menu" in out
+
+    def test_requests_are_hidden_at_normal_verbosity(self, demo):
+        out, _ = run("--press", "1")
+        assert "->" not in out
+
+    def test_a_normal_end_exits_0(self, demo, capsys):
+        assert exit_status(capsys, "--press", "2", "3", "--dial-outcome", "busy") == 0
+
+    def test_an_app_that_answers_badly_exits_non_zero_and_says_why(self, demo, settings, capsys):
+        settings.TWILIO_AUTH_TOKEN = ""
+        with pytest.raises(CommandError, match="The app answered badly: .* HTTP 403"):
+            run("--press", "2")
+        assert exit_status(capsys, "--press", "2") != 0
+
+    def test_without_a_token_and_without_validation_the_call_goes_unsigned(self, demo, settings):
+        settings.TWILIO_AUTH_TOKEN = ""
+        settings.TWILIO_VALIDATE_SIGNATURES = False
+        out, _ = run("--press", "1")
+        assert out.splitlines()[0].endswith("(unsigned: no TWILIO_AUTH_TOKEN)")
+        assert "To get to your extraction point" in out
+
+
+@pytest.mark.django_db
+class TestInteractive:
+    def test_each_line_typed_is_the_keys_pressed_at_one_menu(self, demo):
+        out, _ = run(stdin=StringIO("2\n3\n"))
+        assert out.count("Keys (0-9 * #) and Enter") == 2
+        assert "  Dials +17262043675: completed after 42 s" in out
+        assert "  Call ends: the app hung up" in out
+
+    def test_enter_alone_presses_nothing(self, demo):
+        out, _ = run(stdin=StringIO("\n2\n"))
+        assert NO_INPUT in out
+        assert DAGOBAH_LINE in out
+
+    def test_the_end_of_input_hangs_up(self, demo):
+        out, _ = run(stdin=StringIO("2\n"))
+        assert out.rstrip().endswith("You hang up.")
+        assert "Dials" not in out
+
+    def test_a_line_that_is_not_keys_is_asked_again(self, demo):
+        out, err = run(stdin=StringIO("x\n2 \n3\n"))
+        assert "Those are not phone keys" in err
+        assert out.count("Keys (0-9 * #) and Enter") == 3
+        assert "Dials +17262043675" in out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_url_drives_a_running_server(live_server, demo):
+    out, _ = run("--url", live_server.url, "--press", "1")
+    assert out.splitlines()[0] == f"Calling {live_server.url}/ivr/welcome (signed)"
+    assert "To get to your extraction point" in out
+    assert out.splitlines()[-1] == "  Call ends: the app hung up"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_url_that_is_not_a_phone_tree_fails(live_server):
+    with pytest.raises(CommandError, match="/nowhere answered HTTP 404, not TwiML"):
+        run("--url", live_server.url + "/nowhere")
