@@ -9,6 +9,9 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
 from twilio.request_validator import RequestValidator
 
+# The browser and page fixtures, for the end-to-end tests.
+pytest_plugins = ["tests.browser"]
+
 
 def parse_twiml(response) -> ET.Element:
     """The <Response> root of a TwiML answer; fails unless it is a 200 text/xml TwiML document."""

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.simulator.conftest import ARTIFACTS, PASSWORD
+from tests.browser import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
