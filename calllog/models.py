@@ -80,6 +80,8 @@ class Step(models.Model):
         db_column="call_sid",
         # A step may be recorded before its call row (whose own write may have failed).
         db_constraint=False,
+        # The unique (call, sequence) and (call, kind) indexes below serve lookups by call.
+        db_index=False,
         on_delete=models.DO_NOTHING,
         related_name="steps",
     )
@@ -110,7 +112,13 @@ class Step(models.Model):
         verbose_name = "step"
         verbose_name_plural = "steps"
         indexes = [
-            models.Index(fields=["kind", "planet"], name="calllog_step_kind_planet"),
+            # The admin's outcome and planet filters ask "does this call have such a step?".
+            models.Index(fields=["call", "kind"], name="calllog_step_call_kind"),
+            # The dashboard counts steps of a kind over the last days from this index alone.
+            models.Index(
+                fields=["kind", "created_at", "digits", "planet", "dial_status", "call"],
+                name="calllog_step_kind_time",
+            ),
             models.Index(fields=["created_at"], name="calllog_step_created"),
         ]
         constraints = [

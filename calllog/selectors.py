@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from directory.models import Planet
@@ -66,28 +65,40 @@ def dashboard_get(*, days: int = 30, today: date | None = None) -> Dashboard:
     """Calls per day, menu choices, and calls and answer rate per planet, over the last days."""
     today = today or timezone.localdate()
     first = today - timedelta(days=days - 1)
-    since = timezone.make_aware(datetime.combine(first, time.min))
-    per_day = dict(
-        Call.objects.filter(started_at__gte=since)
-        .annotate(day=TruncDate("started_at"))
-        .values_list("day")
-        .annotate(calls=Count("id"))
-        .values_list("day", "calls")
+    midnights = [
+        timezone.make_aware(datetime.combine(first + timedelta(n), time.min))
+        for n in range(days + 1)
+    ]
+    since = midnights[0]
+    # One range count per day on the started_at index: far cheaper on a large log than
+    # truncating a million timestamps to dates and grouping them.
+    per_day = [
+        (day.date(), Call.objects.filter(started_at__gte=day, started_at__lt=next_day).count())
+        for day, next_day in zip(midnights, midnights[1:], strict=False)
+    ]
+    total = sum(count for _, count in per_day)
+    # Steps carry their own time, so these read the steps' index alone, without the calls.
+    steps = Step.objects.filter(created_at__gte=since)
+    chose = dict(
+        steps.filter(kind=Step.Kind.MENU_KEY, digits__in=["1", "2"])
+        .values_list("digits")
+        .annotate(calls=Count("call", distinct=True))
+        .values_list("digits", "calls")
     )
-    calls = Call.objects.filter(started_at__gte=since)
-    steps = Step.objects.filter(call__started_at__gte=since)
-    menu = steps.filter(kind=Step.Kind.MENU_KEY)
+    # A call that chose both (2, then * and 1) counts under both; "no choice" is the calls left.
+    # Counting distinct calls across both choices would take a second pass over the index.
     choices = {
-        "directions": menu.filter(digits="1").values("call_id").distinct().count(),
-        "planets": menu.filter(digits="2").values("call_id").distinct().count(),
-        "no_choice": calls_with_outcome(calls, "no_choice").count(),
+        "directions": chose.get("1", 0),
+        "planets": chose.get("2", 0),
+        "no_choice": max(total - chose.get("1", 0) - chose.get("2", 0), 0),
     }
     dialed = dict(
-        steps.filter(kind=Step.Kind.PLANET_KEY, planet__isnull=False)
+        steps.filter(kind=Step.Kind.PLANET_KEY)
         .values_list("planet")
         .annotate(n=Count("id"))
         .values_list("planet", "n")
     )
+    dialed.pop(None, None)  # keys that dialed nothing; filtered here so the index is used
     answered = dict(
         steps.filter(kind=Step.Kind.DIAL_OUTCOME, dial_status="completed")
         .values_list("planet")
@@ -102,8 +113,4 @@ def dashboard_get(*, days: int = 30, today: date | None = None) -> Dashboard:
         ),
         key=lambda figures: (-figures.dialed, figures.name),
     )
-    return Dashboard(
-        days=[(first + timedelta(n), per_day.get(first + timedelta(n), 0)) for n in range(days)],
-        choices=choices,
-        planets=planets,
-    )
+    return Dashboard(days=per_day, choices=choices, planets=planets)

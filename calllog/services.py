@@ -92,3 +92,14 @@ def call_end(
         "call_end",
         [call_sid, from_number, to_number, adapt(started), adapt(now), status, duration],
     )
+
+
+def statistics_refresh() -> None:
+    """Let SQLite's planner learn the log's shape (PostgreSQL's autovacuum does this itself).
+
+    Without statistics SQLite guesses, and on a large log it picks the wrong index for the
+    admin's filters (a minute instead of under a second on a million calls).
+    """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

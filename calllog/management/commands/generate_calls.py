@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from calllog.models import Call, Step
+from calllog.services import statistics_refresh
 from directory.models import Planet
 
 BATCH = 5_000
@@ -44,6 +45,7 @@ class Command(BaseCommand):
             Call.objects.bulk_create(calls, batch_size=BATCH)
             Step.objects.bulk_create(steps, batch_size=BATCH)
             made += len(calls)
+        statistics_refresh()
         self.stdout.write(f"Generated {made} call(s) over the last {days} days.")
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from calllog.models import Call, Step
+from calllog.services import statistics_refresh
 
 
 class Command(BaseCommand):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
                 .delete()
             )
             calls, _ = old_calls.delete()
+        statistics_refresh()
         self.stdout.write(
             f"Deleted {calls} call(s) and {steps + orphans} step(s) older than {older_than} days."
         )
