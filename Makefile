@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run serve test test-sqlite test-postgres lint format install install-dev superuser clean \
-	chromium
+	chromium bench bench-servers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,18 @@ test-sqlite: install-dev $(CHROMIUM)
 
 test-postgres: install-dev $(CHROMIUM)
 	scripts/with-postgres $(BIN)/pytest
+
+## bench: the production server under a realistic signed load, against two floors (minutes;
+## not a test). Prints the table docs/performance.md explains.
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+## bench-servers: the same mix on each server candidate, to choose the one `make serve` runs
+bench-servers: install-dev
+	$(BIN)/pip install --quiet granian==2.8.7
+	for server in gunicorn-sync gunicorn-gthread granian; do \
+		$(BIN)/python -m bench.run --server $$server --no-planets9 --million 0 || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .hypothesis

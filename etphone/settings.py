@@ -50,8 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "directory",
     "ivr",
-    "calllog",
     "simulator",
+    "calllog",
 ]
 
 MIDDLEWARE = [
@@ -97,10 +97,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-else:
-    # Keep connections between requests; health checks replace one the server dropped.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Keep connections between requests (opening one costs more than a webhook's queries);
+# health checks replace a connection the database dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

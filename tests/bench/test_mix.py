@@ -1,0 +1,69 @@
+"""The benchmark measures real answers: every request in its mix is accepted and answered."""
+
+from http import HTTPStatus
+from xml.etree import ElementTree as ET
+
+import pytest
+from django.conf import settings
+
+from bench import mix
+from calllog.models import Call, Step
+from directory.models import Planet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def requests(demo):
+    return mix.calls(
+        base_url="http://localhost",
+        token=settings.TWILIO_AUTH_TOKEN,
+        prefix="CAbench",
+        count=3,
+        planet_pk=Planet.objects.get(name="Dagobah").pk,
+    )
+
+
+def test_every_signed_request_in_the_mix_gets_200_and_twiml(unsigned_client, requests):
+    kinds = set()
+    for request in requests:
+        response = unsigned_client.post(
+            request.path,
+            request.body,
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE=request.signature,
+        )
+        assert response.status_code == HTTPStatus.OK, request.path
+        assert ET.fromstring(response.content).tag == "Response"
+        kinds.add(request.path.split("?")[0])
+    assert kinds == {"/ivr/welcome", "/ivr/menu", "/ivr/planets", "/ivr/dialed", "/ivr/status"}
+
+
+def test_the_mix_walks_both_calls_to_their_ends_and_is_logged(unsigned_client, requests):
+    for request in requests:
+        unsigned_client.post(
+            request.path,
+            request.body,
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE=request.signature,
+        )
+    assert Call.objects.filter(status="completed").count() == 6
+    assert Step.objects.filter(kind=Step.Kind.DIAL_OUTCOME, dial_status="busy").count() == 3
+    assert Step.objects.filter(kind=Step.Kind.MENU_KEY, digits="1").count() == 3
+
+
+def test_a_mix_signed_for_another_host_is_refused(unsigned_client, demo):
+    (request, *_) = mix.calls(
+        base_url="http://127.0.0.1:8000",
+        token=settings.TWILIO_AUTH_TOKEN,
+        prefix="CAx",
+        count=1,
+        planet_pk=1,
+    )
+    response = unsigned_client.post(
+        request.path,
+        request.body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=request.signature,
+    )
+    assert response.status_code == HTTPStatus.FORBIDDEN
