@@ -71,7 +71,6 @@ bench: install-dev
 
 ## bench-servers: the same mix on each server candidate, to choose the one `make serve` runs
 bench-servers: install-dev
-	$(BIN)/pip install --quiet granian==2.8.7
 	for server in gunicorn-sync gunicorn-gthread granian; do \
 		$(BIN)/python -m bench.run --server $$server --no-planets9 --million 0 || exit 1; \
 	done

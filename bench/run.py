@@ -199,7 +199,7 @@ def table(title: str, rows: dict[str, dict[int, Result]], connections: list[int]
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", default=os.environ.get("SERVER", "gunicorn-sync"))
+    parser.add_argument("--server", default=os.environ.get("SERVER", "granian"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
     parser.add_argument("--connections", type=lambda s: [int(c) for c in s.split(",")])
     parser.add_argument("--seconds", type=int, default=10)
