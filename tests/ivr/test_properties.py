@@ -20,6 +20,7 @@ ENDPOINTS = [
     reverse("ivr:planets"),
     reverse("ivr:dialed"),
     reverse("ivr:fallback"),
+    reverse("ivr:status"),
     "/ivr/somewhere/else",
 ]
 
