@@ -39,7 +39,7 @@ $(CHROMIUM):
 run: install
 	scripts/run
 
-## serve: the production server (gunicorn, whitenoise); see the README's Deploying section
+## serve: the production server (granian, whitenoise); see the README's Deploying section
 serve: install
 	scripts/serve
 

@@ -67,11 +67,17 @@ class CallAdmin(admin.ModelAdmin):
         """The caller column: the number for staff allowed to see it, else its last 4 digits."""
         can_see = request.user.has_perm(CALLER_PERMISSION)
 
-        @admin.display(description="caller", ordering="from_number")
+        @admin.display(description="caller")
         def caller(call):
             return call.from_number if can_see else masked(call.from_number)
 
         return caller
+
+    def get_search_fields(self, request):
+        # Searching for a full caller number would confirm a guess the mask hides.
+        if request.user.has_perm(CALLER_PERMISSION):
+            return self.search_fields
+        return ["call_sid", "to_number"]
 
     def get_list_display(self, request):
         return ["started_at", "call_sid", self._caller(request), "to_number", "status", "duration"]

@@ -77,33 +77,33 @@ def dashboard_get(*, days: int = 30, today: date | None = None) -> Dashboard:
         for day, next_day in zip(midnights, midnights[1:], strict=False)
     ]
     total = sum(count for _, count in per_day)
-    # Steps carry their own time, so these read the steps' index alone, without the calls.
+    # Each call counts once per figure, however often it did the thing. Steps carry their own
+    # time, so these read the steps' covering index alone, never the calls table.
     steps = Step.objects.filter(created_at__gte=since)
+    choice_steps = steps.filter(kind=Step.Kind.MENU_KEY, digits__in=["1", "2"])
     chose = dict(
-        steps.filter(kind=Step.Kind.MENU_KEY, digits__in=["1", "2"])
-        .values_list("digits")
+        choice_steps.values_list("digits")
         .annotate(calls=Count("call", distinct=True))
         .values_list("digits", "calls")
     )
-    # A call that chose both (2, then * and 1) counts under both; "no choice" is the calls left.
-    # Counting distinct calls across both choices would take a second pass over the index.
+    chose_either = choice_steps.values("call").distinct().count()
     choices = {
         "directions": chose.get("1", 0),
         "planets": chose.get("2", 0),
-        "no_choice": max(total - chose.get("1", 0) - chose.get("2", 0), 0),
+        "no_choice": max(total - chose_either, 0),
     }
     dialed = dict(
         steps.filter(kind=Step.Kind.PLANET_KEY)
         .values_list("planet")
-        .annotate(n=Count("id"))
-        .values_list("planet", "n")
+        .annotate(calls=Count("call", distinct=True))
+        .values_list("planet", "calls")
     )
     dialed.pop(None, None)  # keys that dialed nothing; filtered here so the index is used
     answered = dict(
         steps.filter(kind=Step.Kind.DIAL_OUTCOME, dial_status="completed")
         .values_list("planet")
-        .annotate(n=Count("id"))
-        .values_list("planet", "n")
+        .annotate(calls=Count("call", distinct=True))
+        .values_list("planet", "calls")
     )
     names = dict(Planet.objects.filter(pk__in=dialed).values_list("pk", "name"))
     planets = sorted(

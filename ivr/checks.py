@@ -8,33 +8,37 @@ from directory.fields import to_e164
 
 @register(Tags.security, "etphone")
 def check_twilio_validation(app_configs, **kwargs):
+    messages = []
     if not settings.TWILIO_VALIDATE_SIGNATURES:
-        return [
+        messages.append(
             Warning(
                 "Twilio signature validation is off (TWILIO_VALIDATE_SIGNATURES=false): "
                 "anyone who finds the webhook URLs can drive calls and read the directory.",
                 hint="Use this only for local work; set TWILIO_AUTH_TOKEN and remove the switch.",
                 id="ivr.W001",
             )
-        ]
+        )
     if settings.TWILIO_AUTH_TOKEN:
-        return []
-    if settings.DEBUG:
-        return [
+        return messages
+    if not settings.DEBUG:
+        # Whatever the switch says: production never runs without a way to check Twilio.
+        messages.append(
+            Error(
+                "TWILIO_AUTH_TOKEN is not set: the phone tree cannot check that requests come "
+                "from Twilio.",
+                hint="Set TWILIO_AUTH_TOKEN to your Twilio account's auth token.",
+                id="ivr.E001",
+            )
+        )
+    elif settings.TWILIO_VALIDATE_SIGNATURES:
+        messages.append(
             Warning(
                 "TWILIO_AUTH_TOKEN is not set: every webhook request will be refused with 403.",
                 hint="Set TWILIO_AUTH_TOKEN, or TWILIO_VALIDATE_SIGNATURES=false for local work.",
                 id="ivr.W002",
             )
-        ]
-    return [
-        Error(
-            "TWILIO_AUTH_TOKEN is not set: the phone tree cannot check that requests come from "
-            "Twilio.",
-            hint="Set TWILIO_AUTH_TOKEN to your Twilio account's auth token.",
-            id="ivr.E001",
         )
-    ]
+    return messages
 
 
 @register("etphone")

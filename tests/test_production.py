@@ -83,6 +83,14 @@ def test_the_wsgi_application_refuses_to_load_without_a_twilio_token():
     assert "TWILIO_AUTH_TOKEN" in result.stderr
 
 
+def test_switching_validation_off_does_not_let_production_start_without_a_token():
+    result = run_manage(
+        "check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), TWILIO_VALIDATE_SIGNATURES="false"
+    )
+    assert result.returncode != 0
+    assert "ivr.E001" in result.stderr
+
+
 def test_switching_validation_off_warns_at_start():
     result = run_manage(
         "check", DJANGO_DEBUG="true", TWILIO_VALIDATE_SIGNATURES="false", TWILIO_AUTH_TOKEN=""

@@ -111,8 +111,15 @@ def test_calls_can_be_filtered_by_date(viewer, calls):
 @pytest.mark.parametrize(
     ("query", "expected"), [("CA-dag", ["CA-dagobah"]), ("0199", ["CA-dagobah"])]
 )
-def test_calls_can_be_searched_by_call_sid_or_number(viewer, calls, query, expected):
-    assert listed(viewer.get(reverse(CHANGELIST), {"q": query})) == expected
+def test_staff_who_see_numbers_search_by_call_sid_or_caller_number(client, calls, query, expected):
+    client.force_login(make_staff(permissions=("calllog.view_call", "calllog.view_caller_number")))
+    assert listed(client.get(reverse(CHANGELIST), {"q": query})) == expected
+
+
+def test_staff_who_see_masked_numbers_cannot_search_by_caller_number(viewer, calls):
+    assert listed(viewer.get(reverse(CHANGELIST), {"q": "+17265550199"})) == []
+    assert listed(viewer.get(reverse(CHANGELIST), {"q": "CA-dag"})) == ["CA-dagobah"]
+    assert len(listed(viewer.get(reverse(CHANGELIST), {"q": "+18005550100"}))) == 4
 
 
 def test_caller_numbers_are_masked_without_the_permission(viewer, calls):
@@ -164,6 +171,26 @@ def test_the_selection_exports_as_csv_with_masked_numbers(viewer, calls):
 def test_the_export_has_full_numbers_for_staff_with_the_permission(client, calls):
     client.force_login(make_staff(permissions=("calllog.view_call", "calllog.view_caller_number")))
     assert export(client, ["CA-dagobah"])[1][1] == "+17265550199"
+
+
+def test_the_dashboard_counts_each_call_once(viewer, calls):
+    dagobah = calls
+    make_call(
+        "CA-both-and-redial",
+        steps=[
+            (Step.Kind.MENU_KEY, {"digits": "2"}),
+            (Step.Kind.PLANET_KEY, {"digits": "3", "planet": dagobah}),
+            (Step.Kind.DIAL_OUTCOME, {"planet": dagobah, "dial_status": "busy"}),
+            (Step.Kind.PLANET_KEY, {"digits": "3", "planet": dagobah}),
+            (Step.Kind.DIAL_OUTCOME, {"planet": dagobah, "dial_status": "busy"}),
+            (Step.Kind.PLANET_KEY, {"digits": "*"}),
+            (Step.Kind.MENU_KEY, {"digits": "1"}),
+        ],
+    )
+    figures = viewer.get(reverse("admin:calllog_dashboard")).context["figures"]
+    assert figures.choices == {"directions": 2, "planets": 2, "no_choice": 1}
+    (planet,) = figures.planets
+    assert (planet.dialed, planet.answered, planet.answer_rate) == (2, 1, 0.5)
 
 
 def test_the_dashboard_counts_days_choices_and_planets(viewer, calls):

@@ -115,6 +115,13 @@ def test_no_token_with_debug_off_is_an_error_that_stops_the_server(settings):
     assert "TWILIO_AUTH_TOKEN" in message.msg
 
 
+def test_no_token_with_debug_off_is_an_error_even_with_validation_switched_off(settings):
+    settings.DEBUG, settings.TWILIO_AUTH_TOKEN = False, ""
+    settings.TWILIO_VALIDATE_SIGNATURES = False
+    ids = [message.id for message in check_twilio_validation(None)]
+    assert ids == ["ivr.W001", "ivr.E001"]
+
+
 def test_no_token_with_debug_on_is_a_warning(settings):
     settings.DEBUG, settings.TWILIO_AUTH_TOKEN = True, ""
     assert [message.id for message in check_twilio_validation(None)] == ["ivr.W002"]
