@@ -1,6 +1,7 @@
 import csv
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -18,6 +19,10 @@ CALLER_PERMISSION = "calllog.view_caller_number"
 def masked(number: str) -> str:
     """All but the last four digits hidden: enough to tell calls apart, not to call back."""
     return f"•••{number[-4:]}" if len(number) > 4 else "•" * len(number)
+
+
+def caller_number(call: Call, *, can_see: bool) -> str:
+    return call.from_number if can_see else masked(call.from_number)
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -49,7 +54,6 @@ class CallAdmin(admin.ModelAdmin):
     list_filter = [("started_at", admin.DateFieldListFilter), OutcomeFilter, PlanetFilter, "status"]
     search_fields = ["call_sid", "from_number", "to_number"]
     ordering = ["-started_at", "-id"]
-    date_hierarchy = None
     show_full_result_count = False
     list_per_page = 50
     actions = ["export_csv"]
@@ -69,7 +73,7 @@ class CallAdmin(admin.ModelAdmin):
 
         @admin.display(description="caller")
         def caller(call):
-            return call.from_number if can_see else masked(call.from_number)
+            return caller_number(call, can_see=can_see)
 
         return caller
 
@@ -120,7 +124,7 @@ class CallAdmin(admin.ModelAdmin):
             writer.writerow(
                 [
                     call.call_sid,
-                    call.from_number if can_see else masked(call.from_number),
+                    caller_number(call, can_see=can_see),
                     call.to_number,
                     call.started_at.isoformat(),
                     call.ended_at.isoformat() if call.ended_at else "",
@@ -136,8 +140,6 @@ class CallAdmin(admin.ModelAdmin):
 
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         figures = dashboard_get()
         choice_labels = {

@@ -22,26 +22,25 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
 
 
 @cache
-def _sql(statement: str) -> str:
-    call_fields = ["call_sid", "from_number", "to_number", "started_at", "ended_at"]
-    call_fields += ["status", "duration"]
-    if statement == "call_start":
-        return _insert_sql(Call, call_fields, "ON CONFLICT DO NOTHING")
-    if statement == "call_end":
-        return _insert_sql(
+def _statements() -> dict[str, str]:
+    call = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status", "duration"]
+    step = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
+    step += ["idempotency_token", "created_at"]
+    return {
+        "call_start": _insert_sql(Call, call, "ON CONFLICT DO NOTHING"),
+        "call_end": _insert_sql(
             Call,
-            call_fields,
+            call,
             "ON CONFLICT (call_sid) DO UPDATE SET ended_at = excluded.ended_at, "
             "status = excluded.status, duration = excluded.duration",
-        )
-    step_fields = ["call", "sequence", "kind", "digits", "planet", "dial_status"]
-    step_fields += ["dial_duration", "idempotency_token", "created_at"]
-    return _insert_sql(Step, step_fields, "ON CONFLICT DO NOTHING")
+        ),
+        "step": _insert_sql(Step, step, "ON CONFLICT DO NOTHING"),
+    }
 
 
 def _execute(statement: str, params: list) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(_sql(statement), params)
+        cursor.execute(_statements()[statement], params)
 
 
 def _now():

@@ -81,11 +81,10 @@ def planet_menu(
     return response
 
 
-def say_and_redirect(*, sentences: Iterable[Sentence], url: str) -> VoiceResponse:
+def say_and_redirect(*, sentence: Sentence, url: str) -> VoiceResponse:
     """Say something, then ask us again at url (back to a menu)."""
     response = VoiceResponse()
-    for sentence in sentences:
-        _say(response, sentence)
+    _say(response, sentence)
     response.redirect(url, method="POST")
     return response
 

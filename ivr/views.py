@@ -105,7 +105,7 @@ def _planet_menu(turn: Turn, prompts, planets, *, attempts: int, before=None):
 
 def _back_to_welcome(turn: Turn, sentence, *, attempts: int):
     return twiml.say_and_redirect(
-        sentences=[sentence], url=turn.next_url("ivr:welcome", attempts=attempts)
+        sentence=sentence, url=turn.next_url("ivr:welcome", attempts=attempts)
     )
 
 
@@ -243,7 +243,7 @@ def elsewhere(request, path=""):
     """Any other /ivr/ URL (a mistyped console setting, a stray slash): back to the main menu."""
     prompts = script_get().prompts
     return twiml.say_and_redirect(
-        sentences=[prompts[Prompt.Key.RETURNING_TO_MENU]], url=reverse("ivr:welcome")
+        sentence=prompts[Prompt.Key.RETURNING_TO_MENU], url=reverse("ivr:welcome")
     )
 
 

@@ -77,7 +77,7 @@ def test_dial_connects_the_number_and_reports_to_the_action():
 
 
 def test_say_and_redirect_ends_with_a_redirect():
-    root = xml(twiml.say_and_redirect(sentences=[Sentence("Back.")], url="/ivr/welcome"))
+    root = xml(twiml.say_and_redirect(sentence=Sentence("Back."), url="/ivr/welcome"))
     assert [child.tag for child in root] == ["Say", "Redirect"]
     assert root[1].text == "/ivr/welcome"
 
