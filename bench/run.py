@@ -172,6 +172,27 @@ class Bench:
                 timings[name] = min(seconds[1:])
             return timings
 
+    def during_purge(self) -> tuple[list[Result], float, str]:
+        """Webhooks at 16 connections, in 5 s runs, while purge_calls empties the whole log."""
+        env = {**self.env, "WSGI_APP": TARGETS["ours"]}
+        log = self.workdir / "purge-server.log"
+        with running_server(env, workers=self.args.workers, log_path=log) as base:
+            wrk_run(self.wrk, base, self.requests_file(base), connections=16, seconds=3)
+            started = time.perf_counter()
+            purge = subprocess.Popen(
+                [sys.executable, "manage.py", "purge_calls", "--older-than", "0"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            results = []
+            while purge.poll() is None and len(results) < 120:
+                file = self.requests_file(base)
+                results.append(wrk_run(self.wrk, base, file, connections=16, seconds=5))
+            output, _ = purge.communicate(timeout=600)
+            return results, time.perf_counter() - started, output.strip()
+
     def call_count(self) -> int:
         code = "from calllog.models import Call; print(Call.objects.count())"
         return int(manage(self.env, "shell", "-c", code).split()[-1])
@@ -208,6 +229,12 @@ def main(argv=None) -> None:
     parser.add_argument("--floors", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--planets9", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument("--million", type=int, default=1_000_000, help="0 to skip")
+    parser.add_argument(
+        "--purge",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="after the million: webhooks while purge_calls deletes it",
+    )
     args = parser.parse_args(argv)
     args.connections = args.connections or [16, 64]
 
@@ -242,6 +269,18 @@ def main(argv=None) -> None:
             for name in after:
                 print(f"| {name} | {before[name]:.3f} | {after[name]:.3f} |")
             print()
+            if args.purge:
+                slices, seconds, output = bench.during_purge()
+                print(f"### Webhooks while purge_calls deletes the whole log\n\n{output}")
+                print(f"It took {seconds:.0f} s; ours at 16 connections meanwhile, 5 s each:\n")
+                print("| run | requests/s | p50 ms | p99 ms | non-2xx | socket errors |")
+                print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+                for n, r in enumerate(slices, start=1):
+                    print(
+                        f"| {n} | {r.requests_per_s:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} "
+                        f"| {r.non2xx} | {r.socket_errors} |"
+                    )
+                print()
 
 
 if __name__ == "__main__":

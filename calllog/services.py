@@ -1,17 +1,21 @@
-"""Writes to the call log: each is one statement, safe to repeat when Twilio retries.
+"""Writes to the call log: each webhook's entry, safe to write again when Twilio retries.
 
-They run on every webhook request, so they are plain INSERTs (ON CONFLICT works the same on
-SQLite and PostgreSQL) rather than bulk_create(), whose query building costs more than the
-write itself. The unique constraints on the models decide what counts as a repeat.
+A webhook hands its entry to the process's spool (calllog/spool.py) and answers; the spool's
+thread writes entries in groups. They are plain INSERTs (ON CONFLICT works the same on SQLite
+and PostgreSQL) rather than bulk_create(), whose query building costs more than the write
+itself. The unique constraints on the models decide what counts as a repeat.
 """
 
-from datetime import timedelta
+from contextlib import nullcontext
+from datetime import datetime, timedelta
 from functools import cache
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import Call, Step
+from .spool import Spool
 
 
 def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
@@ -21,35 +25,87 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
     return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
 
 
+CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
+CALL_COLUMNS += ["duration"]
+STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
+STEP_COLUMNS += ["idempotency_token", "created_at"]
+COLUMNS = {"call_start": CALL_COLUMNS, "call_end": CALL_COLUMNS, "step": STEP_COLUMNS}
+
+
 @cache
 def _statements() -> dict[str, str]:
-    call = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status", "duration"]
-    step = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
-    step += ["idempotency_token", "created_at"]
     return {
-        "call_start": _insert_sql(Call, call, "ON CONFLICT DO NOTHING"),
+        "call_start": _insert_sql(Call, CALL_COLUMNS, "ON CONFLICT DO NOTHING"),
         "call_end": _insert_sql(
             Call,
-            call,
+            CALL_COLUMNS,
             "ON CONFLICT (call_sid) DO UPDATE SET ended_at = excluded.ended_at, "
             "status = excluded.status, duration = excluded.duration",
         ),
-        "step": _insert_sql(Step, step, "ON CONFLICT DO NOTHING"),
+        "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
     }
 
 
-def _execute(statement: str, params: list) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_statements()[statement], params)
+def _row(entry: dict) -> dict:
+    """The columns an entry writes. Its time is its request's, so writing it late, or again,
+    writes the same row."""
+    fields = {name: value for name, value in entry.items() if name not in ("record", "at")}
+    at = datetime.fromisoformat(entry["at"])
+    if entry["record"] == "call_start":
+        return {**fields, "started_at": at, "ended_at": None, "status": "", "duration": None}
+    if entry["record"] == "call_end":
+        started = at - timedelta(seconds=entry["duration"] or 0)
+        return {**fields, "started_at": started, "ended_at": at}
+    call, planet = fields.pop("call_sid"), fields.pop("planet_id")
+    return {**fields, "call": call, "planet": planet, "created_at": at}
 
 
-def _now():
-    return connection.ops.adapt_datetimefield_value(timezone.now())
+def entries_write(entries: list[dict]) -> None:
+    """Write call-log entries to the database in one transaction; writing one twice is harmless."""
+    statements = _statements()
+    adapt = connection.ops.adapt_datetimefield_value
+    # One statement is atomic by itself; a group is one transaction, one commit.
+    group = transaction.atomic() if len(entries) > 1 else nullcontext()
+    with group, connection.cursor() as cursor:
+        for entry in entries:
+            row = _row(entry)
+            params = [
+                adapt(value) if isinstance(value, datetime) else value
+                for value in (row[column] for column in COLUMNS[entry["record"]])
+            ]
+            cursor.execute(statements[entry["record"]], params)
+
+
+@cache
+def _spool() -> Spool | None:
+    return (
+        Spool(settings.CALL_LOG_SPOOL_DIR, entries_write) if settings.CALL_LOG_SPOOL_DIR else None
+    )
+
+
+def spool_start() -> None:
+    """Start this process's spool writer: it also writes what stopped processes left behind."""
+    if spool := _spool():
+        spool.start()
+
+
+def spool_backlog() -> int:
+    """Entries of this process not yet in the database."""
+    spool = _spool()
+    return spool.backlog() if spool else 0
+
+
+def _record(record: str, **fields) -> None:
+    entry = {"record": record, "at": timezone.now().isoformat(), **fields}
+    if spool := _spool():
+        spool.append(entry)
+    else:
+        entries_write([entry])
 
 
 def call_start(*, call_sid: str, from_number: str, to_number: str) -> None:
     """The greeting: the call's row, unless a retry or the status callback made it already."""
-    _execute("call_start", [call_sid, from_number, to_number, _now(), None, "", None])
+    _record("call_start", call_sid=call_sid, from_number=from_number, to_number=to_number)
 
 
 def step_record(
@@ -64,19 +120,16 @@ def step_record(
     idempotency_token: str = "",
 ) -> None:
     """One step; a repeat of the same step (or idempotency token) is ignored by the database."""
-    _execute(
+    _record(
         "step",
-        [
-            call_sid,
-            sequence,
-            kind,
-            digits,
-            planet_id,
-            dial_status,
-            dial_duration,
-            idempotency_token,
-            _now(),
-        ],
+        call_sid=call_sid,
+        sequence=sequence,
+        kind=kind,
+        digits=digits,
+        planet_id=planet_id,
+        dial_status=dial_status,
+        dial_duration=dial_duration,
+        idempotency_token=idempotency_token,
     )
 
 
@@ -84,13 +137,38 @@ def call_end(
     *, call_sid: str, from_number: str, to_number: str, status: str, duration: int | None
 ) -> None:
     """The status callback: merged into the call's row, created if the callback came first."""
-    now = timezone.now()
-    started = now - timedelta(seconds=duration or 0)
-    adapt = connection.ops.adapt_datetimefield_value
-    _execute(
+    _record(
         "call_end",
-        [call_sid, from_number, to_number, adapt(started), adapt(now), status, duration],
+        call_sid=call_sid,
+        from_number=from_number,
+        to_number=to_number,
+        status=status,
+        duration=duration,
     )
+
+
+def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
+    """Delete the calls started before a time, and their steps, a batch at a time.
+
+    Each batch is its own short transaction, so the call log's writers (and staff) never wait
+    long for the database's write lock, however large the log. Returns the calls and steps
+    deleted and the number of batches.
+    """
+    calls = steps = batches = 0
+    old_calls = Call.objects.filter(started_at__lt=before).order_by("started_at")
+    while sids := list(old_calls.values_list("call_sid", flat=True)[:batch_size]):
+        with transaction.atomic():
+            steps += Step.objects.filter(call__in=sids).delete()[0]
+            calls += Call.objects.filter(call_sid__in=sids).delete()[0]
+        batches += 1
+    # Steps whose call row never got written are purged by their own age.
+    orphans = Step.objects.filter(created_at__lt=before).exclude(
+        call__in=Call.objects.values("call_sid")
+    )
+    while ids := list(orphans.values_list("pk", flat=True)[:batch_size]):
+        steps += Step.objects.filter(pk__in=ids).delete()[0]
+        batches += 1
+    return calls, steps, batches
 
 
 def statistics_refresh() -> None:

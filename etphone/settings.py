@@ -31,7 +31,8 @@ if proxy_ssl_header := env("DJANGO_SECURE_PROXY_SSL_HEADER", default=""):
 USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Webhooks always answer TwiML: a redirect would leave Twilio with nothing to say to the caller.
-SECURE_REDIRECT_EXEMPT = [r"^ivr/"]
+# A load balancer checks health over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^ivr/", r"^health"]
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600)
@@ -88,15 +89,28 @@ WSGI_APPLICATION = "etphone.wsgi.application"
 # An empty DATABASE_URL (as in .env.example) means the default too.
 DATABASE_URL = env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# How long a request may wait for the database before it gives up (the caller then hears the
+# apology): well under the 15 s Twilio waits for a webhook. Webhooks only read (the call log is
+# written behind them, see CALL_LOG_SPOOL_DIR), so in practice they never wait this long.
+DATABASE_TIMEOUT = env.float("DATABASE_TIMEOUT", default=1.5)
+if not 0 < DATABASE_TIMEOUT < 15:
+    raise ImproperlyConfigured("DATABASE_TIMEOUT must be more than 0 and less than 15 seconds.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several workers write at once (admin edits while calls arrive): WAL lets readers go on
+    # Several workers write at once (admin edits, the call log's writers): WAL lets readers go on
     # during a write, IMMEDIATE takes the write lock up front instead of failing mid-transaction
     # with "database is locked", and the timeout makes a writer wait its turn.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": DATABASE_TIMEOUT,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer (down, or its network gone) fails a connection attempt
+    # after this long (libpq's minimum is 2 s), and a kept connection's unanswered query too.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        connect_timeout=max(2, round(DATABASE_TIMEOUT)),
+        tcp_user_timeout=int(DATABASE_TIMEOUT * 1000),
+    )
 # Keep connections between requests (opening one costs more than a webhook's queries).
 # Health checks would cost PostgreSQL a "SELECT 1" on every request; without them a connection
 # the database dropped fails one request (that caller hears the apology) and is then replaced.
@@ -152,6 +166,10 @@ IVR_LANGUAGE = env("IVR_LANGUAGE", default="en-GB")
 IVR_MAX_ATTEMPTS = env.int("IVR_MAX_ATTEMPTS", default=3)
 if IVR_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("IVR_MAX_ATTEMPTS must be 1 or more.")
+# Where each server process keeps call-log entries until its writer thread has put them in the
+# database (calllog/spool.py): on a local disk of each app server, writable by the server.
+# One directory per database: a process adopts the files it finds there as its own database's.
+CALL_LOG_SPOOL_DIR = BASE_DIR / (env("CALL_LOG_SPOOL_DIR", default="") or "spool")
 # How long the call log keeps calls; `manage.py purge_calls` deletes older ones.
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=90)
 # Numbers staff type without a +country code are read in this region (ISO 3166 code).
@@ -160,7 +178,12 @@ PHONE_NUMBER_DEFAULT_REGION = env("PHONE_NUMBER_DEFAULT_REGION", default="US")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "etphone.logformat.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }

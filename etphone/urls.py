@@ -6,6 +6,8 @@ from ivr import views as ivr_views
 
 urlpatterns = [
     path("", ivr_views.home, name="home"),
+    path("health", ivr_views.health, name="health"),
+    path("health/database", ivr_views.health_database, name="health-database"),
     path("ivr/", include("ivr.urls")),
     path("simulator/", include("simulator.urls")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,4 +1,5 @@
-"""WSGI entry point. Refuses to start when a start-up check reports an error."""
+"""WSGI entry point. Refuses to start when a start-up check reports an error, then starts the
+call log's writer (which also writes what a killed or stopped worker left in its spool)."""
 
 import os
 
@@ -21,3 +22,7 @@ def _refuse_to_start_on_errors() -> None:
 
 
 _refuse_to_start_on_errors()
+
+from calllog.services import spool_start  # noqa: E402  (needs the app registry loaded above)
+
+spool_start()

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -244,6 +246,24 @@ def elsewhere(request, path=""):
     prompts = script_get().prompts
     return twiml.say_and_redirect(
         sentence=prompts[Prompt.Key.RETURNING_TO_MENU], url=reverse("ivr:welcome")
+    )
+
+
+def health(request):
+    """For a load balancer: the process answers. Touches neither the database nor the log."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def health_database(request):
+    """For a load balancer or a monitor: the directory can be read, and how far behind the
+    call log's writer in this process is (0 when it is up to date)."""
+    try:
+        Prompt.objects.exists()
+    except DatabaseError:
+        logger.exception("Health check: the database cannot be read")
+        return HttpResponse("database unavailable\n", content_type="text/plain", status=503)
+    return HttpResponse(
+        f"ok\ncall log entries waiting: {calllog.spool_backlog()}\n", content_type="text/plain"
     )
 
 

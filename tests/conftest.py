@@ -1,6 +1,9 @@
+import os
 import xml.etree.ElementTree as ET
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -81,3 +84,25 @@ def unsigned_client():
 def django_settings(settings):
     """pytest-django's settings fixture, under a name that does not clash with hypothesis."""
     return settings
+
+
+@pytest.fixture
+def postgres_database():
+    """A fresh database on the PostgreSQL server DATABASE_URL names; dropped afterwards."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        pytest.skip("needs DATABASE_URL pointing at PostgreSQL (make test's second run)")
+    name = f"etphone_server_{os.getpid()}"
+    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield urlsplit(url)._replace(path=f"/{name}").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return request.getfixturevalue("postgres_database")

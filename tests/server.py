@@ -1,12 +1,17 @@
-"""Start the real production server (scripts/serve: gunicorn) in a subprocess for a test."""
+"""Start the real production server (scripts/serve: granian) in a subprocess for a test."""
 
+import contextlib
+import json
 import os
 import secrets
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import requests
@@ -33,6 +38,8 @@ def server_env(database_url: str, **overrides: str) -> dict:
         DJANGO_SESSION_COOKIE_SECURE="false",
         DJANGO_CSRF_COOKIE_SECURE="false",
         TWILIO_AUTH_TOKEN=TOKEN,
+        # Each environment is a machine of its own, with its own spool for the call log.
+        CALL_LOG_SPOOL_DIR=tempfile.mkdtemp(prefix="etphone-spool-"),
         VENV_BIN=str(Path(sys.executable).parent),
     )
     env.update(overrides)
@@ -64,9 +71,20 @@ def prepare_database(env: dict) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Server:
+    base: str
+    process: subprocess.Popen
+
+    def workers(self) -> list[int]:
+        """The pids of the server's worker processes."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
 @contextmanager
-def running_server(env: dict, *, workers: int = 2, log_path: Path):
-    """scripts/serve on a free loopback port; yields its base URL, stops it afterwards."""
+def serving(env: dict, *, workers: int = 2, log_path: Path):
+    """scripts/serve on a free loopback port; yields the Server, stops it (SIGTERM) afterwards."""
     port = free_port()
     env = {**env, "PORT": str(port), "LISTEN_HOST": "127.0.0.1", "WEB_CONCURRENCY": str(workers)}
     with open(log_path, "w") as log:
@@ -87,10 +105,17 @@ def running_server(env: dict, *, workers: int = 2, log_path: Path):
                         log_text = log_path.read_text()
                         raise RuntimeError(f"server did not start:\n{log_text}") from error
                     time.sleep(0.2)
-            yield base
+            yield Server(base, process)
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            process.wait(timeout=60)
+
+
+@contextmanager
+def running_server(env: dict, *, workers: int = 2, log_path: Path):
+    """scripts/serve on a free loopback port; yields its base URL, stops it afterwards."""
+    with serving(env, workers=workers, log_path=log_path) as server:
+        yield server.base
 
 
 def planet_pk(env: dict, name: str) -> int:
@@ -144,3 +169,68 @@ def change_planet_number(session: requests.Session, base: str, pk: int, number: 
         timeout=30,
         allow_redirects=False,
     )
+
+
+LOG_DUMP = """
+import contextlib
+import json
+from calllog.models import Call, Step
+log = {sid: [0] for sid in Call.objects.values_list("call_sid", flat=True)}
+steps = Step.objects.order_by("call_id", "sequence").values_list("call_id", "sequence")
+for sid, sequence in steps:
+    log.setdefault(sid, []).append(sequence)
+print(json.dumps(log))
+"""
+
+
+def dump_log(env: dict) -> dict[str, list[int]]:
+    """The call log as {CallSid: sequences}: 0 for the call's own row, then each step's."""
+    return json.loads(manage(env, "shell", "-c", LOG_DUMP).strip().splitlines()[-1])
+
+
+class Cable:
+    """A TCP cable between the app and its database that a test can pull out and plug back.
+
+    Pulled, it cuts every open connection and takes new ones without ever answering, as a
+    database host that vanished from the network does.
+    """
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.pulled = threading.Event()
+        self._open: list[socket.socket] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self._listener.accept()
+            self._open.append(client)
+            if self.pulled.is_set():
+                continue  # taken, never answered
+            upstream = socket.create_connection(self.target)
+            self._open.append(upstream)
+            for source, sink in [(client, upstream), (upstream, client)]:
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                end.close()
+
+    def pull(self) -> None:
+        self.pulled.set()
+        for end in self._open:
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+        self._open.clear()
+
+    def plug_back(self) -> None:
+        self.pulled.clear()

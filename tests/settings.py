@@ -23,3 +23,6 @@ PUBLIC_BASE_URL = ""
 OPERATOR_NUMBER = ""
 # The test client speaks plain http unless a test asks for https.
 SECURE_SSL_REDIRECT = False
+# The call log is written in the request, so a test sees it at once; the spool (what servers
+# use) has tests of its own, in-process and on the real server.
+CALL_LOG_SPOOL_DIR = None

@@ -128,3 +128,18 @@ def test_the_suite_runs_on_the_engine_database_url_names():
     url = os.environ.get("DATABASE_URL", "")
     expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
     assert connection.vendor == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "20", "soon"])
+def test_a_database_timeout_out_of_bounds_is_a_start_up_error_naming_it(value):
+    result = run_manage("check", DJANGO_DEBUG="true", DATABASE_TIMEOUT=value)
+    assert result.returncode != 0
+    assert "DATABASE_TIMEOUT" in result.stderr
+
+
+def test_the_call_log_spool_is_next_to_manage_py_unless_set():
+    code = "from django.conf import settings; print(settings.CALL_LOG_SPOOL_DIR)"
+    default = run_manage("shell", "-c", code, DJANGO_DEBUG="true", CALL_LOG_SPOOL_DIR="")
+    assert default.stdout.split()[-1] == str(ROOT / "spool"), default.stderr
+    chosen = run_manage("shell", "-c", code, DJANGO_DEBUG="true", CALL_LOG_SPOOL_DIR="/var/x")
+    assert chosen.stdout.split()[-1] == "/var/x", chosen.stderr

@@ -1,15 +1,12 @@
 """The production server, started for real: several workers, SQLite or PostgreSQL."""
 
 import json
-import os
 import re
 import sqlite3
 import threading
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 import requests
 
@@ -104,21 +101,6 @@ def test_the_server_refuses_to_start_without_a_twilio_token(tmp_path):
         pass
 
 
-@pytest.fixture
-def postgres_database():
-    """A fresh database on the PostgreSQL server DATABASE_URL names; dropped afterwards."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        pytest.skip("needs DATABASE_URL pointing at PostgreSQL (make test's second run)")
-    name = f"etphone_two_servers_{os.getpid()}"
-    admin_url = urlsplit(url)._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield urlsplit(url)._replace(path=f"/{name}").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
 def test_an_edit_through_one_server_process_is_heard_through_another(tmp_path, database_url):
     """Two app servers (two processes, as several workers or machines are) on one database."""
     env = server_env(database_url)
@@ -178,13 +160,6 @@ print(json.dumps({
     for call in Call.objects.all()
 }))
 """
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    return request.getfixturevalue("postgres_database")
 
 
 def test_fifty_concurrent_calls_are_logged_exactly(tmp_path, database_url):

@@ -6,8 +6,9 @@ from datetime import timedelta
 from http import HTTPStatus
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,7 +223,36 @@ def test_purge_calls_deletes_old_calls_and_their_steps(calls, capsys):
     assert not Call.objects.filter(call_sid="CA-old").exists()
     assert not Step.objects.filter(call_id="CA-old").exists()
     assert Call.objects.count() == 3
-    assert "Deleted 1 call(s) and 1 step(s) older than 30 days." in capsys.readouterr().out
+    assert "Deleted 1 call(s) and 1 step(s) older than 30 days in 1 batch(es)." in (
+        capsys.readouterr().out
+    )
+
+
+def test_purge_calls_deletes_in_batches_of_at_most_batch_size_calls(demo, capsys):
+    for n in range(5):
+        make_call(f"CA-old{n}", days_ago=40, steps=[(Step.Kind.MENU_KEY, {"digits": "1"})])
+    Step.objects.create(call_id="CA-never-logged", sequence=1, kind=Step.Kind.MENU_KEY)
+    Step.objects.filter(call_id="CA-never-logged").update(
+        created_at=timezone.now() - timedelta(days=40)
+    )
+    make_call("CA-new", days_ago=1)
+    with CaptureQueriesContext(connection) as queries:
+        call_command("purge_calls", "--older-than", "30", "--batch-size", "2")
+    deletes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    call_deletes = [sql for sql in deletes if 'FROM "calllog_call"' in sql]
+    # 5 calls in batches of 2: three deletes of calls, each naming at most two of them.
+    assert [sql.count("'CA-old") for sql in call_deletes] == [2, 2, 1]
+    assert len(deletes) == 3 * 2 + 1
+    assert list(Call.objects.values_list("call_sid", flat=True)) == ["CA-new"]
+    assert not Step.objects.exists()
+    assert "Deleted 5 call(s) and 6 step(s) older than 30 days in 4 batch(es)." in (
+        capsys.readouterr().out
+    )
+
+
+def test_purge_calls_refuses_a_batch_size_below_one(demo):
+    with pytest.raises(CommandError, match="--batch-size"):
+        call_command("purge_calls", "--batch-size", "0")
 
 
 def test_purge_calls_defaults_to_the_retention_setting(calls, settings):

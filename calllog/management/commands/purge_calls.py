@@ -2,15 +2,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from calllog.models import Call, Step
-from calllog.services import statistics_refresh
+from calllog.services import calls_purge, statistics_refresh
 
 
 class Command(BaseCommand):
-    help = "Delete calls, and their steps, older than the retention period."
+    help = (
+        "Delete calls, and their steps, older than the retention period, in short batches that "
+        "never hold the database's write lock for long."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -21,22 +22,24 @@ class Command(BaseCommand):
             help="Delete calls that started more than DAYS days ago "
             "(default: CALL_LOG_RETENTION_DAYS, %(default)s).",
         )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=1000,
+            metavar="CALLS",
+            help="Calls deleted per transaction (default: %(default)s).",
+        )
 
-    def handle(self, *args, older_than, **options):
+    def handle(self, *args, older_than, batch_size, **options):
         if older_than < 0:
             raise CommandError("--older-than takes a number of days, 0 or more.")
-        cutoff = timezone.now() - timedelta(days=older_than)
-        with transaction.atomic():
-            old_calls = Call.objects.filter(started_at__lt=cutoff)
-            steps, _ = Step.objects.filter(call__in=old_calls.values("call_sid")).delete()
-            # Steps whose call row never got written are purged by their own age.
-            orphans, _ = (
-                Step.objects.filter(created_at__lt=cutoff)
-                .exclude(call__in=Call.objects.values("call_sid"))
-                .delete()
-            )
-            calls, _ = old_calls.delete()
+        if batch_size < 1:
+            raise CommandError("--batch-size takes a number of calls, 1 or more.")
+        calls, steps, batches = calls_purge(
+            before=timezone.now() - timedelta(days=older_than), batch_size=batch_size
+        )
         statistics_refresh()
         self.stdout.write(
-            f"Deleted {calls} call(s) and {steps + orphans} step(s) older than {older_than} days."
+            f"Deleted {calls} call(s) and {steps} step(s) older than {older_than} days "
+            f"in {batches} batch(es)."
         )

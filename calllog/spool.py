@@ -1,0 +1,272 @@
+"""The call log's write-behind spool: a webhook appends its entry to a file, a thread writes it.
+
+A caller's answer must never wait for the database (a backup, a purge or a long admin
+transaction may hold SQLite's write lock for longer than Twilio waits). So a webhook appends
+one JSON line to its process's spool file, which costs a system call and survives the process
+being killed, and answers. A background thread in the same process writes what is waiting to
+the database in groups, one transaction each, and empties the file once all of it is written.
+
+Each process holds an exclusive lock (flock) on its own file for as long as it lives. A file
+whose lock nobody holds belongs to a process that died: any other process adopts it, writes it
+and deletes it. Writing an entry twice is harmless, as every write is idempotent (the call
+log's unique constraints), so a crash at any moment loses nothing and doubles nothing.
+"""
+
+import atexit
+import contextlib
+import fcntl
+import json
+import logging
+import multiprocessing.util
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from django.db import connection
+
+logger = logging.getLogger("calllog")
+
+# Entries written to the database per transaction: short enough not to hold a write lock long.
+BATCH = 500
+# How often a process looks for the spool files of processes that died.
+ADOPT_EVERY_SECONDS = 5.0
+# After a failed write the thread waits, doubling from the first to the last, before retrying.
+RETRY_SECONDS = (0.25, 5.0)
+# Entries kept in memory at most while the spool file cannot be written (a full disk).
+MEMORY_LIMIT = 100_000
+# How often a fault that lasts is logged again, with the number of entries waiting.
+REMIND_EVERY_SECONDS = 60.0
+
+
+def _lines(fd: int, start: int, end: int) -> Iterator[tuple[dict, int]]:
+    """The entries between two offsets of a spool file, each with the offset just after it."""
+    data = os.pread(fd, end - start, start)
+    offset = start
+    for raw in data.splitlines(keepends=True):
+        offset += len(raw)
+        # A line without its newline was cut by a crash mid-write: its request got no answer.
+        if not raw.endswith(b"\n"):
+            return
+        try:
+            yield json.loads(raw), offset
+        except ValueError:
+            logger.error("Skipped an unreadable call-log spool line at byte %s", offset - len(raw))
+
+
+class Spool:
+    """One process's spool of call-log entries waiting to be written to the database."""
+
+    def __init__(
+        self, directory: Path, write: Callable[[list[dict]], None], *, background: bool = True
+    ):
+        self.directory = Path(directory)
+        self._write = write
+        # Without a background thread, entries wait for drain() (tests call it themselves).
+        self._background = background
+        self._lock = threading.Lock()
+        # One drain at a time: the writer thread's, or the last one at exit.
+        self._draining = threading.Lock()
+        self._wake = threading.Event()
+        self._pid = None
+        self._fd = None
+        self.path = None
+        # Bytes in our file, and how many of them are in the database already.
+        self._size = self._written = 0
+        # Entries that could not be put in the file (disk full): kept until they are written.
+        self._memory: list[dict] = []
+        self._thread_pid = None
+        self._fault = ""
+        self._fault_logged_at = 0.0
+
+    # The webhook's side.
+
+    def append(self, entry: dict) -> None:
+        """Keep one entry for the database; never raises, never waits for the database."""
+        line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        with self._lock:
+            try:
+                self._open()
+                written = os.write(self._fd, line)
+                if written != len(line):
+                    raise OSError(f"short write ({written} of {len(line)} bytes)")
+                self._size += written
+            except OSError as error:
+                self._forget_partial_line()
+                if len(self._memory) < MEMORY_LIMIT:
+                    self._memory.append(entry)
+                self._report(f"cannot write the spool file in {self.directory}: {error}")
+        if self._background:
+            self.start()
+            self._wake.set()
+
+    def start(self) -> None:
+        """Start this process's writer thread, unless it runs already."""
+        with self._lock:
+            # A forked child has none of its parent's threads: it starts its own.
+            if self._thread_pid == os.getpid():
+                return
+            self._thread_pid = os.getpid()
+        threading.Thread(target=self._run, name="call-log-spool", daemon=True).start()
+        # At exit, a last drain: atexit for a plain process, a finalizer for a worker that
+        # multiprocessing started (it leaves through os._exit, skipping atexit).
+        atexit.register(self.close)
+        multiprocessing.util.Finalize(self, self.close, exitpriority=10)
+
+    def _open(self) -> None:
+        # A forked child must not share its parent's file (nor its lock): it gets its own.
+        if self._fd is not None and self._pid == os.getpid():
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # Locked before it gets the name others look for, so it is never mistaken for an orphan.
+        temporary = self.directory / f"{name}.tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self.path = self.directory / f"{name}.jsonl"
+        os.rename(temporary, self.path)
+        self._fd, self._pid, self._size, self._written = fd, os.getpid(), 0, 0
+
+    def _forget_partial_line(self) -> None:
+        # A write cut short by a full disk leaves part of a line; the next one must start clean.
+        if self._fd is not None and self._pid == os.getpid():
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)
+
+    # The writer's side.
+
+    def backlog(self) -> int:
+        """How many entries of this process wait to be written to the database."""
+        with self._lock:
+            waiting = len(self._memory)
+            if self.path is not None and self._size > self._written:
+                with open(self.path, "rb") as file:
+                    file.seek(self._written)
+                    waiting += file.read(self._size - self._written).count(b"\n")
+            return waiting
+
+    def drain(self) -> bool:
+        """Write everything waiting in this process's file and memory; True if all of it was."""
+        with self._draining:
+            return self._drain()
+
+    def _drain(self) -> bool:
+        with self._lock:
+            fd, start, end = self._fd, self._written, self._size
+            memory = list(self._memory)
+        try:
+            if fd is not None and end > start:
+                reader = os.open(self.path, os.O_RDONLY)
+                try:
+                    self._write_lines(reader, start, end, self._mark_written)
+                finally:
+                    os.close(reader)
+            for first in range(0, len(memory), BATCH):
+                self._write(memory[first : first + BATCH])
+        except Exception as error:
+            self._failed(error)
+            return False
+        with self._lock:
+            del self._memory[: len(memory)]
+            if self._fd is not None and self._written == self._size:
+                with contextlib.suppress(OSError):  # if it cannot shrink, it goes on growing
+                    os.ftruncate(self._fd, 0)
+                    self._size = self._written = 0
+        self._recovered()
+        return True
+
+    def _mark_written(self, offset: int) -> None:
+        with self._lock:
+            self._written = offset
+
+    def _write_lines(self, fd: int, start: int, end: int, progress) -> None:
+        batch, offset = [], start
+        for entry, offset in _lines(fd, start, end):
+            batch.append(entry)
+            if len(batch) == BATCH:
+                self._write(batch)
+                progress(offset)
+                batch = []
+        if batch:
+            self._write(batch)
+        progress(offset)
+
+    def adopt_orphans(self) -> bool:
+        """Write and delete the files of processes that died; True if none is left unwritten."""
+        try:
+            paths = sorted(self.directory.glob("*.jsonl"))
+        except OSError:
+            return True
+        done = True
+        for path in paths:
+            if path == self.path:
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue  # another process adopted it meanwhile
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue  # its process is alive and writes it itself
+            try:
+                self._write_lines(fd, 0, os.fstat(fd).st_size, lambda offset: None)
+                path.unlink(missing_ok=True)
+                logger.info("Wrote the call-log spool %s left by a stopped process", path.name)
+            except Exception as error:
+                self._failed(error)
+                done = False
+            finally:
+                os.close(fd)
+        return done
+
+    def _run(self) -> None:
+        # At start, first adopt what stopped processes left; then write as entries come.
+        retry, next_adoption = RETRY_SECONDS[0], 0.0
+        while True:
+            # Cleared before the drain: an entry appended during it wakes the next round.
+            self._wake.clear()
+            done = self.drain()
+            if time.monotonic() >= next_adoption:
+                done = self.adopt_orphans() and done
+                next_adoption = time.monotonic() + ADOPT_EVERY_SECONDS
+            if done:
+                retry = RETRY_SECONDS[0]
+                self._wake.wait(timeout=ADOPT_EVERY_SECONDS)
+            else:
+                time.sleep(retry)
+                retry = min(retry * 2, RETRY_SECONDS[1])
+
+    def close(self) -> None:
+        """At exit: write what waits, then remove the emptied file. What cannot be written
+        stays in the file, for the next process to adopt."""
+        if self._pid != os.getpid():
+            return
+        if self._size > self._written or self._memory:
+            self.drain()
+        with self._lock:
+            if self._size == 0 and not self._memory:
+                self.path.unlink(missing_ok=True)
+
+    # Faults: logged as errors when they start, again every minute while they last.
+
+    def _failed(self, error: Exception) -> None:
+        # A connection that failed may be broken; the next attempt opens a new one.
+        if not connection.in_atomic_block:
+            connection.close()
+        self._report(f"cannot write the call log to the database: {error}")
+
+    def _report(self, fault: str) -> None:
+        now = time.monotonic()
+        if fault != self._fault or now - self._fault_logged_at >= REMIND_EVERY_SECONDS:
+            self._fault, self._fault_logged_at = fault, now
+            logger.error("Call log delayed, nothing lost yet: %s", fault)
+
+    def _recovered(self) -> None:
+        if self._fault:
+            self._fault = ""
+            logger.info("Call log writes resumed: everything waiting is written")

@@ -1,0 +1,141 @@
+"""The call log's spool keeps every entry until the database has it: crashes, full disks."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from calllog.models import Call, Step
+from calllog.services import entries_write
+from calllog.spool import Spool
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+NUMBERS = {"from_number": "+19295550123", "to_number": "+18005550100"}
+
+
+def start(sid: str) -> dict:
+    return {"record": "call_start", "at": "2026-11-24T10:00:00+00:00", "call_sid": sid, **NUMBERS}
+
+
+def step(sid: str, sequence: int) -> dict:
+    return {
+        "record": "step",
+        "at": "2026-11-24T10:00:05+00:00",
+        "call_sid": sid,
+        "sequence": sequence,
+        "kind": "menu_key",
+        "digits": "2",
+        "planet_id": None,
+        "dial_status": "",
+        "dial_duration": None,
+        "idempotency_token": "",
+    }
+
+
+def end(sid: str) -> dict:
+    call = {"record": "call_end", "at": "2026-11-24T10:01:00+00:00", "call_sid": sid, **NUMBERS}
+    return {**call, "status": "completed", "duration": 60}
+
+
+def logged() -> list[tuple]:
+    return [
+        (call.call_sid, call.status, list(call.steps.values_list("sequence", flat=True)))
+        for call in Call.objects.order_by("call_sid")
+    ]
+
+
+def spool_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.jsonl"))
+
+
+def test_entries_are_kept_in_a_file_until_a_drain_writes_them(tmp_path):
+    spool = Spool(tmp_path, entries_write, background=False)
+    for entry in [start("CA1"), step("CA1", 1), end("CA1")]:
+        spool.append(entry)
+    assert spool.backlog() == 3
+    assert logged() == []
+    assert spool.drain() is True
+    assert logged() == [("CA1", "completed", [1])]
+    assert spool.backlog() == 0
+    assert spool.path.stat().st_size == 0
+
+
+def test_writing_the_same_entries_twice_changes_nothing():
+    entries = [start("CA1"), step("CA1", 1), step("CA1", 2), end("CA1")]
+    entries_write(entries)
+    first = list(Call.objects.values()), list(Step.objects.values())
+    entries_write(entries)
+    entries_write(list(reversed(entries)))
+    assert (list(Call.objects.values()), list(Step.objects.values())) == first
+    call = Call.objects.get()
+    assert (call.started_at.isoformat(), call.ended_at.isoformat(), call.duration) == (
+        "2026-11-24T10:00:00+00:00",
+        "2026-11-24T10:01:00+00:00",
+        60,
+    )
+
+
+def test_the_spool_of_a_killed_process_is_adopted_written_and_deleted(tmp_path):
+    # A real process appends, its writer stuck, and is killed with SIGKILL.
+    entries = [start("CA7"), step("CA7", 1), step("CA7", 2)]
+    script = textwrap.dedent(
+        f"""
+        import os, signal, time
+        from calllog.spool import Spool
+        spool = Spool({str(tmp_path)!r}, lambda entries: time.sleep(60))
+        for entry in {entries!r}:
+            spool.append(entry)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    process = subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=False)
+    assert process.returncode == -9
+    (left,) = spool_files(tmp_path)
+    assert len(left.read_text().splitlines()) == 3
+
+    assert Spool(tmp_path, entries_write, background=False).adopt_orphans() is True
+    assert logged() == [("CA7", "", [1, 2])]
+    assert spool_files(tmp_path) == []
+
+
+def test_the_spool_of_a_live_process_is_left_to_it(tmp_path):
+    live = Spool(tmp_path / "spool", lambda entries: None, background=False)
+    live.append(start("CA1"))
+    other = Spool(tmp_path / "spool", entries_write, background=False)
+    assert other.adopt_orphans() is True
+    assert logged() == []
+    assert spool_files(tmp_path / "spool") == [live.path]
+
+
+def test_a_line_cut_short_by_a_crash_is_skipped_and_the_rest_written(tmp_path, caplog):
+    lines = [json.dumps(start("CA2")), json.dumps(step("CA2", 1)), "not json at all"]
+    text = "\n".join(lines) + "\n" + json.dumps(step("CA2", 2))[:40]
+    (tmp_path / "gone-1-abc.jsonl").write_text(text)
+    with caplog.at_level(logging.ERROR, logger="calllog"):
+        assert Spool(tmp_path, entries_write, background=False).adopt_orphans() is True
+    assert logged() == [("CA2", "", [1])]
+    assert "unreadable call-log spool line" in caplog.text
+
+
+def test_a_full_disk_keeps_entries_in_memory_until_the_database_takes_them(tmp_path, caplog):
+    spool = Spool(tmp_path, entries_write, background=False)
+    spool.append(start("CA3"))
+    # From now on the spool's file is /dev/full: every write fails with ENOSPC, as on a full disk.
+    full = os.open("/dev/full", os.O_WRONLY)
+    os.dup2(full, spool._fd)
+    os.close(full)
+    with caplog.at_level(logging.ERROR, logger="calllog"):
+        spool.append(step("CA3", 1))
+        spool.append(step("CA3", 2))
+    assert "No space left on device" in caplog.text
+    assert spool.drain() is True
+    assert logged() == [("CA3", "", [1, 2])]
