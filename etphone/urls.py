@@ -8,5 +8,7 @@ urlpatterns = [
     path("", ivr_views.home, name="home"),
     path("ivr/", include("ivr.urls")),
     path("simulator/", include("simulator.urls")),
+    # set_language: the admin's language switch (no i18n_patterns: URLs stay the same).
+    path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
