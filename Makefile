@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run serve test test-sqlite test-postgres lint format install install-dev superuser clean \
-	chromium bench bench-servers
+	chromium bench bench-servers messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,16 +24,35 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-# Debian's Chromium for the browser tests (Playwright drives it; its own download does not work).
+# Debian's Chromium for the browser tests (Playwright drives it; its own download does not work),
+# with a Japanese font: without one the Japanese admin's screenshots show empty boxes.
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+# GNU gettext: makemessages and compilemessages (`make messages`), and the test that the
+# catalogues hold every marked string. Running the app needs none: the .mo files are committed.
+XGETTEXT := /usr/bin/xgettext
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-## chromium: install Debian's chromium package when /usr/bin/chromium is missing
-chromium: $(CHROMIUM)
+## chromium: install Debian's chromium package and a Japanese font when missing
+chromium: $(CHROMIUM) $(CJK_FONT)
 
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+$(CJK_FONT):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y fonts-noto-cjk
+
+$(XGETTEXT):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y gettext
+
+## messages: update the Japanese catalogues (*/locale/ja/.../django.po) from the code, then
+## compile them (.mo); translate what is new in the .po files, run it again, commit both
+messages: install $(XGETTEXT)
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale ja --add-location file
+	DJANGO_DEBUG=true $(BIN)/python manage.py compilemessages --locale ja --ignore '.*'
 
 ## run: set up the SQLite database, load the demo into an empty directory, serve on :8000
 run: install
@@ -58,10 +77,10 @@ format: install-dev
 ## test: the linter, then the whole suite on SQLite, then again on a throwaway PostgreSQL
 test: lint test-sqlite test-postgres
 
-test-sqlite: install-dev $(CHROMIUM)
+test-sqlite: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
 	env -u DATABASE_URL $(BIN)/pytest
 
-test-postgres: install-dev $(CHROMIUM)
+test-postgres: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
 	scripts/with-postgres $(BIN)/pytest
 
 ## bench: the production server under a realistic signed load, against two floors (minutes;

@@ -5,7 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from directory.models import Planet
 
@@ -26,7 +29,7 @@ def caller_number(call: Call, *, can_see: bool) -> str:
 
 
 class OutcomeFilter(admin.SimpleListFilter):
-    title = "outcome"
+    title = _("outcome")
     parameter_name = "outcome"
 
     def lookups(self, request, model_admin):
@@ -37,7 +40,7 @@ class OutcomeFilter(admin.SimpleListFilter):
 
 
 class PlanetFilter(admin.SimpleListFilter):
-    title = "planet dialed"
+    title = _("planet dialed")
     parameter_name = "planet"
 
     def lookups(self, request, model_admin):
@@ -71,7 +74,7 @@ class CallAdmin(admin.ModelAdmin):
         """The caller column: the number for staff allowed to see it, else its last 4 digits."""
         can_see = request.user.has_perm(CALLER_PERMISSION)
 
-        @admin.display(description="caller")
+        @admin.display(description=_("caller"))
         def caller(call):
             return caller_number(call, can_see=can_see)
 
@@ -101,19 +104,20 @@ class CallAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
 
-    @admin.display(description="steps")
+    @admin.display(description=_("steps"))
     def timeline(self, call):
         steps = call.steps.select_related("planet").order_by("sequence")
-        rows = [(call.started_at.strftime("%H:%M:%S"), "Called in: main menu")]
+        rows = [(call.started_at.strftime("%H:%M:%S"), gettext("Called in: main menu"))]
         rows += [(step.created_at.strftime("%H:%M:%S"), describe(step)) for step in steps]
         if call.ended_at:
-            rows.append((call.ended_at.strftime("%H:%M:%S"), f"Call ended: {call.status}"))
+            ended = gettext("Call ended: %(status)s") % {"status": status_label(call.status)}
+            rows.append((call.ended_at.strftime("%H:%M:%S"), ended))
         return format_html(
             '<ol class="call-timeline">{}</ol>',
             format_html_join("", "<li><time>{}</time> {}</li>", rows),
         )
 
-    @admin.action(description="Export selected calls as CSV")
+    @admin.action(description=_("Export selected calls as CSV"))
     def export_csv(self, request, queryset):
         can_see = request.user.has_perm(CALLER_PERMISSION)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -143,17 +147,20 @@ class CallAdmin(admin.ModelAdmin):
             raise PermissionDenied
         figures = dashboard_get()
         choice_labels = {
-            "directions": "Directions",
-            "planets": "Planet menu",
-            "no_choice": "No choice",
+            "directions": gettext("Directions"),
+            "planets": gettext("Planet menu"),
+            "no_choice": gettext("No choice"),
         }
+        # Translators: a day under a bar of the dashboard's chart, in Django's date format.
+        day_format = pgettext("dashboard day", "M d")
         context = {
             **self.admin_site.each_context(request),
-            "title": "Call dashboard",
+            "title": gettext("Call dashboard"),
             "opts": self.model._meta,
             "figures": figures,
             "per_day": bar_chart(
-                [(day.strftime("%b %d"), calls) for day, calls in figures.days], height=180
+                [(dateformat.format(day, day_format), calls) for day, calls in figures.days],
+                height=180,
             ),
             "choices": bar_chart(
                 [(choice_labels[key], n) for key, n in figures.choices.items()],
@@ -165,9 +172,9 @@ class CallAdmin(admin.ModelAdmin):
                 width=360,
                 height=160,
                 captions=[
-                    "no answer yet"
+                    gettext("no answer yet")
                     if planet.answer_rate is None
-                    else f"{planet.answer_rate:.0%} answered"
+                    else gettext("%(rate)s answered") % {"rate": f"{planet.answer_rate:.0%}"}
                     for planet in figures.planets
                 ],
             ),
@@ -175,16 +182,34 @@ class CallAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/calllog/dashboard.html", context)
 
 
+def status_label(status: str) -> str:
+    """A Twilio call status as staff read it ("no answer"); unknown values as they came."""
+    return Call.Status(status).label if status in Call.Status.values else status
+
+
 def describe(step: Step) -> str:
     """One line of the timeline, as staff would say it."""
-    key = f"pressed {step.digits}" if step.digits else "pressed nothing"
     if step.kind == Step.Kind.MAIN_MENU:
-        return "Back at the main menu"
+        return gettext("Back at the main menu")
+    if step.digits:
+        key = gettext("pressed %(digits)s") % {"digits": step.digits}
+    else:
+        key = gettext("pressed nothing")
     if step.kind == Step.Kind.MENU_KEY:
-        return f"Main menu: {key}"
+        return gettext("Main menu: %(key)s") % {"key": key}
     if step.kind == Step.Kind.PLANET_KEY:
-        planet = f", dialing {step.planet.name}" if step.planet else ""
-        return f"Planet menu: {key}{planet}"
-    duration = f" after {step.dial_duration} s" if step.dial_duration else ""
-    planet = step.planet.name if step.planet else "the planet"
-    return f"Dial to {planet}: {step.dial_status or 'no status'}{duration}"
+        if step.planet:
+            return gettext("Planet menu: %(key)s, dialing %(planet)s") % {
+                "key": key,
+                "planet": step.planet.name,
+            }
+        return gettext("Planet menu: %(key)s") % {"key": key}
+    planet = step.planet.name if step.planet else gettext("the planet")
+    status = status_label(step.dial_status) if step.dial_status else gettext("no status")
+    if step.dial_duration:
+        return gettext("Dial to %(planet)s: %(status)s after %(seconds)s s") % {
+            "planet": planet,
+            "status": status,
+            "seconds": step.dial_duration,
+        }
+    return gettext("Dial to %(planet)s: %(status)s") % {"planet": planet, "status": status}

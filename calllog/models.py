@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # The AccountSid the call simulator sends: its calls are rehearsals, not traffic, and the call
 # log leaves them out so they never skew the dashboard.
@@ -11,11 +12,11 @@ SIMULATED_ACCOUNT_SID = "AC" + "0" * 32
 
 class CallStatus(models.TextChoices):
     # Twilio's final CallStatus values, from the status callback.
-    COMPLETED = "completed", "completed"
-    BUSY = "busy", "busy"
-    NO_ANSWER = "no-answer", "no answer"
-    FAILED = "failed", "failed"
-    CANCELED = "canceled", "canceled"
+    COMPLETED = "completed", _("completed")
+    BUSY = "busy", _("busy")
+    NO_ANSWER = "no-answer", _("no answer")
+    FAILED = "failed", _("failed")
+    CANCELED = "canceled", _("canceled")
 
 
 class Call(models.Model):
@@ -24,32 +25,35 @@ class Call(models.Model):
     Status = CallStatus
 
     call_sid = models.CharField(
-        "CallSid", max_length=64, unique=True, help_text="Twilio's id, e.g. CA0123…"
+        _("CallSid"), max_length=64, unique=True, help_text=_("Twilio's id, e.g. CA0123…")
     )
     from_number = models.CharField(
-        "caller", max_length=32, blank=True, help_text="The caller's number, e.g. +19295566487."
+        _("caller"),
+        max_length=32,
+        blank=True,
+        help_text=_("The caller's number, e.g. +19295566487."),
     )
     to_number = models.CharField(
-        "called", max_length=32, blank=True, help_text="Our Twilio number the caller dialed."
+        _("called"), max_length=32, blank=True, help_text=_("Our Twilio number the caller dialed.")
     )
-    started_at = models.DateTimeField("started", default=timezone.now)
-    ended_at = models.DateTimeField("ended", null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     status = models.CharField(
-        "final status",
+        _("final status"),
         max_length=16,
         blank=True,
         choices=CallStatus.choices,
-        help_text="From Twilio's status callback; empty while the call is in progress.",
+        help_text=_("From Twilio's status callback; empty while the call is in progress."),
     )
     duration = models.PositiveIntegerField(
-        "duration (s)", null=True, blank=True, help_text="From Twilio's status callback."
+        _("duration (s)"), null=True, blank=True, help_text=_("From Twilio's status callback.")
     )
 
     class Meta:
         ordering = ["-started_at", "-id"]
-        verbose_name = "call"
-        verbose_name_plural = "calls"
-        permissions = [("view_caller_number", "Can view caller numbers")]
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        permissions = [("view_caller_number", _("Can view caller numbers"))]
         indexes = [models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first")]
         constraints = [
             models.CheckConstraint(
@@ -63,10 +67,10 @@ class Call(models.Model):
 
 
 class StepKind(models.TextChoices):
-    MAIN_MENU = "main_menu", "main menu again"
-    MENU_KEY = "menu_key", "key at the main menu"
-    PLANET_KEY = "planet_key", "key at the planet menu"
-    DIAL_OUTCOME = "dial_outcome", "dial outcome"
+    MAIN_MENU = "main_menu", _("main menu again")
+    MENU_KEY = "menu_key", _("key at the main menu")
+    PLANET_KEY = "planet_key", _("key at the planet menu")
+    DIAL_OUTCOME = "dial_outcome", _("dial outcome")
 
 
 class Step(models.Model):
@@ -86,11 +90,14 @@ class Step(models.Model):
         related_name="steps",
     )
     sequence = models.PositiveIntegerField(
-        "step", help_text="The step's place in the call: 1 is the first after the greeting."
+        _("step"), help_text=_("The step's place in the call: 1 is the first after the greeting.")
     )
-    kind = models.CharField("what", max_length=16, choices=StepKind.choices)
+    kind = models.CharField(_("what"), max_length=16, choices=StepKind.choices)
     digits = models.CharField(
-        "key pressed", max_length=8, blank=True, help_text="Empty when the caller pressed nothing."
+        _("key pressed"),
+        max_length=8,
+        blank=True,
+        help_text=_("Empty when the caller pressed nothing."),
     )
     planet = models.ForeignKey(
         "directory.Planet",
@@ -100,17 +107,20 @@ class Step(models.Model):
         db_constraint=False,
         related_name="+",
     )
-    dial_status = models.CharField("DialCallStatus", max_length=16, blank=True)
-    dial_duration = models.PositiveIntegerField("DialCallDuration (s)", null=True, blank=True)
+    dial_status = models.CharField(_("DialCallStatus"), max_length=16, blank=True)
+    dial_duration = models.PositiveIntegerField(_("DialCallDuration (s)"), null=True, blank=True)
     idempotency_token = models.CharField(
-        "I-Twilio-Idempotency-Token", max_length=128, blank=True, help_text="Empty when absent."
+        _("I-Twilio-Idempotency-Token"),
+        max_length=128,
+        blank=True,
+        help_text=_("Empty when absent."),
     )
-    created_at = models.DateTimeField("at", default=timezone.now)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
         ordering = ["call_id", "sequence"]
-        verbose_name = "step"
-        verbose_name_plural = "steps"
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
         indexes = [
             # The admin's outcome and planet filters ask "does this call have such a step?".
             models.Index(fields=["call", "kind"], name="calllog_step_call_kind"),

@@ -5,16 +5,17 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from directory.models import Planet
 
 from .models import Call, Step
 
 OUTCOMES = {
-    "directions": "Heard the directions",
-    "connected": "Connected to a planet",
-    "not_connected": "Dialed, not connected",
-    "no_choice": "Hung up without a choice",
+    "directions": _("Heard the directions"),
+    "connected": _("Connected to a planet"),
+    "not_connected": _("Dialed, not connected"),
+    "no_choice": _("Hung up without a choice"),
 }
 
 

@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ivr.twiml import planet_menu_sentences
 
@@ -17,7 +19,7 @@ class PlanetAdmin(admin.ModelAdmin):
     ordering = ["position", "key", "name"]
     fieldsets = [
         (None, {"fields": ["name", "spoken_name", "key", "phone_number"]}),
-        ("In the menu", {"fields": ["is_active", "position"]}),
+        (_("In the menu"), {"fields": ["is_active", "position"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):
@@ -42,21 +44,27 @@ class DirectionsAdmin(admin.ModelAdmin):
     fields = ["name", "text", "voice", "language", "in_use", "updated_at"]
     actions = ["put_in_use", "take_out_of_use"]
 
-    @admin.action(description="Put the selected version in use", permissions=["change"])
+    @admin.action(description=_("Put the selected version in use"), permissions=["change"])
     def put_in_use(self, request, queryset):
         if queryset.count() != 1:
-            self.message_user(request, "Select exactly one version to put in use.", messages.ERROR)
+            self.message_user(
+                request, gettext("Select exactly one version to put in use."), messages.ERROR
+            )
             return
         directions = queryset.get()
         directions_put_in_use(directions=directions)
-        self.message_user(request, f"Callers now hear “{directions}”.", messages.SUCCESS)
+        self.message_user(
+            request,
+            gettext("Callers now hear “%(directions)s”.") % {"directions": directions},
+            messages.SUCCESS,
+        )
 
-    @admin.action(description="Take the directions out of use", permissions=["change"])
+    @admin.action(description=_("Take the directions out of use"), permissions=["change"])
     def take_out_of_use(self, request, queryset):
         directions_take_out_of_use()
         self.message_user(
             request,
-            "No directions are in use: callers hear the 'no directions in use' prompt.",
+            gettext("No directions are in use: callers hear the 'no directions in use' prompt."),
             messages.WARNING,
         )
 

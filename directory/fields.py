@@ -4,6 +4,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def to_e164(value: str, *, region: str | None = None) -> str:
@@ -15,8 +16,10 @@ def to_e164(value: str, *, region: str | None = None) -> str:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(
-            "“%(value)s” is not a valid phone number. Enter it with its country code, "
-            "for example +19295566487.",
+            _(
+                "“%(value)s” is not a valid phone number. Enter it with its country code, "
+                "for example +19295566487."
+            ),
             code="invalid_phone_number",
             params={"value": value},
         )
@@ -26,7 +29,7 @@ def to_e164(value: str, *, region: str | None = None) -> str:
 class PhoneNumberField(models.CharField):
     """A CharField that accepts any dialable spelling and keeps the E.164 form."""
 
-    description = "Phone number in E.164 format"
+    description = _("Phone number in E.164 format")
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 16)  # "+" and at most 15 digits

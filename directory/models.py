@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .fields import PhoneNumberField
 
@@ -13,7 +14,7 @@ DIGITS = "0123456789"
 
 language_validator = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-    "Enter a language tag such as en-GB or en-US.",
+    _("Enter a language tag such as en-GB or en-US."),
 )
 
 
@@ -21,23 +22,23 @@ class Spoken(models.Model):
     """A sentence with the voice and language Twilio speaks it in."""
 
     text = models.TextField(
-        "text",
-        help_text="What the caller hears, written as it should be pronounced.",
+        _("text"),
+        help_text=_("What the caller hears, written as it should be pronounced."),
     )
     voice = models.CharField(
-        "voice",
+        _("voice"),
         max_length=64,
         blank=True,
         default="alice",
-        help_text="A Twilio voice, e.g. alice or Polly.Amy. Empty for Twilio's default.",
+        help_text=_("A Twilio voice, e.g. alice or Polly.Amy. Empty for Twilio's default."),
     )
     language = models.CharField(
-        "language",
+        _("language"),
         max_length=35,
         blank=True,
         default="en-GB",
         validators=[language_validator],
-        help_text="The language the voice speaks, e.g. en-GB. Empty for the voice's default.",
+        help_text=_("The language the voice speaks, e.g. en-GB. Empty for the voice's default."),
     )
 
     class Meta:
@@ -53,59 +54,59 @@ class Planet(models.Model):
     """A destination in the planet menu: a key the caller presses and a number we dial."""
 
     name = models.CharField(
-        "name",
+        _("name"),
         max_length=100,
         unique=True,
-        help_text="How staff refer to it, e.g. Dagobah.",
+        help_text=_("How staff refer to it, e.g. Dagobah."),
     )
     spoken_name = models.CharField(
-        "spoken as",
+        _("spoken as"),
         max_length=200,
-        help_text="What the voice reads in the menu, e.g. “the planet DuhGo bah”.",
+        help_text=_("What the voice reads in the menu, e.g. “the planet DuhGo bah”."),
     )
     key = models.CharField(
-        "key",
+        _("key"),
         max_length=1,
         choices=[(digit, digit) for digit in DIGITS],
-        help_text="The key the caller presses to be connected, e.g. 3.",
+        help_text=_("The key the caller presses to be connected, e.g. 3."),
     )
     phone_number = PhoneNumberField(
-        "number to dial",
-        help_text="With its country code, e.g. +17262043675. Stored in E.164.",
+        _("number to dial"),
+        help_text=_("With its country code, e.g. +17262043675. Stored in E.164."),
     )
     is_active = models.BooleanField(
-        "active",
+        _("active"),
         default=True,
-        help_text="Only active planets are offered to callers.",
+        help_text=_("Only active planets are offered to callers."),
     )
     position = models.PositiveSmallIntegerField(
-        "order",
+        _("order"),
         default=0,
-        help_text="Planets are read in increasing order, e.g. 10, 20, 30.",
+        help_text=_("Planets are read in increasing order, e.g. 10, 20, 30."),
     )
 
     objects = PlanetManager()
 
     class Meta:
         ordering = ["position", "key", "name"]
-        verbose_name = "planet"
-        verbose_name_plural = "planets"
+        verbose_name = _("planet")
+        verbose_name_plural = _("planets")
         constraints = [
             models.UniqueConstraint(
                 fields=["key"],
                 condition=Q(is_active=True),
                 name="%(app_label)s_%(class)s_unique_active_key",
-                violation_error_message="Another active planet already uses this key.",
+                violation_error_message=_("Another active planet already uses this key."),
             ),
             models.CheckConstraint(
                 condition=Q(key__in=list(DIGITS)),
                 name="%(app_label)s_%(class)s_key_is_a_digit",
-                violation_error_message="The key must be a single digit, 0 to 9.",
+                violation_error_message=_("The key must be a single digit, 0 to 9."),
             ),
             models.CheckConstraint(
                 condition=Q(phone_number__startswith="+"),
                 name="%(app_label)s_%(class)s_phone_number_e164",
-                violation_error_message="The number must be in E.164 form, e.g. +17262043675.",
+                violation_error_message=_("The number must be in E.164 form, e.g. +17262043675."),
             ),
         ]
 
@@ -121,14 +122,12 @@ class Planet(models.Model):
             return
         clash = Planet.objects.filter(is_active=True, key=self.key).exclude(pk=self.pk).first()
         if clash is not None:
-            raise ValidationError(
-                {
-                    "key": (
-                        f"Key {self.key} is already used by the active planet “{clash.name}”. "
-                        f"Choose another key, or deactivate “{clash.name}” first."
-                    )
-                }
+            message = _(
+                "Key %(key)s is already used by the active planet “%(planet)s”. "
+                "Choose another key, or deactivate “%(planet)s” first."
             )
+            params = {"key": self.key, "planet": clash.name}
+            raise ValidationError({"key": ValidationError(message, "key_in_use", params)})
 
 
 class DirectionsManager(models.Manager):
@@ -140,31 +139,31 @@ class Directions(Spoken):
     """A version of the directions to the extraction point; at most one is in use."""
 
     name = models.CharField(
-        "version",
+        _("version"),
         max_length=100,
         unique=True,
-        help_text="A name for this version, e.g. “Bike route, winter”.",
+        help_text=_("A name for this version, e.g. “Bike route, winter”."),
     )
     in_use = models.BooleanField(
-        "in use",
+        _("in use"),
         default=False,
         editable=False,
-        help_text="Callers who press 1 hear the version in use. Switch with the list's action.",
+        help_text=_("Callers who press 1 hear the version in use. Switch with the list's action."),
     )
-    updated_at = models.DateTimeField("last changed", auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = DirectionsManager()
 
     class Meta:
         ordering = ["-in_use", "name"]
-        verbose_name = "extraction instructions"
-        verbose_name_plural = "extraction instructions"
+        verbose_name = _("extraction instructions")
+        verbose_name_plural = _("extraction instructions")
         constraints = [
             models.UniqueConstraint(
                 fields=["in_use"],
                 condition=Q(in_use=True),
                 name="%(app_label)s_%(class)s_one_in_use",
-                violation_error_message="Only one version of the directions can be in use.",
+                violation_error_message=_("Only one version of the directions can be in use."),
             ),
         ]
 
@@ -178,18 +177,18 @@ class Directions(Spoken):
 class PromptKey(models.TextChoices):
     """The moments in a call at which the caller hears a prompt."""
 
-    GREETING = "greeting", "Greeting (main menu)"
-    THANK_YOU = "thank_you", "Thank-you after the directions"
-    DIRECTIONS_UNAVAILABLE = "directions_unavailable", "No directions in use"
-    PLANET_MENU_INTRO = "planet_menu_intro", "Planet menu: introduction"
-    PLANET_OPTION = "planet_option", "Planet menu: one line per planet"
-    PLANET_MENU_BACK = "planet_menu_back", "Planet menu: press star to go back"
-    RETURNING_TO_MENU = "returning_to_menu", "Returning to the main menu"
-    NO_INPUT = "no_input", "Caller pressed nothing"
-    INVALID_KEY = "invalid_key", "Caller pressed a key not on the menu"
-    GOODBYE = "goodbye", "Goodbye after too many attempts"
-    DIAL_FAILED = "dial_failed", "Planet could not be reached"
-    DIAL_COMPLETED = "dial_completed", "Goodbye after a connected call"
+    GREETING = "greeting", _("Greeting (main menu)")
+    THANK_YOU = "thank_you", _("Thank-you after the directions")
+    DIRECTIONS_UNAVAILABLE = "directions_unavailable", _("No directions in use")
+    PLANET_MENU_INTRO = "planet_menu_intro", _("Planet menu: introduction")
+    PLANET_OPTION = "planet_option", _("Planet menu: one line per planet")
+    PLANET_MENU_BACK = "planet_menu_back", _("Planet menu: press star to go back")
+    RETURNING_TO_MENU = "returning_to_menu", _("Returning to the main menu")
+    NO_INPUT = "no_input", _("Caller pressed nothing")
+    INVALID_KEY = "invalid_key", _("Caller pressed a key not on the menu")
+    GOODBYE = "goodbye", _("Goodbye after too many attempts")
+    DIAL_FAILED = "dial_failed", _("Planet could not be reached")
+    DIAL_COMPLETED = "dial_completed", _("Goodbye after a connected call")
 
 
 class PromptManager(models.Manager):
@@ -203,10 +202,12 @@ class Prompt(Spoken):
     Key = PromptKey
 
     text = models.TextField(
-        "text",
+        _("text"),
         blank=True,
-        help_text="What the caller hears, e.g. “Returning to the main menu.” "
-        "Only the planet menu introduction may be left empty.",
+        help_text=_(
+            "What the caller hears, e.g. “Returning to the main menu.” "
+            "Only the planet menu introduction may be left empty."
+        ),
     )
     # Placeholders staff may use in a prompt's text, per prompt.
     PLACEHOLDERS = {
@@ -215,29 +216,29 @@ class Prompt(Spoken):
     }
 
     key = models.CharField(
-        "moment",
+        _("moment"),
         max_length=32,
         unique=True,
         choices=Key.choices,
-        help_text="When in the call this sentence is spoken.",
+        help_text=_("When in the call this sentence is spoken."),
     )
 
     objects = PromptManager()
 
     class Meta:
         ordering = ["key"]
-        verbose_name = "prompt"
-        verbose_name_plural = "prompts"
+        verbose_name = _("prompt")
+        verbose_name_plural = _("prompts")
         constraints = [
             models.CheckConstraint(
                 condition=Q(key__in=PromptKey.values),
                 name="%(app_label)s_%(class)s_key_is_known",
-                violation_error_message="Choose one of the listed moments.",
+                violation_error_message=_("Choose one of the listed moments."),
             ),
             models.CheckConstraint(
                 condition=Q(key="planet_menu_intro") | ~Q(text=""),
                 name="%(app_label)s_%(class)s_text_required",
-                violation_error_message="Only the planet menu introduction may be empty.",
+                violation_error_message=_("Only the planet menu introduction may be empty."),
             ),
         ]
 
@@ -251,8 +252,12 @@ class Prompt(Spoken):
         allowed = self.PLACEHOLDERS.get(self.key, ())
         unknown = sorted(set(re.findall(r"\{[^{}]*\}", self.text)) - set(allowed))
         if unknown:
-            hint = f"This prompt can use {', '.join(allowed)}." if allowed else "It has none."
-            raise ValidationError({"text": f"Unknown placeholder {', '.join(unknown)}. {hint}"})
+            if allowed:
+                message = _("Unknown placeholder %(unknown)s. This prompt can use %(allowed)s.")
+            else:
+                message = _("Unknown placeholder %(unknown)s. It has none.")
+            params = {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
+            raise ValidationError({"text": ValidationError(message, "unknown_placeholder", params)})
 
 
 # What the caller hears when staff have not (yet) written a prompt: the demo's words.

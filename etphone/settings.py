@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ivr.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,9 +126,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
+# The admin and the staff pages follow the browser's language, or the one chosen in the admin's
+# header; English when neither is one of these. What callers hear is data, not translated here.
+LANGUAGE_CODE = "en-us"
+LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
+# Each app keeps its catalogue in <app>/locale/; this one holds the project templates' strings.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The webhooks answer Twilio in the default language, with no Vary: Accept-Language; the
+# health checks need no language either.
+LOCALE_MIDDLEWARE_EXEMPT = [r"^ivr/", r"^health"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -10,5 +10,7 @@ urlpatterns = [
     path("health/database", ivr_views.health_database, name="health-database"),
     path("ivr/", include("ivr.urls")),
     path("simulator/", include("simulator.urls")),
+    # set_language: the admin's language switch (no i18n_patterns: URLs stay the same).
+    path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SimulatorConfig(AppConfig):
     name = "simulator"
-    verbose_name = "Call simulator"
+    verbose_name = _("Call simulator")

@@ -18,6 +18,9 @@ DEFAULT_FROM = "+15555550100"
 DEFAULT_TO = "+15555550199"
 API_VERSION = "2010-04-01"
 _SPOKEN = ("Say", "Play", "Pause")
+# Why a call ended normally (Ended.reason).
+HUNG_UP = "the app hung up"
+DOCUMENT_ENDED = "the TwiML document ended"
 
 
 @dataclass(frozen=True)
@@ -355,11 +358,11 @@ class _Walk:
                 if follow := self._dial(verb, url):
                     return follow
             elif verb.tag == "Hangup":
-                self.events.append(Ended("the app hung up"))
+                self.events.append(Ended(HUNG_UP))
                 return Turn(tuple(self.events), None)
             else:
                 raise BadTwiml(f"<{verb.tag}> is a verb this simulator does not know (at {url}).")
-        self.events.append(Ended("the TwiML document ended"))
+        self.events.append(Ended(DOCUMENT_ENDED))
         return Turn(tuple(self.events), None)
 
     def _gather(self, root: ET.Element, index: int, url: str) -> Turn:

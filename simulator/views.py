@@ -9,9 +9,11 @@ from django.core import signing
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .interpreter import DIAL_OUTCOMES, KEYS, Interpreter, Turn, Waiting
+from .interpreter import DIAL_OUTCOMES, DOCUMENT_ENDED, HUNG_UP, KEYS, Interpreter, Turn, Waiting
 from .transports import in_process_for
 
 KEYPAD = [
@@ -29,7 +31,7 @@ KEYPAD = [
     ("#", ""),
 ]
 DIAL_OUTCOME_LABELS = dict(
-    zip(DIAL_OUTCOMES, ["Answers", "Busy", "No answer", "Call fails"], strict=True)
+    zip(DIAL_OUTCOMES, [_("Answers"), _("Busy"), _("No answer"), _("Call fails")], strict=True)
 )
 # The call in progress travels with the page, signed so that only this server's own turns resume.
 STATE_SALT = "simulator.call"
@@ -38,6 +40,54 @@ STATE_MAX_AGE_SECONDS = 2 * 60 * 60
 
 class BadStep(Exception):
     pass
+
+
+def page_labels() -> dict:
+    """The words simulator.js writes into the page, in the staff member's language.
+
+    {name} marks a value the script fills in.
+    """
+    return {
+        # A dial's outcome, as the chip beside the number says it.
+        "outcomes": {
+            "completed": gettext("Answered"),
+            "busy": gettext("Busy"),
+            "no-answer": gettext("No answer"),
+            "failed": gettext("Failed"),
+        },
+        "call": gettext("Call"),
+        "hang_up": gettext("Hang up"),
+        "phone_tree": gettext("Phone tree"),
+        "looped": gettext("looped"),
+        "plays": gettext("♪ Plays {url}"),
+        "pause": gettext("Pause, {seconds} s"),
+        "waiting_for_a_key": gettext("Waiting for 1 key · {seconds} s"),
+        "waiting_for_keys": gettext("Waiting for {count} keys · {seconds} s"),
+        "waiting_for_any_keys": gettext("Waiting for keys · {seconds} s"),
+        "press_a_key": gettext("Press a key"),
+        "press_keys": gettext("Press keys"),
+        "you_pressed": gettext("You pressed"),
+        "said_nothing": gettext("You said nothing ({seconds} s went by)"),
+        "unheard": gettext("Keys {keys} went unheard"),
+        "dialing": gettext("Dialing"),
+        "dialing_number": gettext("Dialing {number}"),
+        "call_ended_because": gettext("Call ended · {reason}"),
+        # The interpreter's reasons for a normal end, in English, by their English words.
+        "reasons": {
+            HUNG_UP: gettext("the app hung up"),
+            DOCUMENT_ENDED: gettext("the TwiML document ended"),
+        },
+        "you_hung_up": gettext("Call ended · you hung up"),
+        "answered_badly": gettext("The app answered badly"),
+        "call_failed": gettext("Call failed"),
+        "status_hung_up": gettext("You hung up"),
+        "call_ended": gettext("Call ended"),
+        "http_error": gettext("The simulator answered HTTP {status}."),
+        "unreachable": gettext("Could not reach the simulator: {error}"),
+        "calling": gettext("Calling…"),
+        "ready": gettext("Ready to call"),
+        "cannot_read_aloud": gettext("This browser cannot read aloud."),
+    }
 
 
 @staff_member_required
@@ -51,6 +101,7 @@ def phone(request):
             "dial_outcomes": DIAL_OUTCOME_LABELS.items(),
             "signs_requests": bool(settings.TWILIO_AUTH_TOKEN),
             "admin_url": reverse("admin:index"),
+            "labels": page_labels(),
         },
     )
 
@@ -59,7 +110,9 @@ def phone(request):
 def step(request):
     """One step of a call in the browser: start, press keys or stay silent; the turn as JSON."""
     if not (request.user.is_active and request.user.is_staff):
-        return JsonResponse({"error": "Sign in as staff to use the simulator."}, status=403)
+        return JsonResponse(
+            {"error": gettext("Sign in as staff to use the simulator.")}, status=403
+        )
     try:
         action, keys, dial_outcome, waiting = _read_step(request.body)
     except BadStep as error:
@@ -83,19 +136,20 @@ def _read_step(body: bytes):
         dial_outcome = payload.get("dial_outcome", "completed")
         state = payload.get("state")
     except (ValueError, KeyError, TypeError, AttributeError) as error:
-        raise BadStep("Send a JSON object with an action.") from error
+        raise BadStep(gettext("Send a JSON object with an action.")) from error
     if action not in ("start", "press", "silence"):
-        raise BadStep("The action is start, press or silence.")
+        raise BadStep(gettext("The action is start, press or silence."))
     if dial_outcome not in DIAL_OUTCOMES:
-        raise BadStep(f"The dial outcome is one of {', '.join(DIAL_OUTCOMES)}.")
+        outcomes = ", ".join(DIAL_OUTCOMES)
+        raise BadStep(gettext("The dial outcome is one of %(outcomes)s.") % {"outcomes": outcomes})
     if action == "press" and not (isinstance(keys, str) and len(keys) == 1 and keys in KEYS):
-        raise BadStep("Press one key: 0-9, * or #.")
+        raise BadStep(gettext("Press one key: 0-9, * or #."))
     if action == "start":
         return action, keys, dial_outcome, None
     try:
         waiting = Waiting(**signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE_SECONDS))
     except (signing.BadSignature, TypeError) as error:
-        raise BadStep("This call is over or too old to go on; start a new one.") from error
+        raise BadStep(gettext("This call is over or too old to go on; start a new one.")) from error
     return action, keys, dial_outcome, waiting
 
 

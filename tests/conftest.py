@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
 from twilio.request_validator import RequestValidator
@@ -28,6 +29,13 @@ def parse_twiml(response) -> ET.Element:
 def spoken(element: ET.Element) -> list[str]:
     """Every <Say> text under element, in document order."""
     return [say.text for say in element.iter("Say")]
+
+
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request's language stays active in its thread: the next test starts in the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

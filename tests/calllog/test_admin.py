@@ -151,6 +151,37 @@ def test_a_calls_page_shows_its_steps_as_a_timeline(viewer, calls):
     assert "+17265550199" not in html
 
 
+def test_a_calls_page_shows_its_timeline_in_japanese_for_a_japanese_browser(viewer, calls):
+    call = Call.objects.get(call_sid="CA-dagobah")
+    call.ended_at, call.status = call.started_at + timedelta(minutes=2), "no-answer"
+    call.save()
+    html = viewer.get(
+        reverse("admin:calllog_call_change", args=[call.pk]), HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+    positions = [
+        html.index(text)
+        for text in [
+            "着信: メインメニュー",
+            "メインメニュー: 2 を押した",
+            "惑星メニュー: 3 を押した、Dagobah に発信",
+            "Dagobah への発信: 完了",
+            "通話終了: 応答なし",
+        ]
+    ]
+    assert positions == sorted(positions)
+
+
+def test_the_call_list_filters_and_dashboard_speak_japanese(viewer, calls):
+    html = viewer.get(reverse(CHANGELIST), HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    for text in ["通話記録", "発信先の惑星", "案内を聞いた", "選択された通話を CSV に書き出す"]:
+        assert text in html
+    html = viewer.get(
+        reverse("admin:calllog_dashboard"), HTTP_ACCEPT_LANGUAGE="ja"
+    ).content.decode()
+    for text in ["通話ダッシュボード", "日別の通話数（過去 30 日間）", "応答率 100%", "選択なし"]:
+        assert text in html
+
+
 def export(client, sids):
     pks = Call.objects.filter(call_sid__in=sids).values_list("pk", flat=True)
     response = client.post(

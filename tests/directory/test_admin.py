@@ -167,3 +167,79 @@ def test_a_prompt_edited_in_the_admin_is_heard_on_the_next_call(client, demo):
     assert response.status_code == HTTPStatus.FOUND
     root = parse_twiml(client.post(reverse("ivr:welcome")))
     assert spoken(root) == ["Welcome, traveller & friend <3"]
+
+
+# In Japanese: a browser that prefers it gets the admin, and its errors, in Japanese.
+
+JAPANESE = {"HTTP_ACCEPT_LANGUAGE": "ja"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        pytest.param(
+            {"phone_number": "12"},
+            "「12」は有効な電話番号ではありません。"
+            "+19295566487 のように国番号を付けて入力してください。",
+            id="invalid-number",
+        ),
+        pytest.param(
+            {"key": "2"},
+            "キー 2 は有効な惑星「Brodo Asogi」がすでに使っています。"
+            "別のキーを選ぶか、先に「Brodo Asogi」を無効にしてください。",
+            id="duplicate-key",
+        ),
+    ],
+)
+def test_a_bad_planet_is_refused_in_japanese_for_a_japanese_browser(editor, changes, expected):
+    dagobah = Planet.objects.get(name="Dagobah")
+    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
+    response = editor.post(url, planet_form(dagobah, **changes), **JAPANESE)
+    assert ErrorList(response.content.decode()).errors == [expected]
+    assert Planet.objects.get(pk=dagobah.pk).phone_number == "+17262043675"
+
+
+def test_an_unknown_placeholder_is_refused_in_japanese(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_prompt",)))
+    line = Prompt.objects.get(key=Prompt.Key.PLANET_OPTION)
+    response = client.post(
+        reverse("admin:directory_prompt_change", args=[line.pk]),
+        {"text": "To call {planet}, press {digit}.", "voice": "alice", "language": "en-GB"},
+        **JAPANESE,
+    )
+    assert ErrorList(response.content.decode()).errors == [
+        "不明なプレースホルダー {digit} があります。"
+        "このプロンプトで使えるのは {planet}, {key} です。"
+    ]
+
+
+def test_the_planet_form_shows_its_labels_and_help_in_japanese(editor):
+    dagobah = Planet.objects.get(name="Dagobah")
+    html = editor.get(
+        reverse("admin:directory_planet_change", args=[dagobah.pk]), **JAPANESE
+    ).content.decode()
+    assert '<html lang="ja"' in html
+    assert "発信先の番号" in html
+    assert "国番号を付けて入力します。例: +17262043675。E.164 形式で保存されます。" in html
+    assert "メニューでの扱い" in html
+
+
+def test_the_planet_list_and_its_preview_are_in_japanese(editor):
+    html = editor.get(reverse("admin:directory_planet_changelist"), **JAPANESE).content.decode()
+    assert "惑星メニューで発信者に聞こえる内容" in html
+    assert "読み上げ名" in html
+    # What callers hear is data: the preview stays in the prompts' own words.
+    assert "To call the planet DuhGo bah, press 3." in html
+
+
+def test_the_directions_actions_speak_japanese(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_directions",)))
+    winter = make_directions(name="Winter route", text="Take the sledge.")
+    response = client.post(
+        reverse("admin:directory_directions_changelist"),
+        {"action": "put_in_use", "_selected_action": [winter.pk]},
+        follow=True,
+        **JAPANESE,
+    )
+    assert "発信者には「Winter route」が流れるようになりました。" in response.content.decode()
+    assert "選択されたバージョンを使用する" in response.content.decode()

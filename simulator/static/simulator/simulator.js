@@ -16,7 +16,10 @@
   const keys = Array.from(document.querySelectorAll(".key"));
   const emptyNote = document.getElementById("empty");
   const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
-  const OUTCOMES = { completed: "Answered", busy: "Busy", "no-answer": "No answer", failed: "Failed" };
+  // The page's words, in the staff member's language (simulator.views.page_labels).
+  const labels = JSON.parse(document.getElementById("simulator-labels").textContent);
+  const say = (name, values = {}) =>
+    labels[name].replace(/\{(\w+)\}/g, (placeholder, key) => (key in values ? values[key] : placeholder));
 
   const timer = document.getElementById("timer");
   let state = null; // the server's signed token for a call waiting at a Gather
@@ -54,7 +57,7 @@
     silenceButton.disabled = !canPress;
     callButton.disabled = busy;
     callButton.classList.toggle("hang-up", inCall);
-    callLabel.textContent = inCall ? "Hang up" : "Call";
+    callLabel.textContent = inCall ? say("hang_up") : say("call");
     clearButton.disabled = inCall || transcript.querySelector("li:not(.empty)") === null;
   }
 
@@ -108,35 +111,36 @@
       add("requested", `${e.method} ${path(e.url)}${sent ? "  " + sent : ""}`);
     },
     said(e) {
-      const meta = [e.voice, e.language, e.loop === 0 ? "looped" : e.loop > 1 ? `×${e.loop}` : ""]
+      const meta = [e.voice, e.language, e.loop === 0 ? say("looped") : e.loop > 1 ? `×${e.loop}` : ""]
         .filter(Boolean).join(" · ");
-      add("bubble said", element("span", "Phone tree", "who-speaks"), element("p", e.text),
+      add("bubble said", element("span", say("phone_tree"), "who-speaks"), element("p", e.text),
         ...(meta ? [element("span", meta, "meta")] : []));
       speak(e.text, e.language);
     },
-    played(e) { add("bubble said", element("p", `♪ Plays ${e.url}`)); },
-    paused(e) { add("note", `Pause, ${e.seconds} s`); },
+    played(e) { add("bubble said", element("p", say("plays", { url: e.url }))); },
+    paused(e) { add("note", say("pause", { seconds: e.seconds })); },
     gathering(e) {
-      const wanted = e.num_digits ? `${e.num_digits} key${e.num_digits === 1 ? "" : "s"}` : "keys";
-      add("note", `Waiting for ${wanted} · ${e.timeout} s`);
-      setStatus(`Press ${e.num_digits === 1 ? "a key" : "keys"}`, "live");
+      const wanted = e.num_digits === 1 ? "waiting_for_a_key"
+        : e.num_digits ? "waiting_for_keys" : "waiting_for_any_keys";
+      add("note", say(wanted, { count: e.num_digits, seconds: e.timeout }));
+      setStatus(say(e.num_digits === 1 ? "press_a_key" : "press_keys"), "live");
     },
-    pressed(e) { add("bubble pressed", "You pressed", element("kbd", e.keys)); },
-    timedout(e) { add("bubble timedout", `You said nothing (${e.seconds} s went by)`); },
-    unheard(e) { add("note", `Keys ${e.keys} went unheard`); },
+    pressed(e) { add("bubble pressed", say("you_pressed"), element("kbd", e.keys)); },
+    timedout(e) { add("bubble timedout", say("said_nothing", { seconds: e.seconds })); },
+    unheard(e) { add("note", say("unheard", { keys: e.keys })); },
     dialed(e) {
       const text = element("div");
-      text.append(element("div", "Dialing"), element("span", e.target, "number"),
-        element("span", OUTCOMES[e.outcome] || e.outcome, "chip " + e.outcome));
+      text.append(element("div", say("dialing")), element("span", e.target, "number"),
+        element("span", labels.outcomes[e.outcome] || e.outcome, "chip " + e.outcome));
       add("dialed", phoneIcon(), text);
-      setStatus(`Dialing ${e.target}`, "live");
+      setStatus(say("dialing_number", { number: e.target }), "live");
     },
-    ended(e) { add("ended", `Call ended · ${e.reason}`); },
+    ended(e) { add("ended", say("call_ended_because", { reason: labels.reasons[e.reason] || e.reason })); },
     failed(e) { showError(e.message); },
   };
 
   function showError(message) {
-    const item = add("failed-event", element("strong", "The app answered badly"), element("span", message));
+    const item = add("failed-event", element("strong", say("answered_badly")), element("span", message));
     item.setAttribute("role", "alert");
   }
 
@@ -145,8 +149,8 @@
     inCall = false;
     state = null;
     digitsLine.textContent = "\u00a0";
-    if (kind === "failed") setStatus("Call failed", "failed");
-    else setStatus(kind === "hung-up" ? "You hung up" : "Call ended");
+    if (kind === "failed") setStatus(say("call_failed"), "failed");
+    else setStatus(say(kind === "hung-up" ? "status_hung_up" : "call_ended"));
   }
 
   async function step(payload) {
@@ -161,7 +165,7 @@
       });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {
-        showError(data.error || `The simulator answered HTTP ${response.status}.`);
+        showError(data.error || say("http_error", { status: response.status }));
         endCall("failed");
         return;
       }
@@ -170,7 +174,7 @@
       digitsLine.textContent = data.digits || "\u00a0";
       if (state === null) endCall(data.error ? "failed" : "ended");
     } catch (error) {
-      showError(`Could not reach the simulator: ${error.message}`);
+      showError(say("unreachable", { error: error.message }));
       endCall("failed");
     } finally {
       busy = false;
@@ -188,7 +192,7 @@
   callButton.addEventListener("click", () => {
     if (speech) speech.cancel();
     if (inCall) {
-      add("ended", "Call ended · you hung up");
+      add("ended", say("you_hung_up"));
       endCall("hung-up");
       updateControls();
       return;
@@ -196,7 +200,7 @@
     inCall = true;
     timer.textContent = "";
     startClock();
-    setStatus("Calling…", "live");
+    setStatus(say("calling"), "live");
     step({ action: "start" });
   });
 
@@ -220,7 +224,7 @@
   clearButton.addEventListener("click", () => {
     transcript.querySelectorAll("li:not(.empty)").forEach((item) => item.remove());
     emptyNote.hidden = false;
-    setStatus("Ready to call");
+    setStatus(say("ready"));
     updateControls();
   });
 
@@ -233,7 +237,7 @@
   });
   if (!speech) {
     readAloud.disabled = true;
-    readAloud.closest("label").title = "This browser cannot read aloud.";
+    readAloud.closest("label").title = say("cannot_read_aloud");
   }
 
   updateControls();
