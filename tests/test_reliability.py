@@ -116,15 +116,17 @@ def test_a_killed_worker_is_replaced_and_every_answered_step_is_logged(tmp_path,
             def kill_a_worker_soon():
                 time.sleep(1.0)
                 os.kill(before[0], signal.SIGKILL)
+                return time.monotonic()
 
             killed = killer.submit(kill_a_worker_soon)
             during = calls(server.base, [f"CAkill{n:03d}" for n in range(90)])
-            killed.result()
+            killed_at = killed.result()
         replaced = wait_for(
             lambda: len(w := server.workers()) == 3 and before[0] not in w and w,
             seconds=30,
             what="the killed worker replaced",
         )
+        print(f"worker replaced within {time.monotonic() - killed_at:.1f} s of the kill")
         after = calls(server.base, [f"CAafter{n:03d}" for n in range(12)])
         walks = {**during, **after}
         wait_for(
@@ -132,6 +134,7 @@ def test_a_killed_worker_is_replaced_and_every_answered_step_is_logged(tmp_path,
         )
 
     failed = [result.error for result in during.values() if result.error]
+    print(f"requests failed by the kill: {len(failed)}")
     # Only requests in flight on the killed worker may fail: at most one per caller thread.
     assert len(failed) <= 6, failed
     assert all(isinstance(error, requests.ConnectionError) for error in failed), failed
