@@ -144,9 +144,9 @@ def test_a_killed_worker_is_replaced_and_every_answered_step_is_logged(tmp_path,
     assert missing_from_log(env, walks) == {}
 
 
-def test_a_graceful_reload_under_load_fails_no_request(tmp_path):
+def test_a_graceful_reload_under_load_fails_no_request(tmp_path, database_url):
     """SIGHUP, as a deploy sends it: new workers start, old ones finish their requests."""
-    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env = server_env(database_url)
     prepare_database(env)
     with serving(env, workers=2, log_path=tmp_path / "server.log") as server:
         before = server.workers()
@@ -175,9 +175,9 @@ def test_a_graceful_reload_under_load_fails_no_request(tmp_path):
     assert missing_from_log(env, walks) == {}
 
 
-def test_a_stop_under_load_finishes_the_requests_in_flight_and_logs_them(tmp_path):
+def test_a_stop_under_load_finishes_the_requests_in_flight_and_logs_them(tmp_path, database_url):
     """SIGTERM: every request the app began to handle is answered; new connections are refused."""
-    env = server_env(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env = server_env(database_url)
     prepare_database(env)
     with serving(env, workers=2, log_path=tmp_path / "server.log") as server:
         stop, walks, counter = threading.Event(), {}, iter(range(10**6))
