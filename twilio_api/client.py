@@ -89,8 +89,10 @@ class _HttpClient(TwilioHttpClient):
                 "(TWILIO_API_TIMEOUT)."
             ) from error
         except requests.RequestException as error:
+            # requests wraps urllib3's error, whose reason says what went wrong in a line.
+            reason = getattr(error.args[0] if error.args else None, "reason", error)
             raise TwilioApiError(
-                f"Could not reach Twilio at {self.base_url} (TWILIO_API_BASE_URL): {error}"
+                f"Could not reach Twilio at {self.base_url} (TWILIO_API_BASE_URL): {reason}"
             ) from error
         if response.status_code < 400:
             return response
