@@ -1,10 +1,11 @@
-# ET Phone Home. `make run` starts the app with demo data; `make test` runs the linter and the suite.
+# ET Phone Home. `make run` starts the app with demo data, `make call` walks a call through it in the
+# terminal; `make test` runs the linter and the suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test test-sqlite test-postgres lint format install install-dev superuser clean \
+.PHONY: run call serve test test-sqlite test-postgres lint format install install-dev superuser clean \
 	chromium bench bench-servers messages
 
 $(BIN)/python:
@@ -57,6 +58,11 @@ messages: install $(XGETTEXT)
 ## run: set up the SQLite database, load the demo into an empty directory, serve on :8000
 run: install
 	scripts/run
+
+## call: walk a call through the app `make run` serves, in the terminal (signed with its local
+## token); ARGS go to `manage.py call`, e.g. make call ARGS="--press 2 3"
+call: install
+	scripts/call $(ARGS)
 
 ## serve: the production server (granian, whitenoise); see the README's Deploying section
 serve: install

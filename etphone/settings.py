@@ -167,6 +167,18 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="").rstrip("/")
 # A person callers are put through to when something breaks on our side (E.164), if any.
 OPERATOR_NUMBER = env("OPERATOR_NUMBER", default="")
 
+# Twilio's REST API (twilio_api/: connecting a number, recordings). Only the commands that talk
+# to it need these. The account, and either the auth token above or an API key and its secret.
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_API_KEY = env("TWILIO_API_KEY", default="")
+TWILIO_API_SECRET = env("TWILIO_API_SECRET", default="")
+# Where the REST API is; tests point it at a fake Twilio on loopback.
+TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
+# Seconds to wait for Twilio's answer before giving up.
+TWILIO_API_TIMEOUT = env.float("TWILIO_API_TIMEOUT", default=10.0)
+if TWILIO_API_TIMEOUT <= 0:
+    raise ImproperlyConfigured("TWILIO_API_TIMEOUT must be more than 0 seconds.")
+
 # What callers hear when something on our side breaks (a setting: the database may be down).
 IVR_APOLOGY = env("IVR_APOLOGY", default="We are sorry, something went wrong on our side.")
 IVR_VOICE = env("IVR_VOICE", default="alice")
@@ -197,4 +209,6 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # The twilio client logs every request's headers at INFO; its errors are reported anyway.
+    "loggers": {"twilio.http_client": {"level": "WARNING"}},
 }

@@ -5,6 +5,9 @@ from django.core.checks import Error, Tags, Warning, register
 
 from directory.fields import to_e164
 
+# How the auth token scripts/local-env makes for `make run` and `make call` begins.
+LOCAL_TOKEN_PREFIX = "local-development-only-"
+
 
 @register(Tags.security, "etphone")
 def check_twilio_validation(app_configs, **kwargs):
@@ -16,6 +19,15 @@ def check_twilio_validation(app_configs, **kwargs):
                 "anyone who finds the webhook URLs can drive calls and read the directory.",
                 hint="Use this only for local work; set TWILIO_AUTH_TOKEN and remove the switch.",
                 id="ivr.W001",
+            )
+        )
+    if settings.TWILIO_AUTH_TOKEN.startswith(LOCAL_TOKEN_PREFIX) and not settings.DEBUG:
+        messages.append(
+            Error(
+                "TWILIO_AUTH_TOKEN is the local development token `make run` made: Twilio "
+                "never signs with it, so every call would be refused.",
+                hint="Set TWILIO_AUTH_TOKEN to your Twilio account's auth token.",
+                id="ivr.E003",
             )
         )
     if settings.TWILIO_AUTH_TOKEN:

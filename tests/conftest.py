@@ -13,8 +13,8 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.http import urlencode
 from twilio.request_validator import RequestValidator
 
-# The browser and page fixtures, for the end-to-end tests.
-pytest_plugins = ["tests.browser"]
+# The browser and page fixtures, for the end-to-end tests; a fake Twilio REST API.
+pytest_plugins = ["tests.browser", "tests.fake_twilio"]
 
 
 def parse_twiml(response) -> ET.Element:

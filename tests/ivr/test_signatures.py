@@ -239,3 +239,15 @@ def test_every_url_the_app_emits_is_accepted_when_twilio_signs_it(demo):
                 queue.append(emitted)
     assert f"{reverse('ivr:dialed')}?planet={dagobah.pk}&step=3" in seen
     assert len(seen) > 6
+
+
+def test_the_local_development_token_stops_a_production_server(settings):
+    settings.DEBUG, settings.TWILIO_AUTH_TOKEN = False, "local-development-only-0123abcd"
+    (message,) = check_twilio_validation(None)
+    assert message.id == "ivr.E003"
+    assert message.is_serious()
+
+
+def test_the_local_development_token_is_fine_while_debugging(settings):
+    settings.DEBUG, settings.TWILIO_AUTH_TOKEN = True, "local-development-only-0123abcd"
+    assert check_twilio_validation(None) == []

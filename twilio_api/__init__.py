@@ -1,0 +1,1 @@
+"""Twilio's REST API, through the twilio client: every talk with it goes through this package."""
