@@ -54,7 +54,13 @@ class PlanetFilter(admin.SimpleListFilter):
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_filter = [("started_at", admin.DateFieldListFilter), OutcomeFilter, PlanetFilter, "status"]
+    list_filter = [
+        ("started_at", admin.DateFieldListFilter),
+        OutcomeFilter,
+        PlanetFilter,
+        "status",
+        "language",
+    ]
     search_fields = ["call_sid", "from_number", "to_number"]
     ordering = ["-started_at", "-id"]
     show_full_result_count = False
@@ -87,13 +93,22 @@ class CallAdmin(admin.ModelAdmin):
         return ["call_sid", "to_number"]
 
     def get_list_display(self, request):
-        return ["started_at", "call_sid", self._caller(request), "to_number", "status", "duration"]
+        return [
+            "started_at",
+            "call_sid",
+            self._caller(request),
+            "to_number",
+            "language",
+            "status",
+            "duration",
+        ]
 
     def get_fields(self, request, obj=None):
         return [
             "call_sid",
             self._caller(request),
             "to_number",
+            "language",
             "started_at",
             "ended_at",
             "status",

@@ -305,3 +305,10 @@ def test_generate_calls_fills_an_empty_log_with_plausible_calls(demo):
             assert cursor.fetchone()[0] > 0
     call_command("generate_calls", "--count", "200", "--if-empty")
     assert Call.objects.count() == 200
+
+
+def test_the_call_list_filters_by_language(viewer, calls):
+    make_call("CA-japanese", language="ja-JP")
+    response = viewer.get(reverse(CHANGELIST), {"language": "ja-JP"})
+    assert [call.call_sid for call in response.context["cl"].result_list] == ["CA-japanese"]
+    assert "ja-JP" in response.content.decode()
