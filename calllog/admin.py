@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Planet
+from directory.models import Language, Planet
 
 from .charts import bar_chart
 from .models import Call, Step
@@ -160,7 +160,11 @@ class CallAdmin(admin.ModelAdmin):
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        figures = dashboard_get()
+        languages = list(Language.objects.values_list("code", "name"))
+        language = request.GET.get("language", "")
+        if language not in dict(languages):
+            language = ""
+        figures = dashboard_get(language=language)
         choice_labels = {
             "directions": gettext("Directions"),
             "planets": gettext("Planet menu"),
@@ -173,6 +177,8 @@ class CallAdmin(admin.ModelAdmin):
             "title": gettext("Call dashboard"),
             "opts": self.model._meta,
             "figures": figures,
+            "languages": languages,
+            "language": language,
             "per_day": bar_chart(
                 [(dateformat.format(day, day_format), calls) for day, calls in figures.days],
                 height=180,
