@@ -63,6 +63,18 @@ class LanguageAdmin(admin.ModelAdmin):
     fields = ["code", "name", "voice", "welcome_key", "position", "is_default"]
     actions = ["make_default"]
 
+    def save_model(self, request, obj, form, change):
+        # The line's first language is its default: a line always has one.
+        if not Language.objects.filter(is_default=True).exclude(pk=obj.pk).exists():
+            obj.is_default = True
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Make another language the default first: the line always has one.
+        if obj is not None and obj.is_default:
+            return False
+        return super().has_delete_permission(request, obj)
+
     @admin.display(description=_("missing"))
     def missing(self, language):
         prompts = Prompt.objects.exclude(

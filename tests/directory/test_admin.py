@@ -272,3 +272,39 @@ def test_the_directions_actions_speak_japanese(client, demo):
     )
     assert "発信者には「Winter route」が流れるようになりました。" in response.content.decode()
     assert "選択されたバージョンを使用する" in response.content.decode()
+
+
+def test_the_first_language_added_is_the_default_and_the_default_cannot_be_deleted(client, db):
+    client.force_login(
+        make_staff(
+            permissions=(
+                "directory.add_language",
+                "directory.change_language",
+                "directory.delete_language",
+            )
+        )
+    )
+    response = client.post(
+        reverse("admin:directory_language_add"),
+        {"code": "ja-JP", "name": "日本語", "voice": "Polly.Mizuki", "welcome_key": "9",
+         "position": "10", "_save": "Save"},
+    )  # fmt: skip
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
+    japanese = Language.objects.get()
+    assert japanese.is_default is True
+    delete = reverse("admin:directory_language_delete", args=[japanese.pk])
+    assert client.get(delete).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_making_a_language_the_default_retires_the_one_before(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_language",)))
+    japanese = Language.objects.get(code="ja-JP")
+    client.post(
+        reverse("admin:directory_language_changelist"),
+        {"action": "make_default", "_selected_action": [japanese.pk]},
+    )
+    assert list(Language.objects.filter(is_default=True).values_list("code", flat=True)) == [
+        "ja-JP"
+    ]
+    root = parse_twiml(client.post(reverse("ivr:welcome")))
+    assert spoken(root)[0] == prompt_text("greeting", "ja-JP")
