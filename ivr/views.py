@@ -42,7 +42,6 @@ class Inbound:
     """What one webhook request tells us: who calls, what they pressed, where the call is."""
 
     params: dict
-    call_sid: str
     pressed: str
     # Failed attempts so far, the step's number in the call and its language; they travel in
     # our own URLs, which Twilio signs, so no session is kept on our side.
@@ -63,7 +62,6 @@ class Inbound:
         called = params.get("To", "")[:32]
         return cls(
             params=params,
-            call_sid=params.get("CallSid", "")[:64],
             pressed=pressed,
             attempts=_bounded_int(
                 request.GET.get("attempts", "0"), upper=settings.IVR_MAX_ATTEMPTS
