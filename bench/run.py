@@ -40,13 +40,17 @@ TARGETS = {
 }
 
 EXTRA_PLANETS = """
-from directory.models import Planet
+from directory.models import Language, Planet, PlanetName
 for n, key in enumerate("156789"):
-    Planet.objects.get_or_create(
+    planet, _ = Planet.objects.get_or_create(
         name=f"Extra {key}",
-        defaults=dict(spoken_name=f"the extra planet {key}", key=key,
-                      phone_number="+14155550100", position=100 + n),
+        defaults=dict(key=key, phone_number="+14155550100", position=100 + n),
     )
+    for language in Language.objects.all():
+        PlanetName.objects.get_or_create(
+            planet=planet, language=language,
+            defaults=dict(spoken_name=f"the extra planet {key}"),
+        )
 print(Planet.objects.filter(is_active=True).count())
 """
 

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Planet
+from directory.models import Language, Planet
 
 from .charts import bar_chart
 from .models import Call, Step
@@ -54,7 +54,13 @@ class PlanetFilter(admin.SimpleListFilter):
 
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
-    list_filter = [("started_at", admin.DateFieldListFilter), OutcomeFilter, PlanetFilter, "status"]
+    list_filter = [
+        ("started_at", admin.DateFieldListFilter),
+        OutcomeFilter,
+        PlanetFilter,
+        "status",
+        "language",
+    ]
     search_fields = ["call_sid", "from_number", "to_number"]
     ordering = ["-started_at", "-id"]
     show_full_result_count = False
@@ -87,13 +93,22 @@ class CallAdmin(admin.ModelAdmin):
         return ["call_sid", "to_number"]
 
     def get_list_display(self, request):
-        return ["started_at", "call_sid", self._caller(request), "to_number", "status", "duration"]
+        return [
+            "started_at",
+            "call_sid",
+            self._caller(request),
+            "to_number",
+            "language",
+            "status",
+            "duration",
+        ]
 
     def get_fields(self, request, obj=None):
         return [
             "call_sid",
             self._caller(request),
             "to_number",
+            "language",
             "started_at",
             "ended_at",
             "status",
@@ -145,7 +160,11 @@ class CallAdmin(admin.ModelAdmin):
     def dashboard_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        figures = dashboard_get()
+        languages = list(Language.objects.values_list("code", "name"))
+        language = request.GET.get("language", "")
+        if language not in dict(languages):
+            language = ""
+        figures = dashboard_get(language=language)
         choice_labels = {
             "directions": gettext("Directions"),
             "planets": gettext("Planet menu"),
@@ -158,6 +177,8 @@ class CallAdmin(admin.ModelAdmin):
             "title": gettext("Call dashboard"),
             "opts": self.model._meta,
             "figures": figures,
+            "languages": languages,
+            "language": language,
             "per_day": bar_chart(
                 [(dateformat.format(day, day_format), calls) for day, calls in figures.days],
                 height=180,

@@ -48,13 +48,24 @@ class Call(models.Model):
     duration = models.PositiveIntegerField(
         _("duration (s)"), null=True, blank=True, help_text=_("From Twilio's status callback.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=35,
+        blank=True,
+        help_text=_("The language the caller last chose, else the one the call started in."),
+    )
+    # When the language above was chosen: entries are written in any order, the latest wins.
+    language_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         permissions = [("view_caller_number", _("Can view caller numbers"))]
-        indexes = [models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first")]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first"),
+            models.Index(fields=["language", "started_at"], name="calllog_call_language"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="") | Q(status__in=CallStatus.values),

@@ -26,21 +26,52 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
 
 
 CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
-CALL_COLUMNS += ["duration"]
+CALL_COLUMNS += ["duration", "language", "language_chosen_at"]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
 STEP_COLUMNS += ["idempotency_token", "created_at"]
-COLUMNS = {"call_start": CALL_COLUMNS, "call_end": CALL_COLUMNS, "step": STEP_COLUMNS}
+COLUMNS = {
+    "call_start": CALL_COLUMNS,
+    "call_language": CALL_COLUMNS,
+    "call_end": CALL_COLUMNS,
+    "step": STEP_COLUMNS,
+}
+
+# When entries of one call meet on its row (a spool writes them in any order, and maybe twice):
+# the language chosen latest wins, the earliest start wins, and numbers fill in where missing.
+MERGE = {
+    "language": "CASE WHEN {t}.language_chosen_at IS NULL "
+    "OR {t}.language_chosen_at < excluded.language_chosen_at "
+    "THEN excluded.{column} ELSE {t}.{column} END",
+    "started_at": "CASE WHEN excluded.started_at < {t}.started_at "
+    "THEN excluded.started_at ELSE {t}.started_at END",
+    "number": "CASE WHEN {t}.{column} = '' THEN excluded.{column} ELSE {t}.{column} END",
+}
+
+
+def _merge(*assignments: tuple[str, str]) -> str:
+    t = connection.ops.quote_name(Call._meta.db_table)
+    return "ON CONFLICT (call_sid) DO UPDATE SET " + ", ".join(
+        f"{column} = {MERGE[rule].format(t=t, column=column)}" for column, rule in assignments
+    )
+
+
+LANGUAGE = (("language", "language"), ("language_chosen_at", "language"))
+NUMBERS = (("from_number", "number"), ("to_number", "number"))
 
 
 @cache
 def _statements() -> dict[str, str]:
     return {
-        "call_start": _insert_sql(Call, CALL_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "call_start": _insert_sql(
+            Call, CALL_COLUMNS, _merge(*LANGUAGE, *NUMBERS, ("started_at", "started_at"))
+        ),
+        "call_language": _insert_sql(Call, CALL_COLUMNS, _merge(*LANGUAGE)),
         "call_end": _insert_sql(
             Call,
             CALL_COLUMNS,
             "ON CONFLICT (call_sid) DO UPDATE SET ended_at = excluded.ended_at, "
-            "status = excluded.status, duration = excluded.duration",
+            "status = excluded.status, duration = excluded.duration, "
+            + _merge(*NUMBERS).removeprefix("ON CONFLICT (call_sid) DO UPDATE SET "),
         ),
         "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
     }
@@ -51,11 +82,30 @@ def _row(entry: dict) -> dict:
     writes the same row."""
     fields = {name: value for name, value in entry.items() if name not in ("record", "at")}
     at = datetime.fromisoformat(entry["at"])
-    if entry["record"] == "call_start":
-        return {**fields, "started_at": at, "ended_at": None, "status": "", "duration": None}
+    if entry["record"] in ("call_start", "call_language"):
+        # A language chosen before the call's own row is written makes the row, at that time.
+        # Entries spooled before calls had a language have none.
+        return {
+            "from_number": "",
+            "to_number": "",
+            "language": "",
+            **fields,
+            "started_at": at,
+            "ended_at": None,
+            "status": "",
+            "duration": None,
+            "language_chosen_at": at,
+        }
     if entry["record"] == "call_end":
         started = at - timedelta(seconds=entry["duration"] or 0)
-        return {**fields, "started_at": started, "ended_at": at}
+        # The status callback knows no language: a row it makes waits for the greeting's.
+        return {
+            **fields,
+            "started_at": started,
+            "ended_at": at,
+            "language": "",
+            "language_chosen_at": None,
+        }
     call, planet = fields.pop("call_sid"), fields.pop("planet_id")
     return {**fields, "call": call, "planet": planet, "created_at": at}
 
@@ -103,9 +153,21 @@ def _record(record: str, **fields) -> None:
         entries_write([entry])
 
 
-def call_start(*, call_sid: str, from_number: str, to_number: str) -> None:
-    """The greeting: the call's row, unless a retry or the status callback made it already."""
-    _record("call_start", call_sid=call_sid, from_number=from_number, to_number=to_number)
+def call_start(*, call_sid: str, from_number: str, to_number: str, language: str = "") -> None:
+    """The greeting: the call's row, unless a retry or the status callback made it already;
+    its starting language, unless a language chosen later is written already."""
+    _record(
+        "call_start",
+        call_sid=call_sid,
+        from_number=from_number,
+        to_number=to_number,
+        language=language,
+    )
+
+
+def call_language(*, call_sid: str, language: str) -> None:
+    """The caller chose a language: it becomes the call's, unless one chosen later is."""
+    _record("call_language", call_sid=call_sid, language=language)
 
 
 def step_record(

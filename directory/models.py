@@ -1,6 +1,7 @@
-"""The data staff edit in the admin: planets, extraction instructions and prompts."""
+"""The data staff edit in the admin: languages, planets, directions, prompts and their words."""
 
 import re
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -11,38 +12,141 @@ from django.utils.translation import gettext_lazy as _
 from .fields import PhoneNumberField
 
 DIGITS = "0123456789"
+# Every key of a phone's keypad.
+PHONE_KEYS = DIGITS + "*#"
+# The main menu's own keys (1 directions, 2 planets): a language's welcome key must differ.
+MAIN_MENU_KEYS = ("1", "2")
 
 language_validator = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
-    _("Enter a language tag such as en-GB or en-US."),
+    _("Enter a language tag such as en-GB or ja-JP."),
+)
+voice_field = partial(
+    models.CharField,
+    _("voice"),
+    max_length=64,
+    blank=True,
+    help_text=_("A Twilio voice, e.g. Polly.Mizuki. Empty for the language's voice."),
+)
+text_field = partial(
+    models.TextField,
+    _("text"),
+    help_text=_("What the caller hears, written as it should be pronounced."),
 )
 
 
-class Spoken(models.Model):
-    """A sentence with the voice and language Twilio speaks it in."""
+class LanguageManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
 
-    text = models.TextField(
-        _("text"),
-        help_text=_("What the caller hears, written as it should be pronounced."),
+
+class Language(models.Model):
+    """A language callers can hear the line in; exactly one is the line's default."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=35,
+        unique=True,
+        validators=[language_validator],
+        help_text=_("The language tag Twilio speaks, e.g. en-GB or ja-JP."),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("Its name in its own words, e.g. 日本語.")
     )
     voice = models.CharField(
         _("voice"),
         max_length=64,
         blank=True,
-        default="alice",
-        help_text=_("A Twilio voice, e.g. alice or Polly.Amy. Empty for Twilio's default."),
+        help_text=_(
+            "The Twilio voice for this language, e.g. Polly.Mizuki. Empty for Twilio's default."
+        ),
     )
-    language = models.CharField(
-        _("language"),
-        max_length=35,
-        blank=True,
-        default="en-GB",
-        validators=[language_validator],
-        help_text=_("The language the voice speaks, e.g. en-GB. Empty for the voice's default."),
+    welcome_key = models.CharField(
+        _("welcome key"),
+        max_length=1,
+        unique=True,
+        choices=[(digit, digit) for digit in DIGITS if digit not in MAIN_MENU_KEYS],
+        help_text=_("The key that chooses this language at the main menu, e.g. 9."),
+    )
+    is_default = models.BooleanField(
+        _("default"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Callers of numbers not listed start in it, and hear its words where another "
+            "language has none. Switch with the list's action."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("order"),
+        default=0,
+        help_text=_("Languages are offered in increasing order, e.g. 10, 20."),
     )
 
+    objects = LanguageManager()
+
     class Meta:
-        abstract = True
+        ordering = ["position", "code"]
+        verbose_name = _("language")
+        verbose_name_plural = _("languages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="%(app_label)s_%(class)s_one_default",
+                violation_error_message=_("Only one language can be the default."),
+            ),
+            models.CheckConstraint(
+                condition=Q(welcome_key__in=[d for d in DIGITS if d not in MAIN_MENU_KEYS]),
+                name="%(app_label)s_%(class)s_welcome_key_free",
+                violation_error_message=_(
+                    "The welcome key must be a digit other than 1 and 2 (the main menu's)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class CalledNumberManager(models.Manager):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class CalledNumber(models.Model):
+    """One of our Twilio numbers, tied to the language its callers start in."""
+
+    number = PhoneNumberField(
+        _("our number"),
+        unique=True,
+        help_text=_("A Twilio number callers dial (Twilio's To), e.g. +81335550100."),
+    )
+    language = models.ForeignKey(
+        Language,
+        on_delete=models.CASCADE,
+        related_name="numbers",
+        verbose_name=_("language"),
+        help_text=_("Callers of this number start in this language."),
+    )
+
+    objects = CalledNumberManager()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("called number")
+        verbose_name_plural = _("called numbers")
+
+    def __str__(self):
+        return self.number
+
+    def natural_key(self):
+        return (self.number,)
+
+    natural_key.dependencies = ["directory.language"]
 
 
 class PlanetManager(models.Manager):
@@ -58,11 +162,6 @@ class Planet(models.Model):
         max_length=100,
         unique=True,
         help_text=_("How staff refer to it, e.g. Dagobah."),
-    )
-    spoken_name = models.CharField(
-        _("spoken as"),
-        max_length=200,
-        help_text=_("What the voice reads in the menu, e.g. “the planet DuhGo bah”."),
     )
     key = models.CharField(
         _("key"),
@@ -130,40 +229,97 @@ class Planet(models.Model):
             raise ValidationError({"key": ValidationError(message, "key_in_use", params)})
 
 
+class PlanetNameManager(models.Manager):
+    def get_by_natural_key(self, planet, language):
+        return self.get(planet__name=planet, language__code=language)
+
+
+class PlanetName(models.Model):
+    """How a planet is spoken in one language."""
+
+    planet = models.ForeignKey(
+        Planet, on_delete=models.CASCADE, related_name="names", verbose_name=_("planet")
+    )
+    language = models.ForeignKey(
+        Language, on_delete=models.CASCADE, related_name="+", verbose_name=_("language")
+    )
+    spoken_name = models.CharField(
+        _("spoken as"),
+        max_length=200,
+        help_text=_("What the voice reads in the menu, e.g. “the planet DuhGo bah”."),
+    )
+
+    objects = PlanetNameManager()
+
+    class Meta:
+        ordering = ["planet", "language"]
+        verbose_name = _("spoken name")
+        verbose_name_plural = _("spoken names")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["planet", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("This planet already has a name in this language."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.spoken_name
+
+    def natural_key(self):
+        return (self.planet.name, self.language.code)
+
+    natural_key.dependencies = ["directory.planet", "directory.language"]
+
+
 class DirectionsManager(models.Manager):
-    def get_by_natural_key(self, name):
-        return self.get(name=name)
+    def get_by_natural_key(self, name, language):
+        return self.get(name=name, language__code=language)
 
 
-class Directions(Spoken):
-    """A version of the directions to the extraction point; at most one is in use."""
+class Directions(models.Model):
+    """A version of the directions to the extraction point; at most one per language in use."""
 
+    language = models.ForeignKey(
+        Language, on_delete=models.CASCADE, related_name="+", verbose_name=_("language")
+    )
     name = models.CharField(
         _("version"),
         max_length=100,
-        unique=True,
         help_text=_("A name for this version, e.g. “Bike route, winter”."),
     )
+    text = text_field()
+    voice = voice_field()
     in_use = models.BooleanField(
         _("in use"),
         default=False,
         editable=False,
-        help_text=_("Callers who press 1 hear the version in use. Switch with the list's action."),
+        help_text=_(
+            "Callers who press 1 hear the version in use in their language. "
+            "Switch with the list's action."
+        ),
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = DirectionsManager()
 
     class Meta:
-        ordering = ["-in_use", "name"]
+        ordering = ["language", "-in_use", "name"]
         verbose_name = _("extraction instructions")
         verbose_name_plural = _("extraction instructions")
         constraints = [
             models.UniqueConstraint(
-                fields=["in_use"],
+                fields=["language", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_("This language already has a version of this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["language"],
                 condition=Q(in_use=True),
-                name="%(app_label)s_%(class)s_one_in_use",
-                violation_error_message=_("Only one version of the directions can be in use."),
+                name="%(app_label)s_%(class)s_one_in_use_per_language",
+                violation_error_message=_(
+                    "Only one version of the directions can be in use per language."
+                ),
             ),
         ]
 
@@ -171,7 +327,9 @@ class Directions(Spoken):
         return self.name
 
     def natural_key(self):
-        return (self.name,)
+        return (self.name, self.language.code)
+
+    natural_key.dependencies = ["directory.language"]
 
 
 class PromptKey(models.TextChoices):
@@ -189,6 +347,7 @@ class PromptKey(models.TextChoices):
     GOODBYE = "goodbye", _("Goodbye after too many attempts")
     DIAL_FAILED = "dial_failed", _("Planet could not be reached")
     DIAL_COMPLETED = "dial_completed", _("Goodbye after a connected call")
+    LANGUAGE_OPTION = "language_option", _("Greeting: how to choose this language")
 
 
 class PromptManager(models.Manager):
@@ -196,24 +355,19 @@ class PromptManager(models.Manager):
         return self.get(key=key)
 
 
-class Prompt(Spoken):
-    """Every other sentence the caller hears, one row per moment in the call."""
+class Prompt(models.Model):
+    """A moment in the call at which the caller hears a sentence, in each language."""
 
     Key = PromptKey
 
-    text = models.TextField(
-        _("text"),
-        blank=True,
-        help_text=_(
-            "What the caller hears, e.g. “Returning to the main menu.” "
-            "Only the planet menu introduction may be left empty."
-        ),
-    )
     # Placeholders staff may use in a prompt's text, per prompt.
     PLACEHOLDERS = {
         Key.PLANET_OPTION: ("{planet}", "{key}"),
         Key.DIAL_FAILED: ("{planet}",),
+        Key.LANGUAGE_OPTION: ("{key}",),
     }
+    # The prompts that may be left empty (a menu without an introduction).
+    OPTIONAL = (Key.PLANET_MENU_INTRO,)
 
     key = models.CharField(
         _("moment"),
@@ -235,11 +389,6 @@ class Prompt(Spoken):
                 name="%(app_label)s_%(class)s_key_is_known",
                 violation_error_message=_("Choose one of the listed moments."),
             ),
-            models.CheckConstraint(
-                condition=Q(key="planet_menu_intro") | ~Q(text=""),
-                name="%(app_label)s_%(class)s_text_required",
-                violation_error_message=_("Only the planet menu introduction may be empty."),
-            ),
         ]
 
     def __str__(self):
@@ -248,8 +397,60 @@ class Prompt(Spoken):
     def natural_key(self):
         return (self.key,)
 
+
+class PromptTextManager(models.Manager):
+    def get_by_natural_key(self, prompt, language):
+        return self.get(prompt__key=prompt, language__code=language)
+
+
+class PromptText(models.Model):
+    """A prompt's words in one language."""
+
+    prompt = models.ForeignKey(
+        Prompt, on_delete=models.CASCADE, related_name="texts", verbose_name=_("prompt")
+    )
+    language = models.ForeignKey(
+        Language, on_delete=models.CASCADE, related_name="+", verbose_name=_("language")
+    )
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_(
+            "What the caller hears, e.g. “Returning to the main menu.” "
+            "Only the planet menu introduction may be left empty."
+        ),
+    )
+    voice = voice_field()
+
+    objects = PromptTextManager()
+
+    class Meta:
+        ordering = ["prompt", "language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prompt", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_("This prompt already has a text in this language."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.prompt} ({self.language.code})"
+
+    def natural_key(self):
+        return (*self.prompt.natural_key(), *self.language.natural_key())
+
+    natural_key.dependencies = ["directory.prompt", "directory.language"]
+
     def clean(self):
-        allowed = self.PLACEHOLDERS.get(self.key, ())
+        key = self.prompt.key if self.prompt_id else ""
+        if not self.text and key not in Prompt.OPTIONAL:
+            raise ValidationError(
+                {"text": ValidationError(_("Only the planet menu introduction may be empty."))}
+            )
+        allowed = Prompt.PLACEHOLDERS.get(key, ())
         unknown = sorted(set(re.findall(r"\{[^{}]*\}", self.text)) - set(allowed))
         if unknown:
             if allowed:
@@ -258,6 +459,30 @@ class Prompt(Spoken):
                 message = _("Unknown placeholder %(unknown)s. It has none.")
             params = {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
             raise ValidationError({"text": ValidationError(message, "unknown_placeholder", params)})
+
+
+class Revision(models.Model):
+    """One row whose token changes, in the same transaction, with any change to the directory.
+
+    Database triggers (directory/triggers.py) set a new random token on every insert, update
+    or delete of the directory's tables, whoever makes it: the admin, loaddata, a shell, raw
+    SQL. Each process keeps the directory it read with the token it read it at, and reads it
+    again only when the token differs. Random rather than counted: a rolled-back change must
+    never give the token back a value that names other data.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.BigIntegerField(_("token"), default=0)
+
+    class Meta:
+        verbose_name = _("directory revision")
+        verbose_name_plural = _("directory revisions")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="%(app_label)s_%(class)s_one_row"),
+        ]
+
+    def __str__(self):
+        return str(self.token)
 
 
 # What the caller hears when staff have not (yet) written a prompt: the demo's words.
@@ -282,4 +507,8 @@ PROMPT_DEFAULTS = {
     Prompt.Key.GOODBYE: "We did not get a choice from you. Goodbye, and safe travels.",
     Prompt.Key.DIAL_FAILED: "We could not reach {planet}.",
     Prompt.Key.DIAL_COMPLETED: "Thank you for calling the E T Phone Home Service. Goodbye.",
+    Prompt.Key.LANGUAGE_OPTION: "For English, press {key}.",
 }
+# The voice and language of those words, and of a line with no language yet.
+DEFAULT_VOICE = "alice"
+DEFAULT_LANGUAGE_CODE = "en-GB"

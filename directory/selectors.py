@@ -1,77 +1,77 @@
-"""Reads of the directory for the call flow: everything one call step may say, in one query."""
+"""Reads of the directory for the call flow: the Script, read once per process per change."""
 
-from dataclasses import dataclass, field
+from types import MappingProxyType
 
-from django.db import connection
+from django.db.models import Prefetch
 
-from .models import PROMPT_DEFAULTS, Directions, Planet, Prompt
+from .models import CalledNumber, Directions, Language, Planet, PlanetName, PromptText, Revision
+from .script import LanguageOption, PlanetOption, Script
 
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    voice: str = ""
-    language: str = ""
+# (the Revision token it was read at, the script); replaced whole, never changed.
+_cached: tuple[int, Script] | None = None
 
 
-@dataclass(frozen=True)
-class PlanetOption:
-    pk: int
-    name: str
-    spoken_name: str
-    key: str
-    phone_number: str
+def revision_get() -> int | None:
+    """The directory's revision token: one indexed single-row read. None if the row is gone."""
+    return Revision.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
-@dataclass(frozen=True)
-class Script:
-    """What a call step can say: every prompt, the active planets in menu order, the directions
-    in use (None when staff have none), and one more planet asked for by pk, active or not."""
+def script_read() -> Script:
+    """Everything a call step may say, in every language, from the database (six queries)."""
+    languages = [
+        (LanguageOption(lang.code, lang.name, lang.voice, lang.welcome_key), lang.is_default)
+        for lang in Language.objects.order_by("position", "code")
+    ]
+    numbers = dict(CalledNumber.objects.values_list("number", "language__code"))
+    prompts = {
+        (key, code): (text, voice)
+        for key, code, text, voice in PromptText.objects.values_list(
+            "prompt__key", "language__code", "text", "voice"
+        )
+    }
+    directions = {
+        code: (text, voice)
+        for code, text, voice in Directions.objects.filter(in_use=True).values_list(
+            "language__code", "text", "voice"
+        )
+    }
+    names = PlanetName.objects.only("planet_id", "spoken_name", "language__code")
+    planets = [
+        PlanetOption(
+            pk=planet.pk,
+            name=planet.name,
+            key=planet.key,
+            phone_number=planet.phone_number,
+            is_active=planet.is_active,
+            spoken_names=MappingProxyType(
+                {name.language.code: name.spoken_name for name in planet.names.all()}
+            ),
+        )
+        for planet in Planet.objects.order_by("position", "key", "name").prefetch_related(
+            Prefetch("names", queryset=names.select_related("language"))
+        )
+    ]
+    return Script.of(
+        languages=languages,
+        numbers=numbers,
+        prompts=prompts,
+        directions=directions,
+        planets=planets,
+    )
 
-    prompts: dict[str, Sentence]
-    planets: list[PlanetOption] = field(default_factory=list)
-    directions: Sentence | None = None
-    extra_planet: PlanetOption | None = None
 
+def script_get() -> Script:
+    """The script, read again only when the directory's revision token changed.
 
-PROMPTS, PLANETS, DIRECTIONS = 0, 1, 2
-
-
-def _script_sql() -> str:
-    # One UNION ALL instead of three queries: every webhook pays one round trip, and staff
-    # edits are still read on the very next request, with no cache to invalidate.
-    q = connection.ops.quote_name
-    prompt, planet, directions = (m._meta.db_table for m in (Prompt, Planet, Directions))
-    return f"""
-        SELECT {PROMPTS}, {q("key")}, text, voice, language, 0, 0, 0 FROM {q(prompt)}
-        UNION ALL
-        SELECT {PLANETS}, name, spoken_name, {q("key")}, phone_number, id, position,
-               CASE WHEN is_active THEN 1 ELSE 0 END
-          FROM {q(planet)} WHERE is_active OR id = %s
-        UNION ALL
-        SELECT {DIRECTIONS}, '', text, voice, language, 0, 0, 0 FROM {q(directions)} WHERE in_use
-        ORDER BY 1, 7, 4, 2
+    The token is read before the data: a change committed in between is then read with the
+    older token, and read once more on the next request, never missed.
     """
-
-
-def script_get(*, extra_planet: int | None = None) -> Script:
-    """The prompts (staff's, else the demo's words), active planets and directions in use."""
-    voice = Prompt._meta.get_field("voice").default
-    language = Prompt._meta.get_field("language").default
-    prompts = {key: Sentence(text, voice, language) for key, text in PROMPT_DEFAULTS.items()}
-    planets, directions, extra = [], None, None
-    with connection.cursor() as cursor:
-        cursor.execute(_script_sql(), [extra_planet if extra_planet is not None else -1])
-        rows = cursor.fetchall()
-    for part, a, b, c, d, pk, _position, active in rows:
-        if part == PROMPTS:
-            prompts[a] = Sentence(b, c, d)
-        elif part == PLANETS:
-            option = PlanetOption(pk=pk, name=a, spoken_name=b, key=c, phone_number=d)
-            if pk == extra_planet:
-                extra = option
-            if active:
-                planets.append(option)
-        else:
-            directions = Sentence(b, c, d)
-    return Script(prompts=prompts, planets=planets, directions=directions, extra_planet=extra)
+    global _cached
+    token = revision_get()
+    cached = _cached
+    if token is not None and cached is not None and cached[0] == token:
+        return cached[1]
+    script = script_read()
+    if token is not None:
+        _cached = (token, script)  # one assignment: other threads see the old pair or the new
+    return script

@@ -2,17 +2,27 @@
 
 from django.db import transaction
 
-from .models import Directions
+from .models import Directions, Language
 
 
 @transaction.atomic
 def directions_put_in_use(*, directions: Directions) -> None:
-    """Make this version the one callers hear; the version in use before is retired."""
-    Directions.objects.filter(in_use=True).exclude(pk=directions.pk).update(in_use=False)
+    """Make this version the one callers of its language hear; the one before is retired."""
+    in_use = Directions.objects.filter(language_id=directions.language_id, in_use=True)
+    in_use.exclude(pk=directions.pk).update(in_use=False)
     Directions.objects.filter(pk=directions.pk).update(in_use=True)
     directions.in_use = True
 
 
-def directions_take_out_of_use() -> None:
-    """No version in use: callers who press 1 hear the 'directions unavailable' prompt."""
-    Directions.objects.filter(in_use=True).update(in_use=False)
+def directions_take_out_of_use(*, language_ids: list[int]) -> None:
+    """No version in use in these languages: callers there hear the default language's
+    directions, or the 'directions unavailable' prompt."""
+    Directions.objects.filter(language_id__in=language_ids, in_use=True).update(in_use=False)
+
+
+@transaction.atomic
+def language_make_default(*, language: Language) -> None:
+    """Make this the line's default language; the default before is no longer."""
+    Language.objects.filter(is_default=True).exclude(pk=language.pk).update(is_default=False)
+    Language.objects.filter(pk=language.pk).update(is_default=True)
+    language.is_default = True

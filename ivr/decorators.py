@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from twilio.request_validator import RequestValidator
 
-from directory.selectors import Sentence
+from directory.script import Sentence
 
 from . import twiml
 
@@ -41,7 +41,7 @@ def signature_is_valid(request) -> bool:
     ) or validator.validate(url, params, signature)
 
 
-def apology() -> twiml.VoiceResponse:
+def apologize() -> twiml.VoiceResponse:
     """What a caller hears when something on our side broke: no database needed."""
     return twiml.apology(
         sentence=Sentence(settings.IVR_APOLOGY, settings.IVR_VOICE, settings.IVR_LANGUAGE),
@@ -75,7 +75,7 @@ def twilio_webhook(view):
             logger.exception(
                 "Step %s failed for call %s", view.__name__, _call_sid(request) or "(unknown)"
             )
-            document = str(apology())
+            document = str(apologize())
         return HttpResponse(document, content_type="text/xml; charset=utf-8")
 
     return webhook

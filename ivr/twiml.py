@@ -1,13 +1,14 @@
 """Pure TwiML builders for each step of the call: plain values in, a VoiceResponse out."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Sequence
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from directory.models import Prompt
-from directory.selectors import PlanetOption, Sentence
+from directory.script import Sentence
 
 GATHER_TIMEOUT_SECONDS = 5
+# How many times the main menu is read before the gather times out.
+WELCOME_LOOPS = 3
 
 
 def _say(verb, sentence: Sentence, **kwargs) -> None:
@@ -31,45 +32,32 @@ def _gather(response: VoiceResponse, *, action: str):
     )
 
 
-def fill(sentence: Sentence, **values: str) -> Sentence:
-    """The sentence with its {placeholders} replaced (str.format would let staff text run code)."""
-    text = sentence.text
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    return Sentence(text, sentence.voice, sentence.language)
-
-
-def planet_menu_sentences(
-    *, prompts: Mapping[str, Sentence], planets: Iterable[PlanetOption]
-) -> list[Sentence]:
-    """Exactly what the caller hears in the planet menu, in order (also the admin's preview)."""
-    sentences = [prompts[Prompt.Key.PLANET_MENU_INTRO]]
-    sentences += [
-        fill(prompts[Prompt.Key.PLANET_OPTION], planet=planet.spoken_name, key=planet.key)
-        for planet in planets
-    ]
-    sentences.append(prompts[Prompt.Key.PLANET_MENU_BACK])
-    return [sentence for sentence in sentences if sentence.text]
-
-
-def welcome(*, greeting: Sentence, menu_url: str) -> VoiceResponse:
-    """Main menu: the greeting, looped three times, inside a one-key gather."""
+def welcome(*, sentences: Sequence[Sentence], menu_url: str) -> VoiceResponse:
+    """Main menu: the greeting (and the other languages on offer), read three times, inside a
+    one-key gather."""
     response = VoiceResponse()
-    _say(_gather(response, action=menu_url), greeting, loop=3)
+    gather = _gather(response, action=menu_url)
+    if len(sentences) == 1:
+        _say(gather, sentences[0], loop=WELCOME_LOOPS)
+    else:
+        # Each sentence has its own voice, so the group is repeated rather than looped.
+        for _ in range(WELCOME_LOOPS):
+            for sentence in sentences:
+                _say(gather, sentence)
     return response
 
 
-def directions(*, directions: Sentence, thank_you: Sentence) -> VoiceResponse:
+def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
     """Menu key 1: the directions, a thank-you, and hang up."""
     response = VoiceResponse()
-    _say(response, directions)
-    _say(response, thank_you)
+    for sentence in sentences:
+        _say(response, sentence)
     response.hangup()
     return response
 
 
 def planet_menu(
-    *, sentences: Iterable[Sentence], planets_url: str, before: Sentence | None = None
+    *, sentences: Sequence[Sentence], planets_url: str, before: Sentence | None = None
 ) -> VoiceResponse:
     """Menu key 2: the planet menu inside a one-key gather, after an optional sentence."""
     response = VoiceResponse()

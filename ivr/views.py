@@ -12,18 +12,22 @@ from django.urls import reverse
 
 from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
-from directory.models import Prompt
+from directory.models import PHONE_KEYS, Prompt
+from directory.script import LanguageOption, Lines, Script
 from directory.selectors import script_get
 
 from . import twiml
-from .decorators import apology, twilio_webhook
+from .decorators import apologize, twilio_webhook
 
 logger = logging.getLogger("ivr")
 
-KEYS = "0123456789*#"
 NO_INPUT = ""
 INVALID = "invalid"
 MAX_STEPS = 10_000
+
+
+def _params(request):
+    return request.POST if request.method == "POST" else request.GET
 
 
 def _bounded_int(value: str, *, upper: int) -> int:
@@ -34,152 +38,184 @@ def _bounded_int(value: str, *, upper: int) -> int:
 
 
 @dataclass(frozen=True)
-class Turn:
+class Inbound:
     """What one webhook request tells us: who calls, what they pressed, where the call is."""
 
     params: dict
-    call_sid: str
     pressed: str
-    # Failed attempts so far and the step's number in the call; both travel in our own URLs.
+    # Failed attempts so far, the step's number in the call and its language; they travel in
+    # our own URLs, which Twilio signs, so no session is kept on our side.
     attempts: int
-    step: int
+    sequence: int
+    language: LanguageOption
+    # The language the call started in (from the number called): URLs leave it out.
+    starting_language: LanguageOption
 
     @classmethod
-    def of(cls, request) -> "Turn":
-        params = request.POST if request.method == "POST" else request.GET
+    def of(cls, request, script: Script) -> "Inbound":
+        params = _params(request)
         digits = params.get("Digits", "")
         if digits == "":
             pressed = NO_INPUT
         else:
-            pressed = digits if len(digits) == 1 and digits in KEYS else INVALID
+            pressed = digits if len(digits) == 1 and digits in PHONE_KEYS else INVALID
+        called = params.get("To", "")[:32]
         return cls(
             params=params,
-            call_sid=params.get("CallSid", "")[:64],
             pressed=pressed,
             attempts=_bounded_int(
                 request.GET.get("attempts", "0"), upper=settings.IVR_MAX_ATTEMPTS
             ),
-            step=_bounded_int(request.GET.get("step", "0"), upper=MAX_STEPS),
+            sequence=_bounded_int(request.GET.get("step", "0"), upper=MAX_STEPS),
+            language=script.call_language(
+                requested=request.GET.get("lang", "")[:35], called=called
+            ),
+            starting_language=script.starting_language(called),
         )
 
-    def next_url(self, name: str, *, attempts: int | None = None, **params) -> str:
+    def next_url(
+        self,
+        name: str,
+        *,
+        attempts: int | None = None,
+        language: LanguageOption | None = None,
+        **params,
+    ) -> str:
         """The URL of the call's next step; the query string is sorted, as Twilio signs it."""
-        params.update(attempts=self.attempts if attempts is None else attempts, step=self.step + 1)
+        language = language or self.language
+        params.update(
+            attempts=self.attempts if attempts is None else attempts,
+            step=self.sequence + 1,
+            lang=language.code if language != self.starting_language else "",
+        )
         query = sorted((key, value) for key, value in params.items() if value)
         return f"{reverse(name)}?{urlencode(query)}"
 
 
-def _record(turn: Turn, write, **fields) -> None:
+def _record(params, write, **fields) -> None:
     """Log the step; a failure to log never changes what the caller hears."""
-    if not turn.call_sid or turn.params.get("AccountSid") == SIMULATED_ACCOUNT_SID:
+    call_sid = params.get("CallSid", "")[:64]
+    if not call_sid or params.get("AccountSid") == SIMULATED_ACCOUNT_SID:
         return
     try:
-        write(call_sid=turn.call_sid, **fields)
+        write(call_sid=call_sid, **fields)
     except Exception:
-        logger.exception("Could not record step %s of call %s", turn.step, turn.call_sid)
+        logger.exception("Could not record step %s of call %s", fields.get("sequence", 0), call_sid)
 
 
-def _record_step(turn: Turn, request, kind: str, **fields) -> None:
+def _record_step(inbound: Inbound, request, kind: str, **fields) -> None:
     token = request.headers.get("I-Twilio-Idempotency-Token", "")[:128]
     _record(
-        turn,
+        inbound.params,
         calllog.step_record,
-        sequence=turn.step,
+        sequence=inbound.sequence,
         kind=kind,
         idempotency_token=token,
         **fields,
     )
 
 
-def _goodbye_if_out_of_attempts(attempts: int, prompts):
+def _goodbye_if_out_of_attempts(attempts: int, lines: Lines):
     if attempts >= settings.IVR_MAX_ATTEMPTS:
-        return twiml.say_and_hang_up(sentence=prompts[Prompt.Key.GOODBYE])
+        return twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.GOODBYE))
     return None
 
 
-def _planet_menu(turn: Turn, prompts, planets, *, attempts: int, before=None):
+def _planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=None):
     return twiml.planet_menu(
-        sentences=twiml.planet_menu_sentences(prompts=prompts, planets=planets),
-        planets_url=turn.next_url("ivr:planets", attempts=attempts),
+        sentences=lines.planet_menu(),
+        planets_url=inbound.next_url("ivr:planets", attempts=attempts),
         before=before,
     )
 
 
-def _back_to_welcome(turn: Turn, sentence, *, attempts: int):
+def _back_to_welcome(inbound: Inbound, sentence, *, attempts: int):
     return twiml.say_and_redirect(
-        sentence=sentence, url=turn.next_url("ivr:welcome", attempts=attempts)
+        sentence=sentence, url=inbound.next_url("ivr:welcome", attempts=attempts)
+    )
+
+
+def _welcome(inbound: Inbound, lines: Lines):
+    return twiml.welcome(
+        sentences=lines.greeting(),
+        menu_url=inbound.next_url("ivr:menu", language=lines.language),
     )
 
 
 @twilio_webhook
 def welcome(request):
-    """Step 1: greet the caller and gather the main-menu key."""
-    turn = Turn.of(request)
-    prompts = script_get().prompts
-    response = twiml.welcome(
-        greeting=prompts[Prompt.Key.GREETING], menu_url=turn.next_url("ivr:menu")
-    )
-    if turn.step == 0:
+    """Step 1: greet the caller, offer the other languages, and gather the main-menu key."""
+    script = script_get()
+    inbound = Inbound.of(request, script)
+    response = _welcome(inbound, script.lines(inbound.language))
+    if inbound.sequence == 0:
         _record(
-            turn,
+            inbound.params,
             calllog.call_start,
-            from_number=turn.params.get("From", "")[:32],
-            to_number=turn.params.get("To", "")[:32],
+            from_number=inbound.params.get("From", "")[:32],
+            to_number=inbound.params.get("To", "")[:32],
+            language=inbound.language.code,
         )
     else:
-        _record_step(turn, request, Step.Kind.MAIN_MENU)
+        _record_step(inbound, request, Step.Kind.MAIN_MENU)
     return response
 
 
 @twilio_webhook
 def menu(request):
-    """Step 2: key 1 hears the directions, key 2 the planet menu, anything else starts over."""
-    turn = Turn.of(request)
+    """Step 2: key 1 hears the directions, key 2 the planet menu, a language's key the main menu
+    in that language; anything else starts over."""
     script = script_get()
-    prompts = script.prompts
-    if turn.pressed == "1":
-        response = twiml.directions(
-            directions=script.directions or prompts[Prompt.Key.DIRECTIONS_UNAVAILABLE],
-            thank_you=prompts[Prompt.Key.THANK_YOU],
-        )
-    elif turn.pressed == "2":
-        response = _planet_menu(turn, prompts, script.planets, attempts=turn.attempts)
+    inbound = Inbound.of(request, script)
+    lines = script.lines(inbound.language)
+    chosen = script.language_for_key(inbound.pressed)
+    if inbound.pressed == "1":
+        response = twiml.directions(sentences=lines.directions())
+    elif inbound.pressed == "2":
+        response = _planet_menu(inbound, lines, attempts=inbound.attempts)
+    elif chosen is not None:
+        response = _welcome(inbound, script.lines(chosen))
+        _record(inbound.params, calllog.call_language, language=chosen.code)
     else:
-        attempts = turn.attempts + 1
-        first = Prompt.Key.NO_INPUT if turn.pressed == NO_INPUT else Prompt.Key.RETURNING_TO_MENU
-        response = _goodbye_if_out_of_attempts(attempts, prompts) or _back_to_welcome(
-            turn, prompts[first], attempts=attempts
+        attempts = inbound.attempts + 1
+        first = Prompt.Key.NO_INPUT if inbound.pressed == NO_INPUT else Prompt.Key.RETURNING_TO_MENU
+        response = _goodbye_if_out_of_attempts(attempts, lines) or _back_to_welcome(
+            inbound, lines.sentence(first), attempts=attempts
         )
-    _record_step(turn, request, Step.Kind.MENU_KEY, digits=turn.pressed)
+    _record_step(inbound, request, Step.Kind.MENU_KEY, digits=inbound.pressed)
     return response
 
 
 @twilio_webhook
 def planets(request):
     """Step 3: a planet's key dials it, star goes back, anything else hears the menu again."""
-    turn = Turn.of(request)
     script = script_get()
-    prompts, active = script.prompts, script.planets
+    inbound = Inbound.of(request, script)
+    lines = script.lines(inbound.language)
     chosen = None
-    if turn.pressed == "*":
+    if inbound.pressed == "*":
         response = _back_to_welcome(
-            turn, prompts[Prompt.Key.RETURNING_TO_MENU], attempts=turn.attempts
+            inbound, lines.sentence(Prompt.Key.RETURNING_TO_MENU), attempts=inbound.attempts
         )
     else:
-        chosen = next((planet for planet in active if planet.key == turn.pressed), None)
+        chosen = lines.planet_for_key(inbound.pressed)
         if chosen is not None:
             response = twiml.dial(
                 number=chosen.phone_number,
-                action_url=turn.next_url("ivr:dialed", planet=chosen.pk),
+                action_url=inbound.next_url("ivr:dialed", planet=chosen.pk),
             )
         else:
-            attempts = turn.attempts + 1
-            before = Prompt.Key.NO_INPUT if turn.pressed == NO_INPUT else Prompt.Key.INVALID_KEY
-            response = _goodbye_if_out_of_attempts(attempts, prompts) or _planet_menu(
-                turn, prompts, active, attempts=attempts, before=prompts[before]
+            attempts = inbound.attempts + 1
+            before = Prompt.Key.NO_INPUT if inbound.pressed == NO_INPUT else Prompt.Key.INVALID_KEY
+            response = _goodbye_if_out_of_attempts(attempts, lines) or _planet_menu(
+                inbound, lines, attempts=attempts, before=lines.sentence(before)
             )
     _record_step(
-        turn, request, Step.Kind.PLANET_KEY, digits=turn.pressed, planet_id=chosen and chosen.pk
+        inbound,
+        request,
+        Step.Kind.PLANET_KEY,
+        digits=inbound.pressed,
+        planet_id=chosen and chosen.pk,
     )
     return response
 
@@ -187,25 +223,25 @@ def planets(request):
 @twilio_webhook
 def dialed(request):
     """Step 4: after the Dial; a completed call ends politely, any other outcome retries."""
-    turn = Turn.of(request)
-    status = turn.params.get("DialCallStatus", "")[:16]
+    script = script_get()
+    inbound = Inbound.of(request, script)
+    lines = script.lines(inbound.language)
+    dial_status = inbound.params.get("DialCallStatus", "")[:16]
     pk = _bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
-    script = script_get(extra_planet=pk)
-    prompts = script.prompts
-    if status == "completed":
-        response = twiml.say_and_hang_up(sentence=prompts[Prompt.Key.DIAL_COMPLETED])
+    if dial_status == "completed":
+        response = twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED))
     else:
-        active, planet = script.planets, script.extra_planet
         # A planet deleted while it was being dialed has no name left to say; offer the menu.
-        failed = planet and twiml.fill(prompts[Prompt.Key.DIAL_FAILED], planet=planet.spoken_name)
-        response = _planet_menu(turn, prompts, active, attempts=turn.attempts, before=failed)
+        response = _planet_menu(
+            inbound, lines, attempts=inbound.attempts, before=lines.dial_failed(pk)
+        )
     _record_step(
-        turn,
+        inbound,
         request,
         Step.Kind.DIAL_OUTCOME,
         planet_id=pk,
-        dial_status=status,
-        dial_duration=_bounded_int(turn.params.get("DialCallDuration", ""), upper=10**9) or None,
+        dial_status=dial_status,
+        dial_duration=_bounded_int(inbound.params.get("DialCallDuration", ""), upper=10**9) or None,
     )
     return response
 
@@ -213,16 +249,16 @@ def dialed(request):
 @twilio_webhook
 def status(request):
     """Twilio's status callback at the end of a call: its final status and duration."""
-    turn = Turn.of(request)
-    call_status = turn.params.get("CallStatus", "")
+    params = _params(request)
+    call_status = params.get("CallStatus", "")
     if call_status in Call.Status.values:
         _record(
-            turn,
+            params,
             calllog.call_end,
-            from_number=turn.params.get("From", "")[:32],
-            to_number=turn.params.get("To", "")[:32],
+            from_number=params.get("From", "")[:32],
+            to_number=params.get("To", "")[:32],
             status=call_status,
-            duration=_bounded_int(turn.params.get("CallDuration", ""), upper=10**9),
+            duration=_bounded_int(params.get("CallDuration", ""), upper=10**9),
         )
     return twiml.VoiceResponse()
 
@@ -230,22 +266,24 @@ def status(request):
 @twilio_webhook
 def fallback(request):
     """Twilio's Fallback URL, used when another step failed: apologise, touching no database."""
-    params = Turn.of(request).params
+    params = _params(request)
     logger.error(
         "Twilio used the fallback URL for call %s: ErrorCode=%s ErrorUrl=%s",
         params.get("CallSid", "(unknown)")[:64],
         params.get("ErrorCode", "")[:16],
         params.get("ErrorUrl", "")[:500],
     )
-    return apology()
+    return apologize()
 
 
 @twilio_webhook
 def elsewhere(request, path=""):
     """Any other /ivr/ URL (a mistyped console setting, a stray slash): back to the main menu."""
-    prompts = script_get().prompts
+    script = script_get()
+    inbound = Inbound.of(request, script)
     return twiml.say_and_redirect(
-        sentence=prompts[Prompt.Key.RETURNING_TO_MENU], url=reverse("ivr:welcome")
+        sentence=script.lines(inbound.language).sentence(Prompt.Key.RETURNING_TO_MENU),
+        url=reverse("ivr:welcome"),
     )
 
 

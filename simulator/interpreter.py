@@ -8,8 +8,8 @@ from urllib.parse import urljoin
 
 # Twilio sends the account's SID; a simulated call belongs to no account, and is not logged.
 from calllog.models import SIMULATED_ACCOUNT_SID
+from directory.models import PHONE_KEYS
 
-KEYS = "0123456789*#"
 DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed")
 MAX_REQUESTS = 50
 # How long a dialed call that was answered lasts, as reported to the Dial's action.
@@ -243,8 +243,8 @@ class Interpreter:
 
     def press(self, waiting: Waiting, keys: str) -> Turn:
         """The caller presses keys at the waiting Gather; it may finish or wait for more."""
-        if not keys or any(key not in KEYS for key in keys):
-            raise ValueError(f"Keys are {' '.join(KEYS)}; got {keys!r}.")
+        if not keys or any(key not in PHONE_KEYS for key in keys):
+            raise ValueError(f"Keys are {' '.join(PHONE_KEYS)}; got {keys!r}.")
         walk, gather = _Walk.resume(self, waiting)
         walk.events.append(Pressed(keys))
         digits = waiting.digits
@@ -432,7 +432,7 @@ def _spoken(verb: ET.Element, url: str) -> Event:
 
 def _gather_settings(verb: ET.Element, url: str) -> _GatherSettings:
     finish_on_key = verb.get("finishOnKey", "#")
-    if len(finish_on_key) > 1 or (finish_on_key and finish_on_key not in KEYS):
+    if len(finish_on_key) > 1 or (finish_on_key and finish_on_key not in PHONE_KEYS):
         raise BadTwiml(f"<Gather finishOnKey={finish_on_key!r}> is not one key (at {url}).")
     on_empty = verb.get("actionOnEmptyResult", "false").strip().lower()
     if on_empty not in ("true", "false"):

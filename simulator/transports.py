@@ -77,6 +77,11 @@ class InProcess:
         return self.base_url + reverse("ivr:welcome")
 
 
+def with_language(url: str, language: str) -> str:
+    """The entry URL of a call that starts in a language (its code, e.g. ja-JP)."""
+    return f"{url}?{urlencode({'lang': language})}" if language else url
+
+
 def in_process_for(request) -> InProcess:
     """Call this app's webhooks on the host a staff member's browser reached it by."""
     host = request.get_host()

@@ -13,8 +13,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from .interpreter import DIAL_OUTCOMES, DOCUMENT_ENDED, HUNG_UP, KEYS, Interpreter, Turn, Waiting
-from .transports import in_process_for
+from directory.models import Language
+
+from .interpreter import (
+    DIAL_OUTCOMES,
+    DOCUMENT_ENDED,
+    HUNG_UP,
+    PHONE_KEYS,
+    Interpreter,
+    Turn,
+    Waiting,
+)
+from .transports import in_process_for, with_language
 
 KEYPAD = [
     ("1", ""),
@@ -102,6 +112,7 @@ def phone(request):
             "signs_requests": bool(settings.TWILIO_AUTH_TOKEN),
             "admin_url": reverse("admin:index"),
             "labels": page_labels(),
+            "languages": Language.objects.order_by("-is_default", "position", "code"),
         },
     )
 
@@ -114,13 +125,13 @@ def step(request):
             {"error": gettext("Sign in as staff to use the simulator.")}, status=403
         )
     try:
-        action, keys, dial_outcome, waiting = _read_step(request.body)
+        action, keys, dial_outcome, waiting, language = _read_step(request.body)
     except BadStep as error:
         return JsonResponse({"error": str(error)}, status=400)
     transport = in_process_for(request)
     interpreter = Interpreter(transport, dial_outcome=dial_outcome)
     if action == "start":
-        turn = interpreter.start(transport.entry_url)
+        turn = interpreter.start(with_language(transport.entry_url, language))
     elif action == "press":
         turn = interpreter.press(waiting, keys)
     else:
@@ -135,6 +146,7 @@ def _read_step(body: bytes):
         keys = payload.get("keys", "")
         dial_outcome = payload.get("dial_outcome", "completed")
         state = payload.get("state")
+        language = payload.get("language", "")
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise BadStep(gettext("Send a JSON object with an action.")) from error
     if action not in ("start", "press", "silence"):
@@ -142,15 +154,17 @@ def _read_step(body: bytes):
     if dial_outcome not in DIAL_OUTCOMES:
         outcomes = ", ".join(DIAL_OUTCOMES)
         raise BadStep(gettext("The dial outcome is one of %(outcomes)s.") % {"outcomes": outcomes})
-    if action == "press" and not (isinstance(keys, str) and len(keys) == 1 and keys in KEYS):
+    if action == "press" and not (isinstance(keys, str) and len(keys) == 1 and keys in PHONE_KEYS):
         raise BadStep(gettext("Press one key: 0-9, * or #."))
+    if not (isinstance(language, str) and len(language) <= 35):
+        raise BadStep(gettext("The language is a code such as ja-JP."))
     if action == "start":
-        return action, keys, dial_outcome, None
+        return action, keys, dial_outcome, None, language
     try:
         waiting = Waiting(**signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE_SECONDS))
     except (signing.BadSignature, TypeError) as error:
         raise BadStep(gettext("This call is over or too old to go on; start a new one.")) from error
-    return action, keys, dial_outcome, waiting
+    return action, keys, dial_outcome, waiting, language
 
 
 def _turn_json(turn: Turn) -> dict:

@@ -31,6 +31,13 @@ def spoken(element: ET.Element) -> list[str]:
     return [say.text for say in element.iter("Say")]
 
 
+def prompt_text(key: str, language: str = "en-GB") -> str:
+    """A prompt's words in a language, as staff wrote them."""
+    from directory.models import PromptText
+
+    return PromptText.objects.get(prompt__key=key, language__code=language).text
+
+
 @pytest.fixture(autouse=True)
 def default_language_after_each_test():
     """A request's language stays active in its thread: the next test starts in the default."""

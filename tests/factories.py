@@ -2,30 +2,61 @@
 
 from django.contrib.auth.models import Permission, User
 
-from directory.models import Directions, Planet, Prompt
+from directory.models import Directions, Language, Planet, PlanetName, Prompt, PromptText
 
 
-def make_planet(**kwargs) -> Planet:
+def default_language() -> Language:
+    """The line's default language: the demo's English, made when there is none."""
+    language = Language.objects.filter(is_default=True).first()
+    if language is None:
+        language = make_language(code="en-GB", name="English", voice="alice", is_default=True)
+    return language
+
+
+def make_language(**kwargs) -> Language:
+    kwargs.setdefault("code", "ja-JP")
+    kwargs.setdefault("name", kwargs["code"])
+    kwargs.setdefault("welcome_key", str(9 - Language.objects.count()))
+    kwargs.setdefault("position", 10 * (Language.objects.count() + 1))
+    language = Language(**kwargs)
+    language.full_clean()
+    language.save()
+    return language
+
+
+def make_planet(*, spoken_name: str = "", **kwargs) -> Planet:
+    """A planet with a spoken name in the default language."""
     kwargs.setdefault("name", f"Planet {Planet.objects.count() + 1}")
-    kwargs.setdefault("spoken_name", f"the planet {kwargs['name']}")
     kwargs.setdefault("key", "5")
     kwargs.setdefault("phone_number", "+17262043675")
     kwargs.setdefault("position", 10)
     planet = Planet(**kwargs)
     planet.full_clean()
     planet.save()
+    PlanetName.objects.create(
+        planet=planet,
+        language=default_language(),
+        spoken_name=spoken_name or f"the planet {kwargs['name']}",
+    )
     return planet
 
 
 def make_directions(**kwargs) -> Directions:
+    kwargs.setdefault("language", default_language())
     kwargs.setdefault("name", f"Version {Directions.objects.count() + 1}")
     kwargs.setdefault("text", "Turn left at the moon.")
     return Directions.objects.create(**kwargs)
 
 
-def make_prompt(key: str, text: str, **kwargs) -> Prompt:
-    prompt, _ = Prompt.objects.update_or_create(key=key, defaults={"text": text, **kwargs})
-    return prompt
+def make_prompt(key: str, text: str, *, language: Language | None = None, **kwargs) -> PromptText:
+    """A prompt's text in a language (the default one unless given), replacing any before."""
+    prompt, _ = Prompt.objects.get_or_create(key=key)
+    prompt_text, _ = PromptText.objects.update_or_create(
+        prompt=prompt,
+        language=language or default_language(),
+        defaults={"text": text, **kwargs},
+    )
+    return prompt_text
 
 
 def make_staff(*, permissions: tuple[str, ...] = (), **kwargs) -> User:

@@ -17,6 +17,8 @@ from pathlib import Path
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.admin_forms import form_fields
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "server-test-token"
 
@@ -154,21 +156,9 @@ def change_planet_number(session: requests.Session, base: str, pk: int, number: 
     url = f"{base}/admin/directory/planet/{pk}/change/"
     page = session.get(url, timeout=10)
     assert page.status_code == 200
-    return session.post(
-        url,
-        data={
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-            "name": "Dagobah",
-            "spoken_name": "the planet DuhGo bah",
-            "key": "3",
-            "phone_number": number,
-            "is_active": "on",
-            "position": "20",
-            "_save": "Save",
-        },
-        timeout=30,
-        allow_redirects=False,
-    )
+    # The form as rendered (its spoken names inline included), with the number changed.
+    data = {**form_fields(page.text), "phone_number": number, "_save": "Save"}
+    return session.post(url, data=data, timeout=30, allow_redirects=False)
 
 
 LOG_DUMP = """

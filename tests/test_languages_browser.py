@@ -58,7 +58,7 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
 
     page.goto(site + reverse("admin:directory_planet_changelist"))
     expect(heading(page, "惑星メニューで発信者に聞こえる内容")).to_be_visible()
-    expect(page.locator("#result_list")).to_contain_text("読み上げ名")
+    expect(page.locator("#result_list")).to_contain_text("未翻訳の言語")
     screenshot(page, "ja-planets")
 
     # A bad number gets a Japanese error, under the Japanese label and help text.
@@ -82,10 +82,17 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     page.goto(site + reverse("admin:directory_directions_changelist"))
     expect(page.locator("select[name=action]")).to_contain_text("選択されたバージョンを使用する")
     expect(page.locator("#result_list")).to_contain_text("使用中")
-    directions = Directions.objects.get()
+    directions = Directions.objects.get(language__code="ja-JP")
     page.goto(site + reverse("admin:directory_directions_change", args=[directions.pk]))
-    expect(page.get_by_text("1 を押した発信者には使用中のバージョンが流れます。")).to_be_visible()
+    expect(
+        page.get_by_text("1 を押した発信者には、その言語で使用中のバージョンが流れます。")
+    ).to_be_visible()
     screenshot(page, "ja-directions")
+
+    page.goto(site + reverse("admin:directory_language_changelist"))
+    expect(page.locator("#result_list")).to_contain_text("選択キー")
+    expect(page.locator("#result_list")).to_contain_text("プロンプト 0 件、惑星の読み上げ名 0 件")
+    screenshot(page, "ja-languages")
 
     page.goto(site + reverse("admin:calllog_call_changelist"))
     expect(page.locator("#changelist-filter")).to_contain_text("発信先の惑星")

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.admin_forms import form_fields
 from tests.server import (
     admin_session,
     change_planet_number,
@@ -111,10 +112,48 @@ def test_an_edit_through_one_server_process_is_heard_through_another(tmp_path, d
         running_server(env, workers=1, log_path=tmp_path / "b.log") as server_b,
     ):
         assert server_a != server_b
+        # Each server has read the directory once and keeps it until it changes.
+        for server in (server_a, server_b):
+            assert dialed_number(server, requests.Session()) == "+17262043675"
         response = change_planet_number(admin_session(server_a), server_a, dagobah, NUMBERS[0])
         assert response.status_code == 302
         assert dialed_number(server_b, requests.Session()) == NUMBERS[0]
         assert dialed_number(server_a, requests.Session()) == NUMBERS[0]
+
+
+def japanese_greeting(base: str) -> str:
+    caller = {"CallSid": "CA-ja", "To": "+18005550100"}
+    response = signed_post(base, "/ivr/welcome?lang=ja-JP", caller)
+    assert response.status_code == 200, response.text
+    return ET.fromstring(response.content).find("Gather/Say").text
+
+
+def test_a_japanese_prompt_saved_on_one_server_is_heard_through_another(tmp_path, database_url):
+    env = server_env(database_url)
+    prepare_database(env)
+    with (
+        running_server(env, workers=1, log_path=tmp_path / "a.log") as server_a,
+        running_server(env, workers=1, log_path=tmp_path / "b.log") as server_b,
+    ):
+        assert japanese_greeting(server_b).startswith("イーティー・フォン・ホーム・サービス")
+        session = admin_session(server_a)
+        url = f"{server_a}/admin/directory/prompt/{prompt_pk(env, 'greeting')}/change/"
+        fields = form_fields(session.get(url, timeout=10).text)
+        japanese = next(
+            name.removesuffix("-text")
+            for name, value in fields.items()
+            if name.endswith("-text") and value.startswith("イーティー")
+        )
+        fields.update({f"{japanese}-text": "ようこそ。", "_save": "Save"})
+        response = session.post(url, data=fields, timeout=30, allow_redirects=False)
+        assert response.status_code == 302, response.text[:2000]
+        assert japanese_greeting(server_b) == "ようこそ。"
+        assert japanese_greeting(server_a) == "ようこそ。"
+
+
+def prompt_pk(env: dict, key: str) -> int:
+    code = f"from directory.models import Prompt; print(Prompt.objects.get(key={key!r}).pk)"
+    return int(manage(env, "shell", "-c", code).split()[-1])
 
 
 def walk_call(base: str, sid: str, path: list[dict]) -> None:

@@ -305,3 +305,25 @@ def test_generate_calls_fills_an_empty_log_with_plausible_calls(demo):
             assert cursor.fetchone()[0] > 0
     call_command("generate_calls", "--count", "200", "--if-empty")
     assert Call.objects.count() == 200
+
+
+def test_the_call_list_filters_by_language(viewer, calls):
+    make_call("CA-japanese", language="ja-JP")
+    response = viewer.get(reverse(CHANGELIST), {"language": "ja-JP"})
+    assert [call.call_sid for call in response.context["cl"].result_list] == ["CA-japanese"]
+    assert "ja-JP" in response.content.decode()
+
+
+def test_the_dashboard_can_show_the_calls_of_one_language(viewer, calls):
+    make_call("CA-japanese", language="ja-JP", steps=[(Step.Kind.MENU_KEY, {"digits": "1"})])
+    response = viewer.get(reverse("admin:calllog_dashboard"), {"language": "ja-JP"})
+    figures = response.context["figures"]
+    assert sum(count for _, count in figures.days) == 1
+    assert figures.choices == {"directions": 1, "planets": 0, "no_choice": 0}
+    assert figures.planets == []
+    assert '<option value="ja-JP" lang="ja-JP" selected>' in response.content.decode()
+
+
+def test_an_unknown_dashboard_language_shows_every_call(viewer, calls):
+    response = viewer.get(reverse("admin:calllog_dashboard"), {"language": "xx' OR 1=1"})
+    assert sum(count for _, count in response.context["figures"].days) == 3

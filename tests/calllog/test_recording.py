@@ -191,3 +191,46 @@ def test_a_planet_dialed_and_deleted_keeps_its_steps(client, demo):
     walk(client, {"Digits": "2"}, {"Digits": "3"})
     Planet.objects.filter(name="Dagobah").delete()
     assert [row[1] for row in timeline()] == ["menu_key", "planet_key"]
+
+
+# The call's language
+
+
+def test_a_call_records_the_language_it_started_in(client, demo):
+    walk(client, {"Digits": "1"})
+    assert Call.objects.get().language == "en-GB"
+
+
+def test_a_language_chosen_mid_call_ends_up_on_the_call(client, demo):
+    walk(client, {"Digits": "9"}, {"Digits": "1"})
+    assert Call.objects.get().language == "ja-JP"
+    assert timeline()[0] == (1, "menu_key", "9", None, "")
+
+
+def test_the_latest_language_wins_whatever_order_entries_are_written_in():
+    from calllog.services import entries_write
+
+    entries = [
+        {"record": "call_start", "at": "2026-11-30T10:00:00+00:00", "call_sid": "CA1",
+         "from_number": "+19295550123", "to_number": "+18005550100", "language": "en-GB"},
+        {"record": "call_language", "at": "2026-11-30T10:00:05+00:00", "call_sid": "CA1",
+         "language": "ja-JP"},
+        {"record": "call_language", "at": "2026-11-30T10:00:09+00:00", "call_sid": "CA1",
+         "language": "en-GB"},
+        {"record": "call_end", "at": "2026-11-30T10:01:00+00:00", "call_sid": "CA1",
+         "from_number": "+19295550123", "to_number": "+18005550100", "status": "completed",
+         "duration": 60},
+    ]  # fmt: skip
+    for order in (entries, entries[::-1], [entries[2], entries[0], entries[3], entries[1]]):
+        Call.objects.all().delete()
+        entries_write(order)
+        entries_write(order[::-1])  # written again: nothing changes
+        call = Call.objects.get()
+        assert (call.language, call.status, call.from_number) == (
+            "en-GB",
+            "completed",
+            "+19295550123",
+        )
+    Call.objects.all().delete()
+    entries_write(entries[:2][::-1])
+    assert Call.objects.get().language == "ja-JP"

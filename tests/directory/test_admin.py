@@ -6,13 +6,18 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from directory.models import Directions, Planet, Prompt
-from tests.conftest import parse_twiml, spoken
+from directory.models import Directions, Language, Planet, Prompt
+from tests.admin_forms import form_fields
+from tests.conftest import parse_twiml, prompt_text, spoken
 from tests.factories import make_directions, make_staff
 
 pytestmark = pytest.mark.django_db
 
 PLANET_EDITOR = ("directory.view_planet", "directory.change_planet", "directory.add_planet")
+PLANET_EDITOR += ("directory.view_planetname", "directory.change_planetname")
+PLANET_EDITOR += ("directory.add_planetname",)
+PROMPT_EDITOR = ("directory.change_prompt", "directory.view_prompttext")
+PROMPT_EDITOR += ("directory.change_prompttext", "directory.add_prompttext")
 
 
 class ErrorList(HTMLParser):
@@ -36,18 +41,15 @@ class ErrorList(HTMLParser):
             self.errors.append(data.strip())
 
 
-def planet_form(planet: Planet, **changes) -> dict:
-    data = {
-        "name": planet.name,
-        "spoken_name": planet.spoken_name,
-        "key": planet.key,
-        "phone_number": planet.phone_number,
-        "is_active": "on" if planet.is_active else "",
-        "position": planet.position,
-        "_save": "Save",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value != ""}
+def change_form(client, url: str, **changes) -> dict:
+    """What the change form at url submits, with some fields changed."""
+    data = form_fields(client.get(url).content.decode())
+    data.update(changes, _save="Save")
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def planet_url(name: str = "Dagobah") -> str:
+    return reverse("admin:directory_planet_change", args=[Planet.objects.get(name=name).pk])
 
 
 @pytest.fixture
@@ -57,11 +59,10 @@ def editor(client, demo):
 
 
 def test_a_staff_editor_changes_a_number_and_the_next_call_dials_it(editor):
-    dagobah = Planet.objects.get(name="Dagobah")
-    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
+    url = planet_url()
     assert editor.get(url).status_code == HTTPStatus.OK
 
-    response = editor.post(url, planet_form(dagobah, phone_number="+1 415 555 0100"))
+    response = editor.post(url, change_form(editor, url, phone_number="+1 415 555 0100"))
 
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     root = parse_twiml(editor.post(reverse("ivr:planets"), {"Digits": "3"}))
@@ -70,9 +71,9 @@ def test_a_staff_editor_changes_a_number_and_the_next_call_dials_it(editor):
 
 def test_a_duplicate_key_is_refused_with_the_name_of_the_planet_using_it(editor):
     dagobah = Planet.objects.get(name="Dagobah")
-    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
+    url = planet_url()
 
-    response = editor.post(url, planet_form(dagobah, key="2"))
+    response = editor.post(url, change_form(editor, url, key="2"))
 
     assert response.status_code == HTTPStatus.OK
     assert ErrorList(response.content.decode()).errors == [
@@ -84,8 +85,8 @@ def test_a_duplicate_key_is_refused_with_the_name_of_the_planet_using_it(editor)
 
 def test_an_invalid_number_is_refused_with_an_example(editor):
     dagobah = Planet.objects.get(name="Dagobah")
-    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
-    response = editor.post(url, planet_form(dagobah, phone_number="12"))
+    url = planet_url()
+    response = editor.post(url, change_form(editor, url, phone_number="12"))
     errors = ErrorList(response.content.decode()).errors
     assert "“12” is not a valid phone number. Enter it with its country code, " in errors[0]
     assert Planet.objects.get(pk=dagobah.pk).phone_number == "+17262043675"
@@ -96,17 +97,24 @@ def test_a_staff_editor_adds_a_planet_that_callers_hear_in_the_menu(editor):
         reverse("admin:directory_planet_add"),
         {
             "name": "Mars",
-            "spoken_name": "the red planet",
             "key": "7",
             "phone_number": "+14155550100",
             "is_active": "on",
             "position": "40",
+            "names-TOTAL_FORMS": "2",
+            "names-INITIAL_FORMS": "0",
+            "names-0-language": Language.objects.get(code="en-GB").pk,
+            "names-0-spoken_name": "the red planet",
+            "names-1-language": Language.objects.get(code="ja-JP").pk,
+            "names-1-spoken_name": "赤い惑星",
             "_save": "Save",
         },
     )
-    assert response.status_code == HTTPStatus.FOUND
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     root = parse_twiml(editor.post(reverse("ivr:menu"), {"Digits": "2"}))
     assert "To call the red planet, press 7." in spoken(root)
+    root = parse_twiml(editor.post(reverse("ivr:menu") + "?lang=ja-JP", {"Digits": "2"}))
+    assert "赤い惑星に電話をかけるには、7を押してください。" in spoken(root)
 
 
 def test_staff_without_directory_permissions_cannot_edit_planets(client, demo):
@@ -119,10 +127,16 @@ def test_staff_without_directory_permissions_cannot_edit_planets(client, demo):
 def test_the_planet_list_previews_exactly_what_callers_hear(editor):
     Planet.objects.filter(name="Brodo Asogi").update(is_active=False)
     response = editor.get(reverse("admin:directory_planet_changelist"))
-    preview = [sentence.text for sentence in response.context["planet_menu_preview"]]
-    root = parse_twiml(editor.post(reverse("ivr:menu"), {"Digits": "2"}))
-    assert preview == spoken(root.find("Gather"))
+    previews = {
+        language.code: [sentence.text for sentence in sentences]
+        for language, sentences in response.context["planet_menu_previews"]
+    }
+    assert set(previews) == {"en-GB", "ja-JP"}
+    for code, query in [("en-GB", ""), ("ja-JP", "?lang=ja-JP")]:
+        root = parse_twiml(editor.post(reverse("ivr:menu") + query, {"Digits": "2"}))
+        assert previews[code] == spoken(root.find("Gather"))
     assert "To call the planet DuhGo bah, press 3." in response.content.decode()
+    assert "惑星ダゴバに電話をかけるには、3を押してください。" in response.content.decode()
 
 
 def test_the_planet_list_can_be_searched_by_part_of_a_number(editor):
@@ -140,9 +154,8 @@ def test_putting_a_directions_version_in_use_switches_what_callers_hear(client, 
     )
 
     assert response.status_code == HTTPStatus.FOUND
-    assert list(Directions.objects.filter(in_use=True).values_list("name", flat=True)) == [
-        "Winter route"
-    ]
+    in_use = Directions.objects.filter(in_use=True).values_list("name", "language__code")
+    assert sorted(in_use) == [("Winter route", "en-GB"), ("自転車ルート（デモ）", "ja-JP")]
     root = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "1"}))
     assert spoken(root)[0] == "Take the sledge."
 
@@ -151,22 +164,37 @@ def test_taking_directions_out_of_use_leaves_callers_the_fallback(client, demo):
     client.force_login(make_staff(permissions=("directory.change_directions",)))
     client.post(
         reverse("admin:directory_directions_changelist"),
-        {"action": "take_out_of_use", "_selected_action": [Directions.objects.get().pk]},
+        {
+            "action": "take_out_of_use",
+            "_selected_action": list(Directions.objects.values_list("pk", flat=True)),
+        },
     )
     root = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "1"}))
-    assert spoken(root)[0] == Prompt.objects.get(key=Prompt.Key.DIRECTIONS_UNAVAILABLE).text
+    assert spoken(root)[0] == prompt_text(Prompt.Key.DIRECTIONS_UNAVAILABLE)
+
+
+def test_a_language_without_directions_in_use_hears_the_default_languages(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_directions",)))
+    japanese = Directions.objects.get(language__code="ja-JP")
+    client.post(
+        reverse("admin:directory_directions_changelist"),
+        {"action": "take_out_of_use", "_selected_action": [japanese.pk]},
+    )
+    root = parse_twiml(client.post(reverse("ivr:menu") + "?lang=ja-JP", {"Digits": "1"}))
+    assert root[0].text.startswith("To get to your extraction point")
+    assert (root[0].get("language"), root[1].get("language")) == ("en-GB", "ja-JP")
 
 
 def test_a_prompt_edited_in_the_admin_is_heard_on_the_next_call(client, demo):
-    client.force_login(make_staff(permissions=("directory.change_prompt",)))
+    client.force_login(make_staff(permissions=PROMPT_EDITOR))
     greeting = Prompt.objects.get(key=Prompt.Key.GREETING)
+    url = reverse("admin:directory_prompt_change", args=[greeting.pk])
     response = client.post(
-        reverse("admin:directory_prompt_change", args=[greeting.pk]),
-        {"text": "Welcome, traveller & friend <3", "voice": "alice", "language": "en-GB"},
+        url, change_form(client, url, **{"texts-0-text": "Welcome, traveller & friend <3"})
     )
-    assert response.status_code == HTTPStatus.FOUND
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     root = parse_twiml(client.post(reverse("ivr:welcome")))
-    assert spoken(root) == ["Welcome, traveller & friend <3"]
+    assert spoken(root)[0] == "Welcome, traveller & friend <3"
 
 
 # In Japanese: a browser that prefers it gets the admin, and its errors, in Japanese.
@@ -193,18 +221,19 @@ JAPANESE = {"HTTP_ACCEPT_LANGUAGE": "ja"}
 )
 def test_a_bad_planet_is_refused_in_japanese_for_a_japanese_browser(editor, changes, expected):
     dagobah = Planet.objects.get(name="Dagobah")
-    url = reverse("admin:directory_planet_change", args=[dagobah.pk])
-    response = editor.post(url, planet_form(dagobah, **changes), **JAPANESE)
+    url = planet_url()
+    response = editor.post(url, change_form(editor, url, **changes), **JAPANESE)
     assert ErrorList(response.content.decode()).errors == [expected]
     assert Planet.objects.get(pk=dagobah.pk).phone_number == "+17262043675"
 
 
 def test_an_unknown_placeholder_is_refused_in_japanese(client, demo):
-    client.force_login(make_staff(permissions=("directory.change_prompt",)))
+    client.force_login(make_staff(permissions=PROMPT_EDITOR))
     line = Prompt.objects.get(key=Prompt.Key.PLANET_OPTION)
+    url = reverse("admin:directory_prompt_change", args=[line.pk])
     response = client.post(
-        reverse("admin:directory_prompt_change", args=[line.pk]),
-        {"text": "To call {planet}, press {digit}.", "voice": "alice", "language": "en-GB"},
+        url,
+        change_form(client, url, **{"texts-0-text": "To call {planet}, press {digit}."}),
         **JAPANESE,
     )
     assert ErrorList(response.content.decode()).errors == [
@@ -227,7 +256,7 @@ def test_the_planet_form_shows_its_labels_and_help_in_japanese(editor):
 def test_the_planet_list_and_its_preview_are_in_japanese(editor):
     html = editor.get(reverse("admin:directory_planet_changelist"), **JAPANESE).content.decode()
     assert "惑星メニューで発信者に聞こえる内容" in html
-    assert "読み上げ名" in html
+    assert "未翻訳の言語" in html  # the column: languages a planet has no spoken name in
     # What callers hear is data: the preview stays in the prompts' own words.
     assert "To call the planet DuhGo bah, press 3." in html
 
@@ -243,3 +272,39 @@ def test_the_directions_actions_speak_japanese(client, demo):
     )
     assert "発信者には「Winter route」が流れるようになりました。" in response.content.decode()
     assert "選択されたバージョンを使用する" in response.content.decode()
+
+
+def test_the_first_language_added_is_the_default_and_the_default_cannot_be_deleted(client, db):
+    client.force_login(
+        make_staff(
+            permissions=(
+                "directory.add_language",
+                "directory.change_language",
+                "directory.delete_language",
+            )
+        )
+    )
+    response = client.post(
+        reverse("admin:directory_language_add"),
+        {"code": "ja-JP", "name": "日本語", "voice": "Polly.Mizuki", "welcome_key": "9",
+         "position": "10", "_save": "Save"},
+    )  # fmt: skip
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
+    japanese = Language.objects.get()
+    assert japanese.is_default is True
+    delete = reverse("admin:directory_language_delete", args=[japanese.pk])
+    assert client.get(delete).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_making_a_language_the_default_retires_the_one_before(client, demo):
+    client.force_login(make_staff(permissions=("directory.change_language",)))
+    japanese = Language.objects.get(code="ja-JP")
+    client.post(
+        reverse("admin:directory_language_changelist"),
+        {"action": "make_default", "_selected_action": [japanese.pk]},
+    )
+    assert list(Language.objects.filter(is_default=True).values_list("code", flat=True)) == [
+        "ja-JP"
+    ]
+    root = parse_twiml(client.post(reverse("ivr:welcome")))
+    assert spoken(root)[0] == prompt_text("greeting", "ja-JP")

@@ -3,29 +3,79 @@
 import pytest
 from django.core.management import call_command
 
-from directory.models import PROMPT_DEFAULTS, Directions, Planet, Prompt
+from directory.models import (
+    PROMPT_DEFAULTS,
+    Directions,
+    Language,
+    Planet,
+    PlanetName,
+    Prompt,
+    PromptText,
+    Revision,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def directory_rows():
     return (
-        sorted(Planet.objects.values_list("key", "name", "spoken_name", "phone_number")),
-        list(Directions.objects.values_list("name", "in_use")),
-        sorted(Prompt.objects.values_list("key", "text")),
+        sorted(Language.objects.values_list("code", "name", "voice", "welcome_key", "is_default")),
+        sorted(Planet.objects.values_list("pk", "key", "name", "phone_number")),
+        sorted(PlanetName.objects.values_list("pk", "planet__name", "language", "spoken_name")),
+        sorted(Directions.objects.values_list("pk", "language__code", "name", "in_use")),
+        sorted(PromptText.objects.values_list("pk", "prompt__key", "language", "text", "voice")),
     )
 
 
-def test_loaddata_demo_seeds_the_three_destinations():
+def test_loaddata_demo_seeds_the_three_destinations_in_english_and_japanese():
     call_command("loaddata", "demo", verbosity=0)
-    planets, directions, prompts = directory_rows()
-    assert planets == [
-        ("2", "Brodo Asogi", "the planet Broh doe As O G", "+19295566487"),
-        ("3", "Dagobah", "the planet DuhGo bah", "+17262043675"),
-        ("4", "Oober asteroid", "an oober asteroid to your location", "+16513582243"),
+    languages, planets, names, directions, texts = directory_rows()
+    assert languages == [
+        ("en-GB", "English", "alice", "8", True),
+        ("ja-JP", "日本語", "Polly.Mizuki", "9", False),
     ]
-    assert directions == [("Bike route (demo)", True)]
-    assert {key for key, _ in prompts} == set(PROMPT_DEFAULTS)
+    assert [planet[1:] for planet in planets] == [
+        ("2", "Brodo Asogi", "+19295566487"),
+        ("3", "Dagobah", "+17262043675"),
+        ("4", "Oober asteroid", "+16513582243"),
+    ]
+    english = Language.objects.get(code="en-GB").pk
+    assert sorted(name[1::2] for name in names if name[2] == english) == [
+        ("Brodo Asogi", "the planet Broh doe As O G"),
+        ("Dagobah", "the planet DuhGo bah"),
+        ("Oober asteroid", "an oober asteroid to your location"),
+    ]
+    assert PlanetName.objects.get(planet__name="Dagobah", language__code="ja-JP").spoken_name == (
+        "惑星ダゴバ"
+    )
+    assert [row[1:] for row in directions] == [
+        ("en-GB", "Bike route (demo)", True),
+        ("ja-JP", "自転車ルート（デモ）", True),
+    ]
+
+
+def test_the_demo_has_every_prompt_in_every_language():
+    call_command("loaddata", "demo", verbosity=0)
+    for language in Language.objects.all():
+        keys = set(
+            PromptText.objects.filter(language=language).values_list("prompt__key", flat=True)
+        )
+        assert keys == set(PROMPT_DEFAULTS), language
+        assert PlanetName.objects.filter(language=language).count() == Planet.objects.count()
+
+
+def test_the_demos_english_is_the_built_in_english():
+    call_command("loaddata", "demo", verbosity=0)
+    english = dict(
+        PromptText.objects.filter(language__code="en-GB").values_list("prompt__key", "text")
+    )
+    assert english == PROMPT_DEFAULTS
+
+
+def test_loaddata_demo_changes_the_revision_token():
+    before = Revision.objects.get().token
+    call_command("loaddata", "demo", verbosity=0)
+    assert Revision.objects.get().token != before
 
 
 def test_loaddata_demo_twice_changes_nothing():
@@ -37,7 +87,7 @@ def test_loaddata_demo_twice_changes_nothing():
 
 def test_the_demo_rows_pass_the_models_own_validation():
     call_command("loaddata", "demo", verbosity=0)
-    for model in (Planet, Directions, Prompt):
+    for model in (Language, Planet, PlanetName, Directions, Prompt, PromptText):
         for row in model.objects.all():
             row.full_clean()
 
@@ -55,4 +105,5 @@ def test_load_demo_never_overwrites_what_staff_edited(capsys):
     call_command("load_demo")
     assert Planet.objects.get(name="Dagobah").phone_number == "+14155550100"
     assert not Prompt.objects.filter(key="goodbye").exists()
+    assert Language.objects.count() == 2
     assert "already has data" in capsys.readouterr().out

@@ -4,8 +4,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from directory.models import Directions, Planet, Prompt
-from tests.factories import make_directions, make_planet
+from directory.models import (
+    CalledNumber,
+    Directions,
+    Language,
+    Planet,
+    PlanetName,
+    Prompt,
+    PromptText,
+)
+from tests.factories import default_language, make_directions, make_language, make_planet
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_two_active_planets_cannot_share_a_key_in_the_database():
     make_planet(name="Dagobah", key="3")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Planet.objects.create(name="Hoth", spoken_name="Hoth", key="3", phone_number="+14155550100")
+        Planet.objects.create(name="Hoth", key="3", phone_number="+14155550100")
 
 
 def test_an_inactive_planet_may_keep_a_key_an_active_one_uses():
@@ -35,7 +43,7 @@ def test_the_key_clash_error_names_the_planet_that_has_the_key():
 @pytest.mark.parametrize("key", ["*", "#", "a", ""])
 def test_a_planet_key_must_be_a_digit_in_the_database(key):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Planet.objects.create(name="X", spoken_name="X", key=key, phone_number="+14155550100")
+        Planet.objects.create(name="X", key=key, phone_number="+14155550100")
 
 
 @pytest.mark.parametrize("key", ["*", "#", "12"])
@@ -68,13 +76,19 @@ def test_an_invalid_phone_number_is_a_form_error_with_an_example(typed):
 
 def test_a_number_not_in_e164_is_refused_by_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        Planet.objects.create(name="X", spoken_name="X", key="5", phone_number="7262043675")
+        Planet.objects.create(name="X", key="5", phone_number="7262043675")
 
 
-def test_at_most_one_directions_version_is_in_use_in_the_database():
+def test_at_most_one_directions_version_is_in_use_per_language_in_the_database():
     make_directions(in_use=True)
     with pytest.raises(IntegrityError), transaction.atomic():
         make_directions(in_use=True)
+
+
+def test_each_language_may_have_its_own_directions_in_use():
+    make_directions(in_use=True)
+    make_directions(in_use=True, language=make_language(code="ja-JP"))
+    assert Directions.objects.filter(in_use=True).count() == 2
 
 
 def test_many_versions_may_wait_out_of_use():
@@ -84,43 +98,79 @@ def test_many_versions_may_wait_out_of_use():
     assert Directions.objects.filter(in_use=False).count() == 2
 
 
-def test_prompts_are_one_per_moment():
-    Prompt.objects.create(key=Prompt.Key.GOODBYE, text="Bye.")
+def test_at_most_one_language_is_the_default_in_the_database():
+    default_language()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Prompt.objects.create(key=Prompt.Key.GOODBYE, text="Bye again.")
+        Language.objects.create(code="ja-JP", name="日本語", welcome_key="9", is_default=True)
+
+
+@pytest.mark.parametrize("key", ["1", "2", "*", ""])
+def test_a_welcome_key_is_a_digit_the_main_menu_does_not_use_in_the_database(key):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Language.objects.create(code="ja-JP", name="日本語", welcome_key=key)
+
+
+def test_two_languages_cannot_share_a_welcome_key():
+    make_language(code="en-GB", welcome_key="8")
+    with pytest.raises(ValidationError) as error:
+        make_language(code="ja-JP", welcome_key="8")
+    assert "welcome_key" in error.value.message_dict
+
+
+def test_a_prompt_has_one_text_per_language_and_a_planet_one_name():
+    prompt = Prompt.objects.create(key=Prompt.Key.GOODBYE)
+    english = default_language()
+    PromptText.objects.create(prompt=prompt, language=english, text="Bye.")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PromptText.objects.create(prompt=prompt, language=english, text="Bye again.")
+    planet = make_planet(name="Dagobah")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanetName.objects.create(planet=planet, language=english, spoken_name="Dagobah")
+
+
+def test_prompts_are_one_per_moment():
+    Prompt.objects.create(key=Prompt.Key.GOODBYE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Prompt.objects.create(key=Prompt.Key.GOODBYE)
 
 
 def test_an_unknown_moment_is_refused_by_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
-        Prompt.objects.create(key="sing_a_song", text="La.")
+        Prompt.objects.create(key="sing_a_song")
+
+
+def text(key: str, words: str) -> PromptText:
+    return PromptText(
+        prompt=Prompt.objects.get_or_create(key=key)[0], language=default_language(), text=words
+    )
 
 
 def test_only_the_planet_menu_introduction_may_be_empty():
-    Prompt.objects.create(key=Prompt.Key.PLANET_MENU_INTRO, text="")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Prompt.objects.create(key=Prompt.Key.GREETING, text="")
+    text(Prompt.Key.PLANET_MENU_INTRO, "").full_clean()
+    with pytest.raises(ValidationError) as error:
+        text(Prompt.Key.GREETING, "").full_clean()
+    assert error.value.message_dict["text"] == ["Only the planet menu introduction may be empty."]
 
 
 def test_an_unknown_placeholder_is_a_form_error_listing_the_known_ones():
-    prompt = Prompt(key=Prompt.Key.DIAL_FAILED, text="We could not reach {planit}.")
     with pytest.raises(ValidationError) as error:
-        prompt.full_clean()
+        text(Prompt.Key.DIAL_FAILED, "We could not reach {planit}.").full_clean()
     assert error.value.message_dict["text"] == [
         "Unknown placeholder {planit}. This prompt can use {planet}."
     ]
 
 
 def test_an_invalid_language_tag_is_a_form_error():
-    prompt = Prompt(key=Prompt.Key.GOODBYE, text="Bye.", language="English please")
     with pytest.raises(ValidationError) as error:
-        prompt.full_clean()
-    assert "language" in error.value.message_dict
+        make_language(code="English please")
+    assert "code" in error.value.message_dict
 
 
 def test_natural_keys_round_trip():
     planet = make_planet(name="Dagobah")
     directions = make_directions(name="Bike route")
-    prompt = Prompt.objects.create(key=Prompt.Key.GOODBYE, text="Bye.")
-    assert Planet.objects.get_by_natural_key(*planet.natural_key()) == planet
-    assert Directions.objects.get_by_natural_key(*directions.natural_key()) == directions
-    assert Prompt.objects.get_by_natural_key(*prompt.natural_key()) == prompt
+    prompt = text(Prompt.Key.GOODBYE, "Bye.")
+    prompt.save()
+    number = CalledNumber.objects.create(number="+81335550100", language=default_language())
+    for row in (planet, directions, prompt, prompt.prompt, planet.names.get(), number):
+        assert type(row).objects.get_by_natural_key(*row.natural_key()) == row

@@ -77,8 +77,10 @@ def test_the_fallback_url_is_signed_too(unsigned_client, demo):
 
 
 def test_staff_text_with_markup_and_non_ascii_is_spoken_as_typed(client, demo):
-    from directory.models import Planet
+    from directory.models import PlanetName
 
-    Planet.objects.filter(key="3").update(spoken_name="Tatooine & <Hoth> \"moon\" 'é' 👽")
+    PlanetName.objects.filter(planet__key="3", language__code="en-GB").update(
+        spoken_name="Tatooine & <Hoth> \"moon\" 'é' 👽"
+    )
     root = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "2"}))
     assert "To call Tatooine & <Hoth> \"moon\" 'é' 👽, press 3." in spoken(root)

@@ -2,12 +2,8 @@
 
 import xml.etree.ElementTree as ET
 
-from directory.models import PROMPT_DEFAULTS, Prompt
-from directory.selectors import PlanetOption, Sentence
+from directory.script import Sentence
 from ivr import twiml
-
-PROMPTS = {key: Sentence(text, "alice", "en-GB") for key, text in PROMPT_DEFAULTS.items()}
-DAGOBAH = PlanetOption(1, "Dagobah", "the planet DuhGo bah", "3", "+17262043675")
 
 
 def xml(response) -> ET.Element:
@@ -15,7 +11,9 @@ def xml(response) -> ET.Element:
 
 
 def test_welcome_gathers_one_digit_with_the_greeting_looped_three_times():
-    root = xml(twiml.welcome(greeting=Sentence("Hello.", "alice", "en-GB"), menu_url="/ivr/menu"))
+    root = xml(
+        twiml.welcome(sentences=[Sentence("Hello.", "alice", "en-GB")], menu_url="/ivr/menu")
+    )
     (gather,) = root
     assert gather.tag == "Gather"
     assert gather.attrib == {
@@ -35,25 +33,17 @@ def test_say_leaves_out_an_empty_voice_and_language():
     assert [(child.tag, child.attrib) for child in root] == [("Say", {}), ("Hangup", {})]
 
 
-def test_planet_menu_sentences_read_each_planet_then_the_star_line():
-    other = PlanetOption(2, "Brodo Asogi", "the planet Broh doe As O G", "2", "+19295566487")
-    sentences = twiml.planet_menu_sentences(prompts=PROMPTS, planets=[other, DAGOBAH])
-    assert [sentence.text for sentence in sentences] == [
-        "To call the planet Broh doe As O G, press 2.",
-        "To call the planet DuhGo bah, press 3.",
-        "To go back to the main menu, press the star key.",
-    ]
-
-
-def test_planet_menu_sentences_include_a_non_empty_introduction_first():
-    prompts = {**PROMPTS, Prompt.Key.PLANET_MENU_INTRO: Sentence("The directory.")}
-    sentences = twiml.planet_menu_sentences(prompts=prompts, planets=[])
-    assert [sentence.text for sentence in sentences][0] == "The directory."
-
-
-def test_fill_does_not_evaluate_format_fields_staff_typed():
-    sentence = twiml.fill(Sentence("{planet} {0.__class__} {key}"), planet="Dagobah")
-    assert sentence.text == "Dagobah {0.__class__} {key}"
+def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
+    english = Sentence("Hello.", "alice", "en-GB")
+    japanese = Sentence("日本語をご希望の方は、9を押してください。", "Polly.Mizuki", "ja-JP")
+    root = xml(twiml.welcome(sentences=[english, japanese], menu_url="/ivr/menu"))
+    (gather,) = root
+    assert [
+        (say.text, say.get("voice"), say.get("language"), say.get("loop")) for say in gather
+    ] == [
+        (english.text, "alice", "en-GB", None),
+        (japanese.text, "Polly.Mizuki", "ja-JP", None),
+    ] * 3
 
 
 def test_planet_menu_says_the_sentence_before_the_gather():

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import resolve, reverse
 
-from directory.models import Directions, Planet, Prompt
-from tests.conftest import TwilioClient, parse_twiml, spoken
+from directory.models import Directions, Language, Planet, Prompt
+from tests.conftest import TwilioClient, parse_twiml, prompt_text, spoken
 from tests.factories import make_directions, make_planet, make_prompt
 
 pytestmark = pytest.mark.django_db
@@ -54,9 +54,17 @@ def test_welcome_gathers_one_digit_for_the_menu_with_the_greeting_looped(client,
     assert gather.get("numDigits") == "1"
     assert target(gather.get("action")) == (reverse("ivr:menu"), {"step": "1"})
     assert gather.get("actionOnEmptyResult") == "true"
-    (say,) = gather
+    says = list(gather)
+    assert says[0].text.startswith("Thanks for calling the E T Phone Home Service.")
+    # The demo offers Japanese after the greeting; the pair is read three times.
+    assert [say.text for say in says] == [says[0].text, says[1].text] * 3
+
+
+def test_an_english_only_line_loops_the_greeting_as_before(client, demo):
+    Language.objects.filter(code="ja-JP").delete()
+    (say,) = parse_twiml(call(client, "ivr:welcome")).find("Gather")
     assert say.get("loop") == "3"
-    assert say.text.startswith("Thanks for calling the E T Phone Home Service.")
+    assert (say.get("voice"), say.get("language")) == ("alice", "en-GB")
 
 
 def test_welcome_answers_get_like_post(client, demo):
@@ -78,13 +86,13 @@ def test_webhooks_need_no_csrf_token(demo):
     assert parse_twiml(call(client, "ivr:menu", "2")).find("Gather") is not None
 
 
-def test_the_greeting_is_read_from_the_prompts(client, demo):
-    make_prompt(Prompt.Key.GREETING, "Bienvenue.", voice="Polly.Celine", language="fr-FR")
+def test_the_greeting_is_read_from_the_prompts_in_its_own_voice(client, demo):
+    make_prompt(Prompt.Key.GREETING, "Welcome aboard.", voice="Polly.Amy")
     say = parse_twiml(call(client, "ivr:welcome")).find("Gather/Say")
     assert (say.text, say.get("voice"), say.get("language")) == (
-        "Bienvenue.",
-        "Polly.Celine",
-        "fr-FR",
+        "Welcome aboard.",
+        "Polly.Amy",
+        "en-GB",
     )
 
 
@@ -108,7 +116,7 @@ def test_menu_digit_1_without_directions_in_use_says_the_fallback(client, demo):
     Directions.objects.update(in_use=False)
     root = parse_twiml(call(client, "ivr:menu", "1"))
     assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
-    assert root[0].text == Prompt.objects.get(key=Prompt.Key.DIRECTIONS_UNAVAILABLE).text
+    assert root[0].text == prompt_text(Prompt.Key.DIRECTIONS_UNAVAILABLE)
 
 
 def test_menu_digit_2_lists_active_planets_in_order_then_the_star_line(client, demo):
@@ -128,7 +136,7 @@ def test_menu_digit_2_lists_active_planets_in_order_then_the_star_line(client, d
     ]
 
 
-@pytest.mark.parametrize("digits", ["0", "3", "9", "*", "#"])
+@pytest.mark.parametrize("digits", ["0", "3", "7", "*", "#"])
 def test_menu_other_keys_return_to_the_main_menu(client, demo, digits):
     root = parse_twiml(call(client, "ivr:menu", digits))
     assert [child.tag for child in root] == ["Say", "Redirect"]
@@ -158,7 +166,7 @@ def test_the_last_allowed_attempt_says_goodbye_and_hangs_up(client, demo, settin
     settings.IVR_MAX_ATTEMPTS = 3
     root = parse_twiml(call(client, "ivr:menu", query="attempts=2"))
     assert [child.tag for child in root] == ["Say", "Hangup"]
-    assert root[0].text == Prompt.objects.get(key=Prompt.Key.GOODBYE).text
+    assert root[0].text == prompt_text(Prompt.Key.GOODBYE)
 
 
 def test_the_attempt_limit_is_a_setting(client, demo, settings):
@@ -170,7 +178,7 @@ def test_the_attempt_limit_is_a_setting(client, demo, settings):
 
 @pytest.mark.parametrize("attempts", ["abc", "-5", "", "9" * 40, "1.5"])
 def test_a_mangled_attempt_count_is_read_as_a_number_in_range(client, demo, attempts):
-    root = parse_twiml(call(client, "ivr:menu", "9", query=f"attempts={attempts}"))
+    root = parse_twiml(call(client, "ivr:menu", "7", query=f"attempts={attempts}"))
     assert root[-1].tag in {"Redirect", "Hangup"}
 
 
@@ -253,7 +261,7 @@ def test_a_completed_dial_says_goodbye_and_hangs_up(client, demo):
         call(client, "ivr:dialed", query=f"planet={dagobah.pk}", DialCallStatus="completed")
     )
     assert [child.tag for child in root] == ["Say", "Hangup"]
-    assert root[0].text == Prompt.objects.get(key=Prompt.Key.DIAL_COMPLETED).text
+    assert root[0].text == prompt_text(Prompt.Key.DIAL_COMPLETED)
 
 
 @pytest.mark.parametrize("planet", ["", "abc", "999999", "-1"])
@@ -293,10 +301,13 @@ def test_every_step_reads_once_and_writes_the_call_log_once(
 ):
     planet = Planet.objects.get(name="Dagobah")
     url = reverse(name) + (f"?planet={planet.pk}&step=3" if name == "ivr:dialed" else "?step=1")
+    parse_twiml(client.post(reverse("ivr:welcome")))  # the process reads the directory once
     with django_assert_max_num_queries(2) as queries:
         parse_twiml(client.post(url, {"CallSid": "CA1", **params}))
     statements = [query["sql"].split()[0].upper() for query in queries]
+    # The one read is the directory's revision, a single row: the script itself is kept.
     assert statements.count("SELECT") == 1, queries.captured_queries
+    assert "directory_revision" in queries.captured_queries[0]["sql"]
     assert statements.count("INSERT") == 1, queries.captured_queries
 
 
@@ -339,7 +350,7 @@ def test_a_silent_caller_hears_the_greeting_three_times_then_goodbye(client, dem
         else:
             url = root.find("Redirect").text
     assert greetings == 3
-    assert spoken(root) == [Prompt.objects.get(key=Prompt.Key.GOODBYE).text]
+    assert spoken(root) == [prompt_text(Prompt.Key.GOODBYE)]
 
 
 def test_a_caller_pressing_wrong_planet_keys_is_not_looped_forever(client, demo):

@@ -103,10 +103,29 @@ def test_read_aloud_speaks_each_sentence_in_its_language_only_when_asked(phone):
 
     phone.get_by_text("Read aloud").click()
     phone.get_by_role("button", name="Call").click()
-    expect(transcript(phone).locator(".said")).to_have_count(2)
-    (text, language), *_ = phone.evaluate("window.spoken")
+    # Both calls' greetings, each with the offer of Japanese, read three times.
+    expect(transcript(phone).locator(".said")).to_have_count(12)
+    (text, language), (offer, offer_language), *_ = phone.evaluate("window.spoken")
     assert text.startswith(GREETING)
     assert language == "en-GB"
+    assert (offer, offer_language) == ("日本語をご希望の方は、9を押してください。", "ja-JP")
+
+
+def test_a_call_can_start_in_japanese_and_is_read_aloud_in_japanese(phone):
+    phone.evaluate(
+        """() => {
+            window.spoken = [];
+            speechSynthesis.speak = (u) => window.spoken.push([u.text, u.lang]);
+        }"""
+    )
+    phone.get_by_label("The caller starts in").select_option("ja-JP")
+    phone.get_by_text("Read aloud").click()
+    phone.get_by_role("button", name="Call").click()
+    expect(transcript(phone)).to_contain_text("脱出地点への道順をお聞きになるには")
+    key(phone, "2").click()
+    expect(transcript(phone)).to_contain_text("惑星ダゴバに電話をかけるには、3を押してください。")
+    languages = {language for _, language in phone.evaluate("window.spoken")}
+    assert languages == {"ja-JP", "en-GB"}  # the offer of English is read in English
 
 
 def test_webhook_requests_show_only_when_asked(phone):

@@ -32,6 +32,17 @@ def exit_status(capsys, *args) -> int:
 
 @pytest.mark.django_db
 class TestUnattended:
+    def test_language_starts_the_call_in_japanese(self, demo):
+        out, _ = run("--language", "ja-JP", "--press", "2")
+        lines = out.splitlines()
+        assert lines[0] == "Calling http://localhost/ivr/welcome?lang=ja-JP (signed)"
+        assert any("Polly.Mizuki, ja-JP" in line and "イーティー" in line for line in lines)
+        assert any("惑星ダゴバに電話をかけるには、3を押してください。" in line for line in lines)
+
+    def test_an_unknown_language_is_answered_in_the_default(self, demo):
+        out, _ = run("--language", "xx-XX", "--press", "1")
+        assert "To get to your extraction point" in out
+
     def test_press_2_then_3_with_busy_prints_the_transcript(self, demo):
         out, _ = run("--press", "2", "3", "--dial-outcome", "busy")
         lines = out.splitlines()

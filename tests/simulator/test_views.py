@@ -125,13 +125,29 @@ def test_start_walks_to_the_first_gather_and_returns_a_state_to_go_on_with(staff
     response = step(staff_client, action="start")
     data = response.json()
     assert response.status_code == HTTPStatus.OK
-    assert kinds(response) == ["requested", "said", "gathering"]
-    said = data["events"][1]
-    assert said["line"].startswith(f"Says (alice, en-GB, 3 times): {GREETING}")
+    # The greeting and the offer of Japanese, read three times.
+    assert kinds(response) == ["requested", *["said"] * 6, "gathering"]
+    said, offer = data["events"][1:3]
+    assert said["line"].startswith(f"Says (alice, en-GB): {GREETING}")
     assert said["text"].startswith(GREETING)
-    assert (said["voice"], said["language"], said["loop"]) == ("alice", "en-GB", 3)
+    assert (said["voice"], said["language"]) == ("alice", "en-GB")
+    assert (offer["voice"], offer["language"]) == ("Polly.Mizuki", "ja-JP")
     assert data["state"]
     assert data["error"] is None
+
+
+def test_a_call_started_in_japanese_is_heard_in_japanese(staff_client, demo):
+    data = step(staff_client, action="start", language="ja-JP").json()
+    said = [event for event in data["events"] if event["kind"] == "said"]
+    assert said[0]["text"].startswith("イーティー・フォン・ホーム・サービスにお電話いただき")
+    assert (said[0]["voice"], said[0]["language"]) == ("Polly.Mizuki", "ja-JP")
+    assert (said[1]["text"], said[1]["language"]) == ("For English, press 8.", "en-GB")
+
+
+def test_the_page_offers_the_languages_with_the_default_first(staff_client, demo):
+    html = staff_client.get(reverse("simulator:phone")).content.decode()
+    assert html.index(">English (en-GB)<") < html.index(">日本語 (ja-JP)<")
+    assert '<option value="ja-JP" lang="ja-JP">' in html
 
 
 def test_pressing_keys_goes_on_from_the_state(staff_client, demo):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from simulator.interpreter import (
     DIAL_OUTCOMES,
-    KEYS,
+    PHONE_KEYS,
     Dialed,
     Ended,
     Failed,
@@ -15,7 +15,7 @@ from simulator.interpreter import (
     TimedOut,
     Unheard,
 )
-from simulator.transports import OverHttp, entry_url, in_process
+from simulator.transports import OverHttp, entry_url, in_process, with_language
 
 PROMPT = "Keys (0-9 * #) and Enter; Enter alone presses nothing; Ctrl-D hangs up: "
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--press",
             nargs="*",
-            metavar="KEYS",
+            metavar="PHONE_KEYS",
             help="Walk unattended, pressing these keys at each menu in turn (e.g. --press 2 3); "
             "'' presses nothing. Once they run out the caller stays silent.",
         )
@@ -49,17 +49,25 @@ class Command(BaseCommand):
             help="Call a running server instead of this process, e.g. http://127.0.0.1:8000; "
             "requests are signed with TWILIO_AUTH_TOKEN.",
         )
+        parser.add_argument(
+            "--language",
+            default="",
+            metavar="CODE",
+            help="Start the call in this language, e.g. ja-JP (default: the line's default, as "
+            "for a number not tied to a language). An unknown code is answered in the default.",
+        )
 
-    def handle(self, *args, press, dial_outcome, url, **options):
+    def handle(self, *args, press, dial_outcome, url, language, **options):
         self.verbosity = options["verbosity"]
         for keys in press or []:
-            if any(key not in KEYS for key in keys):
+            if any(key not in PHONE_KEYS for key in keys):
                 raise CommandError(f"--press {keys!r}: the keys are 0-9, * and #.")
         if url:
             transport, entry = OverHttp(token=settings.TWILIO_AUTH_TOKEN), entry_url(url)
         else:
             transport = in_process()
             entry = transport.entry_url
+        entry = with_language(entry, language)
         signed = "signed" if settings.TWILIO_AUTH_TOKEN else "unsigned: no TWILIO_AUTH_TOKEN"
         self.stdout.write(f"Calling {entry} ({signed})")
 
@@ -92,7 +100,7 @@ class Command(BaseCommand):
                 self.stdout.write("")
                 return None
             keys = "".join(line.split())
-            if all(key in KEYS for key in keys):
+            if all(key in PHONE_KEYS for key in keys):
                 return keys
             self.stderr.write("Those are not phone keys: use 0-9, * and #.")
 

@@ -46,6 +46,12 @@
     return document.querySelector('input[name="dial-outcome"]:checked').value;
   }
 
+  // The language the call starts in: its code, or "" for the line's default.
+  function language() {
+    const chooser = document.getElementById("language");
+    return chooser ? chooser.value : "";
+  }
+
   function setStatus(text, kind) {
     statusLine.textContent = text;
     statusLine.className = "screen-status" + (kind ? " " + kind : "");
@@ -161,7 +167,7 @@
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": app.dataset.csrfToken },
-        body: JSON.stringify({ ...payload, state, dial_outcome: dialOutcome() }),
+        body: JSON.stringify({ ...payload, state, dial_outcome: dialOutcome(), language: language() }),
       });
       const data = await response.json().catch(() => ({}));
       if (!response.ok) {

@@ -1,0 +1,179 @@
+"""What a caller hears, decided in one place: the directory's words in the call's language.
+
+A Script holds everything a call step may say, in every language, as immutable values; it is
+read from the database once per change (directory/selectors.py) and shared by every request.
+Lines are one call's view of it, in the language the caller chose: filling {planet} and
+{key}, the planet menu's sentences, and the fallback to the default language's words.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from .models import DEFAULT_LANGUAGE_CODE, DEFAULT_VOICE, PROMPT_DEFAULTS, PromptKey
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence with the voice and language Twilio speaks it in."""
+
+    text: str
+    voice: str = ""
+    language: str = ""
+
+    def fill(self, **values: str) -> "Sentence":
+        """The sentence with its {placeholders} replaced (str.format would let staff run code)."""
+        text = self.text
+        for name, value in values.items():
+            text = text.replace("{" + name + "}", value)
+        return Sentence(text, self.voice, self.language)
+
+
+@dataclass(frozen=True)
+class LanguageOption:
+    code: str
+    name: str
+    voice: str
+    welcome_key: str
+
+
+@dataclass(frozen=True)
+class PlanetOption:
+    pk: int
+    name: str
+    key: str
+    phone_number: str
+    is_active: bool
+    # Its spoken name per language code; the planet's name where it has none at all.
+    spoken_names: Mapping[str, str]
+
+
+# The line with no language in the database yet still answers, in the demo's words.
+BUILT_IN = LanguageOption(DEFAULT_LANGUAGE_CODE, "English", DEFAULT_VOICE, "")
+
+
+@dataclass(frozen=True)
+class Script:
+    """Everything a call step may say, in every language; immutable, shared by requests."""
+
+    languages: tuple[LanguageOption, ...]
+    default: LanguageOption
+    # Our numbers (Twilio's To) that start their callers in a language other than the default.
+    numbers: Mapping[str, str]
+    # Staff's words: (prompt key, language code) -> (text, voice or "").
+    prompts: Mapping[tuple[str, str], tuple[str, str]]
+    # The directions in use per language code: (text, voice or "").
+    directions: Mapping[str, tuple[str, str]]
+    # Every planet, active or not, by pk; the active ones in menu order.
+    planets: Mapping[int, PlanetOption]
+    menu: tuple[PlanetOption, ...]
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        languages: list[tuple[LanguageOption, bool]],
+        numbers: dict[str, str],
+        prompts: dict[tuple[str, str], tuple[str, str]],
+        directions: dict[str, tuple[str, str]],
+        planets: list[PlanetOption],
+    ) -> "Script":
+        """A script from plain values: languages in order, each with whether it is the default;
+        planets in menu order."""
+        options = tuple(language for language, _ in languages) or (BUILT_IN,)
+        # With no language marked default (never, given the constraint and the admin's action,
+        # but a shell can), the first one stands in.
+        default = next((language for language, is_default in languages if is_default), options[0])
+        return cls(
+            languages=options,
+            default=default,
+            numbers=MappingProxyType(dict(numbers)),
+            prompts=MappingProxyType(dict(prompts)),
+            directions=MappingProxyType(dict(directions)),
+            planets=MappingProxyType({planet.pk: planet for planet in planets}),
+            menu=tuple(planet for planet in planets if planet.is_active),
+        )
+
+    def language(self, code: str) -> LanguageOption | None:
+        return next((language for language in self.languages if language.code == code), None)
+
+    def starting_language(self, called: str) -> LanguageOption:
+        """The language a call to this number of ours starts in."""
+        return self.language(self.numbers.get(called, "")) or self.default
+
+    def call_language(self, *, requested: str, called: str) -> LanguageOption:
+        """The language a call step speaks: the one asked for when we know it, else the call's
+        starting language (a forged or deleted code is no error, only not heard)."""
+        return self.language(requested) or self.starting_language(called)
+
+    def language_for_key(self, key: str) -> LanguageOption | None:
+        return next((language for language in self.languages if language.welcome_key == key), None)
+
+    def lines(self, language: LanguageOption) -> "Lines":
+        return Lines(self, language)
+
+
+@dataclass(frozen=True)
+class Lines:
+    """What a caller hears in one language, falling back to the default language's words."""
+
+    script: Script
+    language: LanguageOption
+
+    def _sentence(self, key: str, language: LanguageOption) -> Sentence:
+        script = self.script
+        for source in (language, script.default):
+            if (key, source.code) in script.prompts:
+                text, voice = script.prompts[key, source.code]
+                return Sentence(text, voice or source.voice, source.code)
+        return Sentence(PROMPT_DEFAULTS[key], DEFAULT_VOICE, DEFAULT_LANGUAGE_CODE)
+
+    def sentence(self, key: str) -> Sentence:
+        """A prompt in this language, else the default language's, else the demo's words."""
+        return self._sentence(key, self.language)
+
+    def greeting(self) -> list[Sentence]:
+        """The main menu: the greeting, then each other language offered in its own words."""
+        sentences = [self.sentence(PromptKey.GREETING)]
+        for other in self.script.languages:
+            if other != self.language and other.welcome_key:
+                option = self._sentence(PromptKey.LANGUAGE_OPTION, other)
+                sentences.append(option.fill(key=other.welcome_key))
+        return [sentence for sentence in sentences if sentence.text]
+
+    def directions(self) -> list[Sentence]:
+        """Key 1: the directions in use (this language's, else the default's), and thanks."""
+        script = self.script
+        for source in (self.language, script.default):
+            if source.code in script.directions:
+                text, voice = script.directions[source.code]
+                first = Sentence(text, voice or source.voice, source.code)
+                break
+        else:
+            first = self.sentence(PromptKey.DIRECTIONS_UNAVAILABLE)
+        return [first, self.sentence(PromptKey.THANK_YOU)]
+
+    def spoken_name(self, planet: PlanetOption) -> str:
+        names = planet.spoken_names
+        return names.get(self.language.code) or names.get(self.script.default.code) or planet.name
+
+    def planet_menu(self) -> list[Sentence]:
+        """Exactly what the caller hears in the planet menu, in order (also the admin's preview)."""
+        option = self.sentence(PromptKey.PLANET_OPTION)
+        sentences = [self.sentence(PromptKey.PLANET_MENU_INTRO)]
+        sentences += [
+            option.fill(planet=self.spoken_name(planet), key=planet.key)
+            for planet in self.script.menu
+        ]
+        sentences.append(self.sentence(PromptKey.PLANET_MENU_BACK))
+        return [sentence for sentence in sentences if sentence.text]
+
+    def planet_for_key(self, key: str) -> PlanetOption | None:
+        return next((planet for planet in self.script.menu if planet.key == key), None)
+
+    def dial_failed(self, planet_pk: int | None) -> Sentence | None:
+        """After a dial that did not connect; None when the planet is gone (nothing to name)."""
+        planet = self.script.planets.get(planet_pk)
+        if planet is None:
+            return None
+        return self.sentence(PromptKey.DIAL_FAILED).fill(planet=self.spoken_name(planet))

@@ -1,0 +1,132 @@
+"""What a caller hears is decided by the Script, from plain values, without a database."""
+
+from types import MappingProxyType
+
+import pytest
+
+from directory.models import PROMPT_DEFAULTS, Prompt
+from directory.script import LanguageOption, PlanetOption, Script, Sentence
+
+ENGLISH = LanguageOption("en-GB", "English", "alice", "8")
+JAPANESE = LanguageOption("ja-JP", "日本語", "Polly.Mizuki", "9")
+KEY = Prompt.Key
+
+
+def planet(pk, name, key, names, *, is_active=True):
+    return PlanetOption(pk, name, key, "+17262043675", is_active, MappingProxyType(names))
+
+
+def script(**changes) -> Script:
+    values = {
+        "languages": [(ENGLISH, True), (JAPANESE, False)],
+        "numbers": {"+81335550100": "ja-JP"},
+        "prompts": {
+            **{(key, "en-GB"): (text, "") for key, text in PROMPT_DEFAULTS.items()},
+            (KEY.GREETING, "ja-JP"): ("お電話ありがとうございます。", ""),
+            (KEY.PLANET_OPTION, "ja-JP"): (
+                "{planet}に電話をかけるには、{key}を押してください。",
+                "",
+            ),
+            (KEY.LANGUAGE_OPTION, "ja-JP"): ("日本語をご希望の方は、{key}を押してください。", ""),
+        },
+        "directions": {"en-GB": ("Turn left at the moon.", "")},
+        "planets": [
+            planet(1, "Brodo Asogi", "2", {"en-GB": "the planet Broh doe As O G"}),
+            planet(2, "Dagobah", "3", {"en-GB": "the planet DuhGo bah", "ja-JP": "惑星ダゴバ"}),
+            planet(3, "Hoth", "4", {}, is_active=False),
+        ],
+    }
+    return Script.of(**{**values, **changes})
+
+
+def test_the_greeting_offers_each_other_language_in_its_own_words_and_voice():
+    sentences = script().lines(ENGLISH).greeting()
+    assert sentences[1] == Sentence(
+        "日本語をご希望の方は、9を押してください。", "Polly.Mizuki", "ja-JP"
+    )
+    assert len(sentences) == 2
+
+
+def test_a_japanese_caller_is_offered_english_in_english():
+    sentences = script().lines(JAPANESE).greeting()
+    assert sentences == [
+        Sentence("お電話ありがとうございます。", "Polly.Mizuki", "ja-JP"),
+        Sentence("For English, press 8.", "alice", "en-GB"),
+    ]
+
+
+def test_a_missing_translation_falls_back_to_the_default_languages_words_and_voice():
+    lines = script().lines(JAPANESE)
+    assert lines.sentence(KEY.GOODBYE) == Sentence(PROMPT_DEFAULTS[KEY.GOODBYE], "alice", "en-GB")
+    assert lines.directions()[0] == Sentence("Turn left at the moon.", "alice", "en-GB")
+
+
+def test_a_missing_spoken_name_falls_back_to_the_default_languages_then_the_planets_name():
+    sentences = script().lines(JAPANESE).planet_menu()
+    assert [sentence.text for sentence in sentences[:2]] == [
+        "the planet Broh doe As O Gに電話をかけるには、2を押してください。",
+        "惑星ダゴバに電話をかけるには、3を押してください。",
+    ]
+    no_names = script(planets=[planet(1, "Dagobah", "3", {})])
+    assert no_names.lines(ENGLISH).planet_menu()[0].text == "To call Dagobah, press 3."
+
+
+def test_a_prompt_missing_everywhere_is_the_demos_words():
+    lines = script(prompts={}).lines(JAPANESE)
+    assert lines.sentence(KEY.NO_INPUT) == Sentence(PROMPT_DEFAULTS[KEY.NO_INPUT], "alice", "en-GB")
+
+
+def test_the_planet_menu_reads_active_planets_in_order_then_the_star_line():
+    sentences = script().lines(ENGLISH).planet_menu()
+    assert [sentence.text for sentence in sentences] == [
+        "To call the planet Broh doe As O G, press 2.",
+        "To call the planet DuhGo bah, press 3.",
+        "To go back to the main menu, press the star key.",
+    ]
+
+
+def test_the_planet_menu_starts_with_a_non_empty_introduction():
+    prompts = {(KEY.PLANET_MENU_INTRO, "en-GB"): ("The directory.", "")}
+    sentences = script(prompts=prompts).lines(ENGLISH).planet_menu()
+    assert sentences[0].text == "The directory."
+
+
+def test_fill_does_not_evaluate_format_fields_staff_typed():
+    sentence = Sentence("{planet} {0.__class__} {key}").fill(planet="Dagobah")
+    assert sentence.text == "Dagobah {0.__class__} {key}"
+
+
+def test_a_dial_to_an_inactive_planet_still_names_it_and_a_deleted_one_is_not_named():
+    lines = script().lines(ENGLISH)
+    assert lines.dial_failed(3).text == "We could not reach Hoth."
+    assert lines.dial_failed(99) is None
+    assert lines.planet_for_key("4") is None
+
+
+@pytest.mark.parametrize(
+    ("requested", "called", "expected"),
+    [
+        pytest.param("", "+14155550100", ENGLISH, id="unlisted-number"),
+        pytest.param("", "+81335550100", JAPANESE, id="japanese-number"),
+        pytest.param("ja-JP", "+14155550100", JAPANESE, id="chosen"),
+        pytest.param("en-GB", "+81335550100", ENGLISH, id="chosen-on-japanese-number"),
+        pytest.param("xx-XX", "+81335550100", JAPANESE, id="unknown-code"),
+        pytest.param("ja-JP' OR 1=1", "", ENGLISH, id="hostile"),
+    ],
+)
+def test_the_call_language_is_the_one_asked_for_if_known_else_the_numbers(
+    requested, called, expected
+):
+    assert script().call_language(requested=requested, called=called) == expected
+
+
+def test_without_any_language_the_line_speaks_the_demos_english():
+    empty = script(languages=[], prompts={}, directions={}, planets=[])
+    assert empty.default.code == "en-GB"
+    assert empty.lines(empty.default).greeting() == [
+        Sentence(PROMPT_DEFAULTS[KEY.GREETING], "alice", "en-GB")
+    ]
+
+
+def test_with_no_language_marked_default_the_first_stands_in():
+    assert script(languages=[(JAPANESE, False), (ENGLISH, False)]).default == JAPANESE
