@@ -3,7 +3,17 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalledNumber, Directions, Language, Planet, PlanetName, Prompt, PromptText
+from .models import (
+    CalledNumber,
+    Closure,
+    Directions,
+    Language,
+    OpeningHours,
+    Planet,
+    PlanetName,
+    Prompt,
+    PromptText,
+)
 from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
 
@@ -122,6 +132,18 @@ class PlanetNameInline(admin.TabularInline):
     fields = ["language", "spoken_name"]
 
 
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+    fields = ["weekday", "opens", "closes"]
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+    fields = ["first_day", "last_day", "reason"]
+
+
 @admin.register(Planet)
 class PlanetAdmin(MissingColumn, admin.ModelAdmin):
     related = "names"
@@ -134,8 +156,18 @@ class PlanetAdmin(MissingColumn, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "key", "phone_number"]}),
         (_("In the menu"), {"fields": ["is_active", "position"]}),
+        (
+            _("Opening hours"),
+            {
+                "fields": ["time_zone", "holidays_country"],
+                "description": _(
+                    "A planet with no opening hours below is always open. Outside them, a "
+                    "caller who chooses it hears when it opens next."
+                ),
+            },
+        ),
     ]
-    inlines = [PlanetNameInline]
+    inlines = [PlanetNameInline, OpeningHoursInline, ClosureInline]
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.

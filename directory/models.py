@@ -1,8 +1,10 @@
 """The data staff edit in the admin: languages, planets, directions, prompts and their words."""
 
 import re
+import zoneinfo
 from functools import partial
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -33,6 +35,27 @@ text_field = partial(
     _("text"),
     help_text=_("What the caller hears, written as it should be pronounced."),
 )
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(zone)s” is not a time zone. Use a name such as Europe/London or Asia/Tokyo."),
+            code="time_zone",
+            params={"zone": value},
+        )
+
+
+def validate_holidays_country(value: str) -> None:
+    if value and value not in holidays.list_supported_countries():
+        raise ValidationError(
+            _(
+                "No public holidays are known for “%(country)s”. "
+                "Use a country code such as GB or JP."
+            ),
+            code="holidays_country",
+            params={"country": value},
+        )
 
 
 class LanguageManager(models.Manager):
@@ -183,6 +206,20 @@ class Planet(models.Model):
         default=0,
         help_text=_("Planets are read in increasing order, e.g. 10, 20, 30."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_("Where its opening hours are kept, e.g. Europe/London or Asia/Tokyo."),
+    )
+    holidays_country = models.CharField(
+        _("closed on the public holidays of"),
+        max_length=8,
+        blank=True,
+        validators=[validate_holidays_country],
+        help_text=_("A country code, e.g. GB or JP; empty to open on public holidays."),
+    )
 
     objects = PlanetManager()
 
@@ -227,6 +264,80 @@ class Planet(models.Model):
             )
             params = {"key": self.key, "planet": clash.name}
             raise ValidationError({"key": ValidationError(message, "key_in_use", params)})
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """One weekly opening of a planet, in its time zone. A planet with none is always open."""
+
+    planet = models.ForeignKey(
+        Planet, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("planet")
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("day"), choices=Weekday.choices, help_text=_("The day it opens, e.g. Monday.")
+    )
+    opens = models.TimeField(_("opens"), help_text=_("In the planet's time zone, e.g. 09:00."))
+    closes = models.TimeField(
+        _("closes"),
+        help_text=_(
+            "e.g. 17:00. At or before the opening time means the next day: 22:00 to 02:00 "
+            "runs past midnight, 00:00 to 00:00 is the whole day."
+        ),
+    )
+
+    class Meta:
+        ordering = ["planet", "weekday", "opens"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6),
+                name="%(app_label)s_%(class)s_weekday_monday_to_sunday",
+                violation_error_message=_("The day must be Monday to Sunday."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Closure(models.Model):
+    """Days a planet is closed whatever its weekly hours say: a holiday, a refit."""
+
+    planet = models.ForeignKey(
+        Planet, on_delete=models.CASCADE, related_name="closures", verbose_name=_("planet")
+    )
+    first_day = models.DateField(_("first day"), help_text=_("e.g. 2026-12-24."))
+    last_day = models.DateField(
+        _("last day"), help_text=_("The last day closed, e.g. 2026-12-26; the same for one day.")
+    )
+    reason = models.CharField(
+        _("reason"), max_length=100, blank=True, help_text=_("For staff, e.g. Annual refit.")
+    )
+
+    class Meta:
+        ordering = ["planet", "first_day"]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")),
+                name="%(app_label)s_%(class)s_last_day_not_before_first",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.first_day}–{self.last_day}"
 
 
 class PlanetNameManager(models.Manager):
@@ -348,6 +459,8 @@ class PromptKey(models.TextChoices):
     DIAL_FAILED = "dial_failed", _("Planet could not be reached")
     DIAL_COMPLETED = "dial_completed", _("Goodbye after a connected call")
     LANGUAGE_OPTION = "language_option", _("Greeting: how to choose this language")
+    PLANET_CLOSED = "planet_closed", _("Planet chosen while it is closed")
+    PLANET_OPENS = "planet_opens", _("When a closed planet opens next")
 
 
 class PromptManager(models.Manager):
@@ -365,6 +478,8 @@ class Prompt(models.Model):
         Key.PLANET_OPTION: ("{planet}", "{key}"),
         Key.DIAL_FAILED: ("{planet}",),
         Key.LANGUAGE_OPTION: ("{key}",),
+        Key.PLANET_CLOSED: ("{planet}",),
+        Key.PLANET_OPENS: ("{opens}", "{planet}"),
     }
     # The prompts that may be left empty (a menu without an introduction).
     OPTIONAL = (Key.PLANET_MENU_INTRO,)
@@ -508,6 +623,8 @@ PROMPT_DEFAULTS = {
     Prompt.Key.DIAL_FAILED: "We could not reach {planet}.",
     Prompt.Key.DIAL_COMPLETED: "Thank you for calling the E T Phone Home Service. Goodbye.",
     Prompt.Key.LANGUAGE_OPTION: "For English, press {key}.",
+    Prompt.Key.PLANET_CLOSED: "{planet} is closed now.",
+    Prompt.Key.PLANET_OPENS: "It opens {opens}.",
 }
 # The voice and language of those words, and of a line with no language yet.
 DEFAULT_VOICE = "alice"

@@ -7,9 +7,11 @@ Lines are one call's view of it, in the language the caller chose: filling {plan
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 
+from .hours import Hours, is_open, next_opening, when_spoken
 from .models import DEFAULT_LANGUAGE_CODE, DEFAULT_VOICE, PROMPT_DEFAULTS, PromptKey
 
 
@@ -46,6 +48,7 @@ class PlanetOption:
     is_active: bool
     # Its spoken name per language code; the planet's name where it has none at all.
     spoken_names: Mapping[str, str]
+    hours: Hours = field(default_factory=Hours)
 
 
 # The line with no language in the database yet still answers, in the demo's words.
@@ -170,6 +173,22 @@ class Lines:
 
     def planet_for_key(self, key: str) -> PlanetOption | None:
         return next((planet for planet in self.script.menu if planet.key == key), None)
+
+    def closed(self, planet: PlanetOption, *, now: datetime) -> list[Sentence]:
+        """Why a planet cannot be called now and when it opens; nothing while it is open."""
+        if is_open(planet.hours, now):
+            return []
+        name = self.spoken_name(planet)
+        sentences = [self.sentence(PromptKey.PLANET_CLOSED).fill(planet=name)]
+        opens = next_opening(planet.hours, now)
+        if opens is not None:
+            sentence = self.sentence(PromptKey.PLANET_OPENS)
+            when = when_spoken(opens, now=now, language=sentence.language)
+            filled = sentence.fill(opens=when, planet=name)
+            # "at 9 a.m." before the sentence's own full stop.
+            text = filled.text.replace(when + ".", when) if when.endswith(".") else filled.text
+            sentences.append(Sentence(text, filled.voice, filled.language))
+        return [sentence for sentence in sentences if sentence.text]
 
     def dial_failed(self, planet_pk: int | None) -> Sentence | None:
         """After a dial that did not connect; None when the planet is gone (nothing to name)."""

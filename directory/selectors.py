@@ -1,9 +1,11 @@
 """Reads of the directory for the call flow: the Script, read once per process per change."""
 
+from datetime import date
 from types import MappingProxyType
 
 from django.db.models import Prefetch
 
+from .hours import Hours, Opening
 from .models import CalledNumber, Directions, Language, Planet, PlanetName, PromptText, Revision
 from .script import LanguageOption, PlanetOption, Script
 
@@ -17,7 +19,7 @@ def revision_get() -> int | None:
 
 
 def script_read() -> Script:
-    """Everything a call step may say, in every language, from the database (six queries)."""
+    """Everything a call step may say, in every language, from the database (eight queries)."""
     languages = [
         (LanguageOption(lang.code, lang.name, lang.voice, lang.welcome_key), lang.is_default)
         for lang in Language.objects.order_by("position", "code")
@@ -46,9 +48,12 @@ def script_read() -> Script:
             spoken_names=MappingProxyType(
                 {name.language.code: name.spoken_name for name in planet.names.all()}
             ),
+            hours=_hours(planet),
         )
         for planet in Planet.objects.order_by("position", "key", "name").prefetch_related(
-            Prefetch("names", queryset=names.select_related("language"))
+            Prefetch("names", queryset=names.select_related("language")),
+            "opening_hours",
+            "closures",
         )
     ]
     return Script.of(
@@ -57,6 +62,24 @@ def script_read() -> Script:
         prompts=prompts,
         directions=directions,
         planets=planets,
+    )
+
+
+def _hours(planet: Planet) -> Hours:
+    closed_days = set()
+    for closure in planet.closures.all():
+        day = closure.first_day
+        while day <= closure.last_day:
+            closed_days.add(day)
+            day = date.fromordinal(day.toordinal() + 1)
+    return Hours(
+        time_zone=planet.time_zone,
+        openings=tuple(
+            Opening(hours.weekday, hours.opens, hours.closes)
+            for hours in planet.opening_hours.all()
+        ),
+        closed_days=frozenset(closed_days),
+        holidays_country=planet.holidays_country,
     )
 
 

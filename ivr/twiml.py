@@ -57,12 +57,12 @@ def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
 
 
 def planet_menu(
-    *, sentences: Sequence[Sentence], planets_url: str, before: Sentence | None = None
+    *, sentences: Sequence[Sentence], planets_url: str, before: Sequence[Sentence] = ()
 ) -> VoiceResponse:
-    """Menu key 2: the planet menu inside a one-key gather, after an optional sentence."""
+    """Menu key 2: the planet menu inside a one-key gather, after what led back to it."""
     response = VoiceResponse()
-    if before is not None:
-        _say(response, before)
+    for sentence in before:
+        _say(response, sentence)
     gather = _gather(response, action=planets_url)
     for sentence in sentences:
         _say(gather, sentence)

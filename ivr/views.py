@@ -9,6 +9,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
@@ -121,7 +122,7 @@ def _goodbye_if_out_of_attempts(attempts: int, lines: Lines):
     return None
 
 
-def _planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=None):
+def _planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=()):
     return twiml.planet_menu(
         sentences=lines.planet_menu(),
         planets_url=inbound.next_url("ivr:planets", attempts=attempts),
@@ -199,7 +200,10 @@ def planets(request):
         )
     else:
         chosen = lines.planet_for_key(inbound.pressed)
-        if chosen is not None:
+        closed = chosen and lines.closed(chosen, now=timezone.now())
+        if closed:
+            response = _planet_menu(inbound, lines, attempts=inbound.attempts, before=closed)
+        elif chosen is not None:
             response = twiml.dial(
                 number=chosen.phone_number,
                 action_url=inbound.next_url("ivr:dialed", planet=chosen.pk),
@@ -208,7 +212,7 @@ def planets(request):
             attempts = inbound.attempts + 1
             before = Prompt.Key.NO_INPUT if inbound.pressed == NO_INPUT else Prompt.Key.INVALID_KEY
             response = _goodbye_if_out_of_attempts(attempts, lines) or _planet_menu(
-                inbound, lines, attempts=attempts, before=lines.sentence(before)
+                inbound, lines, attempts=attempts, before=[lines.sentence(before)]
             )
     _record_step(
         inbound,
@@ -232,8 +236,9 @@ def dialed(request):
         response = twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED))
     else:
         # A planet deleted while it was being dialed has no name left to say; offer the menu.
+        failed = lines.dial_failed(pk)
         response = _planet_menu(
-            inbound, lines, attempts=inbound.attempts, before=lines.dial_failed(pk)
+            inbound, lines, attempts=inbound.attempts, before=[failed] if failed else []
         )
     _record_step(
         inbound,

@@ -1,6 +1,8 @@
 """The directory is read once per change: a revision token, bumped by database triggers in the
 same transaction as any change, tells every process when to read it again."""
 
+from datetime import date, time
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -8,7 +10,16 @@ from django.db import connection
 from django.urls import reverse
 
 from directory import selectors
-from directory.models import CalledNumber, Language, Planet, PlanetName, PromptText, Revision
+from directory.models import (
+    CalledNumber,
+    Closure,
+    Language,
+    OpeningHours,
+    Planet,
+    PlanetName,
+    PromptText,
+    Revision,
+)
 from tests.conftest import parse_twiml, spoken
 from tests.factories import make_planet
 
@@ -33,13 +44,13 @@ def test_an_unchanged_directory_is_read_once(demo, django_assert_num_queries):
 def test_reading_the_script_takes_the_same_few_queries_however_many_planets(
     demo, django_assert_num_queries
 ):
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         selectors.script_read()
     for n in range(40):
         active = n < 6
         key = "056789"[n] if active else "1"
         make_planet(name=f"Extra {n}", key=key, is_active=active, position=100 + n)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         script = selectors.script_read()
     assert len(script.planets) == 43
 
@@ -85,6 +96,11 @@ def test_a_delete_is_heard_by_the_next_call(client, demo):
 )
 def test_every_directory_table_changes_the_token_on_a_raw_update(demo, model):
     CalledNumber.objects.create(number="+81335550100", language=Language.objects.first())
+    dagobah = Planet.objects.get(name="Dagobah")
+    OpeningHours.objects.create(planet=dagobah, weekday=0, opens=time(9), closes=time(17))
+    Closure.objects.create(
+        planet=dagobah, first_day=date(2026, 12, 25), last_day=date(2026, 12, 26)
+    )
     before = selectors.revision_get()
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {model._meta.db_table} SET id = id")
@@ -110,7 +126,7 @@ def test_without_the_revision_row_the_directory_is_read_every_time(
 ):
     Revision.objects.all().delete()
     assert selectors.revision_get() is None
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         selectors.script_get()
     Planet.objects.filter(key="3").update(phone_number="+14155550100")
     assert dialed(client) == "+14155550100"

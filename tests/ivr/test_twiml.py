@@ -49,7 +49,7 @@ def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
 def test_planet_menu_says_the_sentence_before_the_gather():
     root = xml(
         twiml.planet_menu(
-            sentences=[Sentence("Press 3.")], planets_url="/ivr/planets", before=Sentence("Oops.")
+            sentences=[Sentence("Press 3.")], planets_url="/ivr/planets", before=[Sentence("Oops.")]
         )
     )
     assert [child.tag for child in root] == ["Say", "Gather"]
