@@ -48,13 +48,63 @@ class Call(models.Model):
     duration = models.PositiveIntegerField(
         _("duration (s)"), null=True, blank=True, help_text=_("From Twilio's status callback.")
     )
+    # What the call did, summed up from its steps by the call log's writes (calllog/services.py)
+    # in the same transaction as the steps: the admin's filters and the dashboard read one row
+    # per call instead of counting its steps. Each only ever turns on, so writing a step late,
+    # twice or out of order gives the same row.
+    chose_directions = models.BooleanField(
+        _("heard the directions"), default=False, help_text=_("Pressed 1 at the main menu.")
+    )
+    chose_planets = models.BooleanField(
+        _("opened the planet menu"), default=False, help_text=_("Pressed 2 at the main menu.")
+    )
+    planet = models.ForeignKey(
+        "directory.Planet",
+        verbose_name=_("planet dialed"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+        help_text=_("The planet the caller dialed, e.g. Dagobah; one of them if several."),
+    )
+    several_planets = models.BooleanField(
+        _("several planets"),
+        default=False,
+        help_text=_("The caller dialed more than one planet in this call."),
+    )
+    dialed = models.BooleanField(
+        _("dialed"), default=False, help_text=_("Pressed a planet's key at the planet menu.")
+    )
+    connected = models.BooleanField(
+        _("connected"),
+        default=False,
+        help_text=_("A planet the caller dialed answered (DialCallStatus completed)."),
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         permissions = [("view_caller_number", _("Can view caller numbers"))]
-        indexes = [models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first")]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first"),
+            # The dashboard groups the calls of its days by these columns from this index
+            # alone, and the admin's outcome and planet filters count from it. A column the
+            # dashboard is filtered by belongs at its end, to keep it the only thing read.
+            models.Index(
+                fields=[
+                    "several_planets",
+                    "planet",
+                    "chose_directions",
+                    "chose_planets",
+                    "dialed",
+                    "connected",
+                    "started_at",
+                ],
+                name="calllog_call_summary",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="") | Q(status__in=CallStatus.values),

@@ -3,7 +3,8 @@
 A webhook hands its entry to the process's spool (calllog/spool.py) and answers; the spool's
 thread writes entries in groups. They are plain INSERTs (ON CONFLICT works the same on SQLite
 and PostgreSQL) rather than bulk_create(), whose query building costs more than the write
-itself. The unique constraints on the models decide what counts as a repeat.
+itself. The unique constraints on the models decide what counts as a repeat, and a repeat of a
+call's row is merged into it (see _merges()).
 """
 
 from contextlib import nullcontext
@@ -25,55 +26,153 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
     return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
 
 
+SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planet_id", "several_planets", "dialed"]
+SUMMARY_COLUMNS += ["connected"]
+NO_SUMMARY = dict.fromkeys(SUMMARY_COLUMNS, False) | {"planet_id": None}
 CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
-CALL_COLUMNS += ["duration"]
+CALL_COLUMNS += ["duration", *SUMMARY_COLUMNS]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
 STEP_COLUMNS += ["idempotency_token", "created_at"]
-COLUMNS = {"call_start": CALL_COLUMNS, "call_end": CALL_COLUMNS, "step": STEP_COLUMNS}
+COLUMNS = {
+    "call_start": CALL_COLUMNS,
+    "call_end": CALL_COLUMNS,
+    "step": STEP_COLUMNS,
+    "call_summary": CALL_COLUMNS,
+}
+
+
+def _merges() -> dict[str, str]:
+    """How a write merges into a call's row that is there already, column by column.
+
+    Every merge gives the same row whatever order the writes come in, and again when one is
+    written twice: a call starts at the earliest time any record puts it at, and what it did
+    (its summary) only ever turns on. The first planet written stays in `planet`; a second,
+    different one turns on `several_planets`.
+    """
+    q = connection.ops.quote_name
+    call = q(Call._meta.db_table)
+
+    def column(name: str) -> str:
+        return q(Call._meta.get_field(name).column)
+
+    started, planet = column("started_at"), column("planet")
+    earliest = (
+        f"{started} = CASE WHEN excluded.{started} < {call}.{started} "
+        f"THEN excluded.{started} ELSE {call}.{started} END"
+    )
+    numbers = [
+        f"{column(name)} = COALESCE(NULLIF(excluded.{column(name)}, ''), {call}.{column(name)})"
+        for name in ("from_number", "to_number")
+    ]
+    flags = [
+        f"{column(name)} = {call}.{column(name)} OR excluded.{column(name)}"
+        for name in ("chose_directions", "chose_planets", "dialed", "connected")
+    ]
+    several = column("several_planets")
+    planets = [
+        f"{planet} = COALESCE({call}.{planet}, excluded.{planet})",
+        f"{several} = {call}.{several} OR COALESCE({call}.{planet} <> excluded.{planet}, FALSE)",
+    ]
+    ending = [f"{column(name)} = excluded.{column(name)}" for name in ("ended_at", "status")]
+    ending.append(f"{column('duration')} = excluded.{column('duration')}")
+    return {
+        "call_start": ", ".join([earliest, *numbers]),
+        "call_end": ", ".join([earliest, *numbers, *ending]),
+        "call_summary": ", ".join([earliest, *flags, *planets]),
+    }
 
 
 @cache
 def _statements() -> dict[str, str]:
+    merges = _merges()
     return {
-        "call_start": _insert_sql(Call, CALL_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "call_start": _insert_sql(
+            Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merges['call_start']}"
+        ),
         "call_end": _insert_sql(
-            Call,
-            CALL_COLUMNS,
-            "ON CONFLICT (call_sid) DO UPDATE SET ended_at = excluded.ended_at, "
-            "status = excluded.status, duration = excluded.duration",
+            Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merges['call_end']}"
         ),
         "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "call_summary": _insert_sql(
+            Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merges['call_summary']}"
+        ),
     }
 
 
-def _row(entry: dict) -> dict:
-    """The columns an entry writes. Its time is its request's, so writing it late, or again,
-    writes the same row."""
+def step_summary(*, kind: str, digits: str, planet_id: int | None, dial_status: str) -> dict:
+    """What one step says about its call, in the call's summary columns."""
+    planet_step = planet_id is not None and kind in (Step.Kind.PLANET_KEY, Step.Kind.DIAL_OUTCOME)
+    return {
+        "chose_directions": kind == Step.Kind.MENU_KEY and digits == "1",
+        "chose_planets": kind == Step.Kind.MENU_KEY and digits == "2",
+        "planet_id": planet_id if planet_step else None,
+        "several_planets": False,
+        "dialed": planet_step and kind == Step.Kind.PLANET_KEY,
+        "connected": planet_step and kind == Step.Kind.DIAL_OUTCOME and dial_status == "completed",
+    }
+
+
+def steps_summary(steps: list[Step]) -> dict:
+    """A call's summary columns from all its steps: what the writes merge, step by step."""
+    summary = dict(NO_SUMMARY)
+    for step in steps:
+        said = step_summary(
+            kind=step.kind,
+            digits=step.digits,
+            planet_id=step.planet_id,
+            dial_status=step.dial_status,
+        )
+        for name in ("chose_directions", "chose_planets", "dialed", "connected"):
+            summary[name] = summary[name] or said[name]
+        if said["planet_id"] is not None:
+            summary["several_planets"] |= summary["planet_id"] not in (None, said["planet_id"])
+            summary["planet_id"] = summary["planet_id"] or said["planet_id"]
+    return summary
+
+
+def _rows(entry: dict) -> list[tuple[str, dict]]:
+    """The rows an entry writes, each with its statement. Its time is its request's, so writing
+    it late, or again, writes the same rows."""
     fields = {name: value for name, value in entry.items() if name not in ("record", "at")}
     at = datetime.fromisoformat(entry["at"])
-    if entry["record"] == "call_start":
-        return {**fields, "started_at": at, "ended_at": None, "status": "", "duration": None}
-    if entry["record"] == "call_end":
+    record = entry["record"]
+    if record == "call_start":
+        row = {**fields, "started_at": at, "ended_at": None, "status": "", "duration": None}
+        return [(record, {**row, **NO_SUMMARY})]
+    if record == "call_end":
         started = at - timedelta(seconds=entry["duration"] or 0)
-        return {**fields, "started_at": started, "ended_at": at}
+        return [(record, {**fields, "started_at": started, "ended_at": at, **NO_SUMMARY})]
     call, planet = fields.pop("call_sid"), fields.pop("planet_id")
-    return {**fields, "call": call, "planet": planet, "created_at": at}
+    rows = [("step", {**fields, "call": call, "planet": planet, "created_at": at})]
+    summary = step_summary(
+        kind=fields["kind"],
+        digits=fields["digits"],
+        planet_id=planet,
+        dial_status=fields["dial_status"],
+    )
+    # A step that says something about its call merges it into the call's row, creating the row
+    # (numbers unknown yet, started at the step) when the call's own record is not written yet.
+    if any(summary.values()):
+        call_row = {"call_sid": call, "from_number": "", "to_number": "", "started_at": at}
+        call_row |= {"ended_at": None, "status": "", "duration": None, **summary}
+        rows.append(("call_summary", call_row))
+    return rows
 
 
 def entries_write(entries: list[dict]) -> None:
     """Write call-log entries to the database in one transaction; writing one twice is harmless."""
     statements = _statements()
     adapt = connection.ops.adapt_datetimefield_value
+    rows = [row for entry in entries for row in _rows(entry)]
     # One statement is atomic by itself; a group is one transaction, one commit.
-    group = transaction.atomic() if len(entries) > 1 else nullcontext()
+    group = transaction.atomic() if len(rows) > 1 else nullcontext()
     with group, connection.cursor() as cursor:
-        for entry in entries:
-            row = _row(entry)
+        for record, row in rows:
             params = [
                 adapt(value) if isinstance(value, datetime) else value
-                for value in (row[column] for column in COLUMNS[entry["record"]])
+                for value in (row[column] for column in COLUMNS[record])
             ]
-            cursor.execute(statements[entry["record"]], params)
+            cursor.execute(statements[record], params)
 
 
 @cache

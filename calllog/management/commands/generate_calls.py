@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from calllog.models import Call, Step
-from calllog.services import statistics_refresh
+from calllog.services import statistics_refresh, steps_summary
 from directory.models import Planet
 
 BATCH = 5_000
@@ -66,12 +66,16 @@ def _plausible_call(rng, sid, now, days, planets):
         step(Step.Kind.MENU_KEY, digits="1")
     elif path < 0.85 and planets:
         step(Step.Kind.MENU_KEY, digits="2")
-        pk, key = rng.choice(planets)
-        step(Step.Kind.PLANET_KEY, digits=key, planet_id=pk)
-        answered = rng.random() < 0.7
-        duration = rng.randrange(20, 600) if answered else None
-        status = "completed" if answered else rng.choice(["busy", "no-answer", "failed"])
-        step(Step.Kind.DIAL_OUTCOME, planet_id=pk, dial_status=status, dial_duration=duration)
+        # After a dial that was not answered the planet menu comes back: some try another.
+        while True:
+            pk, key = rng.choice(planets)
+            step(Step.Kind.PLANET_KEY, digits=key, planet_id=pk)
+            answered = rng.random() < 0.7
+            duration = rng.randrange(20, 600) if answered else None
+            status = "completed" if answered else rng.choice(["busy", "no-answer", "failed"])
+            step(Step.Kind.DIAL_OUTCOME, planet_id=pk, dial_status=status, dial_duration=duration)
+            if answered or rng.random() < 0.8:
+                break
     else:
         step(Step.Kind.MENU_KEY, digits="")
         step(Step.Kind.MAIN_MENU)
@@ -84,5 +88,6 @@ def _plausible_call(rng, sid, now, days, planets):
         ended_at=ended,
         status="completed",
         duration=int((ended - started).total_seconds()),
+        **steps_summary(steps),
     )
     return call, steps
