@@ -50,36 +50,25 @@ class Call(models.Model):
     )
     # What the call did, summed up from its steps by the call log's writes (calllog/services.py)
     # in the same transaction as the steps: the admin's filters and the dashboard read one row
-    # per call instead of counting its steps. Each only ever turns on, so writing a step late,
-    # twice or out of order gives the same row.
+    # per call instead of counting its steps. Each only ever grows, so writing a step late,
+    # twice or out of order gives the same row. A set of planets is their ids between commas.
     chose_directions = models.BooleanField(
         _("heard the directions"), default=False, help_text=_("Pressed 1 at the main menu.")
     )
     chose_planets = models.BooleanField(
         _("opened the planet menu"), default=False, help_text=_("Pressed 2 at the main menu.")
     )
-    planet = models.ForeignKey(
-        "directory.Planet",
-        verbose_name=_("planet dialed"),
-        null=True,
+    planets_dialed = models.TextField(
+        _("planets dialed"),
         blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,
-        related_name="+",
-        help_text=_("The planet the caller dialed, e.g. Dagobah; one of them if several."),
+        default="",
+        help_text=_("The planets whose keys the caller pressed, by id, e.g. ,2,3,"),
     )
-    several_planets = models.BooleanField(
-        _("several planets"),
-        default=False,
-        help_text=_("The caller dialed more than one planet in this call."),
-    )
-    dialed = models.BooleanField(
-        _("dialed"), default=False, help_text=_("Pressed a planet's key at the planet menu.")
-    )
-    connected = models.BooleanField(
-        _("connected"),
-        default=False,
-        help_text=_("A planet the caller dialed answered (DialCallStatus completed)."),
+    planets_answered = models.TextField(
+        _("planets that answered"),
+        blank=True,
+        default="",
+        help_text=_("The planets dialed whose DialCallStatus was completed, by id, e.g. ,3,"),
     )
 
     class Meta:
@@ -94,12 +83,10 @@ class Call(models.Model):
             # dashboard is filtered by belongs at its end, to keep it the only thing read.
             models.Index(
                 fields=[
-                    "several_planets",
-                    "planet",
                     "chose_directions",
                     "chose_planets",
-                    "dialed",
-                    "connected",
+                    "planets_dialed",
+                    "planets_answered",
                     "started_at",
                 ],
                 name="calllog_call_summary",
@@ -114,6 +101,16 @@ class Call(models.Model):
 
     def __str__(self):
         return self.call_sid
+
+
+def planet_set(ids) -> str:
+    """A set of planets as a call's summary keeps it: ids between commas (",2,3,"), or ""."""
+    return f",{','.join(str(pk) for pk in ids)}," if ids else ""
+
+
+def planet_ids(planets: str) -> set[int]:
+    """The ids in a set of planets written by planet_set() (in any order, as merged)."""
+    return {int(pk) for pk in planets.split(",") if pk}
 
 
 class StepKind(models.TextChoices):

@@ -4,13 +4,13 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Planet
 
-from .models import Call, Step
+from .models import Call, planet_ids, planet_set
 
 OUTCOMES = {
     "directions": _("Heard the directions"),
@@ -25,9 +25,9 @@ def calls_with_outcome(queryset, outcome: str):
     if outcome == "directions":
         return queryset.filter(chose_directions=True)
     if outcome == "connected":
-        return queryset.filter(connected=True)
+        return queryset.exclude(planets_answered="")
     if outcome == "not_connected":
-        return queryset.filter(dialed=True, connected=False)
+        return queryset.exclude(planets_dialed="").filter(planets_answered="")
     if outcome == "no_choice":
         return queryset.filter(chose_directions=False, chose_planets=False)
     return queryset
@@ -35,15 +35,7 @@ def calls_with_outcome(queryset, outcome: str):
 
 def calls_to_planet(queryset, planet_id: int):
     """Calls in which the caller pressed the planet's key."""
-    several = Exists(
-        Step.objects.filter(
-            call_id=OuterRef("call_sid"), kind=Step.Kind.PLANET_KEY, planet_id=planet_id
-        )
-    )
-    return queryset.filter(
-        Q(several_planets=False, planet_id=planet_id, dialed=True)
-        | Q(several, several_planets=True)
-    )
+    return queryset.filter(planets_dialed__contains=planet_set([planet_id]))
 
 
 @dataclass(frozen=True)
@@ -64,11 +56,6 @@ class Dashboard:
     planets: list[PlanetFigures]
 
 
-# The summary columns, in the order of the index that holds them (calllog_call_summary).
-SUMMARY = ["several_planets", "planet", "chose_directions", "chose_planets", "dialed"]
-SUMMARY += ["connected"]
-
-
 def dashboard_get(
     *, calls: QuerySet[Call] | None = None, days: int = 30, today: date | None = None
 ) -> Dashboard:
@@ -87,45 +74,30 @@ def dashboard_get(
         (day.date(), calls.filter(started_at__gte=day, started_at__lt=next_day).count())
         for day, next_day in zip(midnights, midnights[1:], strict=False)
     ]
-    window = calls.filter(started_at__gte=midnights[0], started_at__lt=midnights[-1])
-    # The calls grouped by what they did: a few dozen groups, read from the summary index.
+    # The calls grouped by what they did (a few dozen groups), read from the summary index
+    # alone: each call counts once per figure, however often it did the thing.
+    summary = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
     groups = (
-        window.order_by()
-        .values_list(*SUMMARY)
+        calls.filter(started_at__gte=midnights[0], started_at__lt=midnights[-1])
+        .order_by()
+        .values_list(*summary)
         .annotate(calls=Count("pk"))
-        .values_list(*SUMMARY, "calls")
+        .values_list(*summary, "calls")
     )
     choices = {"directions": 0, "planets": 0, "no_choice": 0}
     dialed, answered = Counter(), Counter()
-    for several, planet, directions, planets, was_dialed, connected, n in groups:
+    for directions, planets, planets_dialed, planets_answered, n in groups:
         choices["directions"] += n if directions else 0
         choices["planets"] += n if planets else 0
         choices["no_choice"] += 0 if directions or planets else n
-        if planet is not None and not several:
-            dialed[planet] += n if was_dialed else 0
-            answered[planet] += n if connected else 0
-    # The rare call that dialed several planets counts once for each: from its own steps.
-    several_dialed, several_answered = _several_planets(window)
-    dialed.update(several_dialed)
-    answered.update(several_answered)
+        dialed.update(dict.fromkeys(planet_ids(planets_dialed), n))
+        answered.update(dict.fromkeys(planet_ids(planets_answered), n))
     names = dict(Planet.objects.filter(pk__in=dialed).values_list("pk", "name"))
     planets = sorted(
         (
             PlanetFigures(names.get(pk, f"(deleted planet {pk})"), n, answered[pk])
             for pk, n in dialed.items()
-            if n
         ),
         key=lambda figures: (-figures.dialed, figures.name),
     )
     return Dashboard(days=per_day, choices=choices, planets=planets)
-
-
-def _several_planets(window: QuerySet[Call]) -> tuple[Counter, Counter]:
-    """Of the calls that dialed several planets: how many dialed each, how many it answered."""
-    steps = Step.objects.filter(
-        call__in=window.filter(several_planets=True).values("call_sid"), planet__isnull=False
-    ).filter(Q(kind=Step.Kind.PLANET_KEY) | Q(kind=Step.Kind.DIAL_OUTCOME, dial_status="completed"))
-    dialed, answered = set(), set()
-    for call, planet, kind in steps.values_list("call", "planet", "kind"):
-        (dialed if kind == Step.Kind.PLANET_KEY else answered).add((call, planet))
-    return Counter(p for _, p in dialed), Counter(p for _, p in answered)

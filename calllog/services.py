@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import Call, Step
+from .models import Call, Step, planet_ids, planet_set
 from .spool import Spool
 
 
@@ -26,9 +26,9 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
     return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
 
 
-SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planet_id", "several_planets", "dialed"]
-SUMMARY_COLUMNS += ["connected"]
-NO_SUMMARY = dict.fromkeys(SUMMARY_COLUMNS, False) | {"planet_id": None}
+SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
+NO_SUMMARY = {"chose_directions": False, "chose_planets": False}
+NO_SUMMARY |= {"planets_dialed": "", "planets_answered": ""}
 CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
 CALL_COLUMNS += ["duration", *SUMMARY_COLUMNS]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
@@ -46,8 +46,7 @@ def _merges() -> dict[str, str]:
 
     Every merge gives the same row whatever order the writes come in, and again when one is
     written twice: a call starts at the earliest time any record puts it at, and what it did
-    (its summary) only ever turns on. The first planet written stays in `planet`; a second,
-    different one turns on `several_planets`.
+    (its summary) only ever grows: a flag turns on, a set of planets takes in a new one.
     """
     q = connection.ops.quote_name
     call = q(Call._meta.db_table)
@@ -55,7 +54,7 @@ def _merges() -> dict[str, str]:
     def column(name: str) -> str:
         return q(Call._meta.get_field(name).column)
 
-    started, planet = column("started_at"), column("planet")
+    started = column("started_at")
     earliest = (
         f"{started} = CASE WHEN excluded.{started} < {call}.{started} "
         f"THEN excluded.{started} ELSE {call}.{started} END"
@@ -66,55 +65,49 @@ def _merges() -> dict[str, str]:
     ]
     flags = [
         f"{column(name)} = {call}.{column(name)} OR excluded.{column(name)}"
-        for name in ("chose_directions", "chose_planets", "dialed", "connected")
+        for name in ("chose_directions", "chose_planets")
     ]
-    several = column("several_planets")
-    planets = [
-        f"{planet} = COALESCE({call}.{planet}, excluded.{planet})",
-        f"{several} = {call}.{several} OR COALESCE({call}.{planet} <> excluded.{planet}, FALSE)",
+    # A step names one planet (",3,"): added unless the set holds it already.
+    sets = [
+        f"{c} = CASE WHEN excluded.{c} = '' OR {call}.{c} LIKE ('%' || excluded.{c} || '%') "
+        f"THEN {call}.{c} WHEN {call}.{c} = '' THEN excluded.{c} "
+        f"ELSE {call}.{c} || SUBSTR(excluded.{c}, 2) END"
+        for c in (column("planets_dialed"), column("planets_answered"))
     ]
     ending = [f"{column(name)} = excluded.{column(name)}" for name in ("ended_at", "status")]
     ending.append(f"{column('duration')} = excluded.{column('duration')}")
     return {
         "call_start": ", ".join([earliest, *numbers]),
         "call_end": ", ".join([earliest, *numbers, *ending]),
-        "call_summary": ", ".join([earliest, *flags, *planets]),
+        "call_summary": ", ".join([earliest, *flags, *sets]),
     }
 
 
 @cache
 def _statements() -> dict[str, str]:
-    merges = _merges()
-    return {
-        "call_start": _insert_sql(
-            Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merges['call_start']}"
-        ),
-        "call_end": _insert_sql(
-            Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merges['call_end']}"
-        ),
-        "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
-        "call_summary": _insert_sql(
-            Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merges['call_summary']}"
-        ),
+    statements = {
+        record: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
+        for record, merge in _merges().items()
     }
+    return statements | {"step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING")}
 
 
 def step_summary(*, kind: str, digits: str, planet_id: int | None, dial_status: str) -> dict:
     """What one step says about its call, in the call's summary columns."""
-    planet_step = planet_id is not None and kind in (Step.Kind.PLANET_KEY, Step.Kind.DIAL_OUTCOME)
+    planet = [] if planet_id is None else [planet_id]
+    answered = kind == Step.Kind.DIAL_OUTCOME and dial_status == "completed"
     return {
         "chose_directions": kind == Step.Kind.MENU_KEY and digits == "1",
         "chose_planets": kind == Step.Kind.MENU_KEY and digits == "2",
-        "planet_id": planet_id if planet_step else None,
-        "several_planets": False,
-        "dialed": planet_step and kind == Step.Kind.PLANET_KEY,
-        "connected": planet_step and kind == Step.Kind.DIAL_OUTCOME and dial_status == "completed",
+        "planets_dialed": planet_set(planet if kind == Step.Kind.PLANET_KEY else []),
+        "planets_answered": planet_set(planet if answered else []),
     }
 
 
 def steps_summary(steps: list[Step]) -> dict:
     """A call's summary columns from all its steps: what the writes merge, step by step."""
     summary = dict(NO_SUMMARY)
+    dialed, answered = set(), set()
     for step in steps:
         said = step_summary(
             kind=step.kind,
@@ -122,12 +115,14 @@ def steps_summary(steps: list[Step]) -> dict:
             planet_id=step.planet_id,
             dial_status=step.dial_status,
         )
-        for name in ("chose_directions", "chose_planets", "dialed", "connected"):
-            summary[name] = summary[name] or said[name]
-        if said["planet_id"] is not None:
-            summary["several_planets"] |= summary["planet_id"] not in (None, said["planet_id"])
-            summary["planet_id"] = summary["planet_id"] or said["planet_id"]
-    return summary
+        summary["chose_directions"] |= said["chose_directions"]
+        summary["chose_planets"] |= said["chose_planets"]
+        dialed |= planet_ids(said["planets_dialed"])
+        answered |= planet_ids(said["planets_answered"])
+    return summary | {
+        "planets_dialed": planet_set(sorted(dialed)),
+        "planets_answered": planet_set(sorted(answered)),
+    }
 
 
 def _rows(entry: dict) -> list[tuple[str, dict]]:

@@ -35,11 +35,15 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         now = timezone.now()
         prefix = f"CAdemo{seed:04d}{int(now.timestamp()):x}"
+        # Oldest first: every index then grows at its end, several times faster than inserting
+        # a million rows at random places.
+        starts = sorted(rng.randrange(days * 86_400) for _ in range(count))
         made = 0
         while made < count:
             calls, steps = [], []
             for n in range(made, min(made + BATCH, count)):
-                call, call_steps = _plausible_call(rng, f"{prefix}{n:010d}", now, days, planets)
+                started = now - timedelta(seconds=starts[-1 - n])
+                call, call_steps = _plausible_call(rng, f"{prefix}{n:010d}", started, planets)
                 calls.append(call)
                 steps += call_steps
             Call.objects.bulk_create(calls, batch_size=BATCH)
@@ -49,9 +53,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Generated {made} call(s) over the last {days} days.")
 
 
-def _plausible_call(rng, sid, now, days, planets):
+def _plausible_call(rng, sid, started, planets):
     """A call along one of the tree's usual paths, with made-up but well-formed numbers."""
-    started = now - timedelta(seconds=rng.randrange(days * 86_400))
     caller = f"+1{rng.randrange(201, 990)}{rng.randrange(200, 999)}{rng.randrange(10**4):04d}"
     at = started
     steps = []
