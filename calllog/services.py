@@ -69,7 +69,7 @@ def _merges() -> dict[str, str]:
     ]
     # A step names one planet (",3,"): added unless the set holds it already.
     sets = [
-        f"{c} = CASE WHEN excluded.{c} = '' OR {call}.{c} LIKE ('%' || excluded.{c} || '%') "
+        f"{c} = CASE WHEN excluded.{c} = '' OR {call}.{c} LIKE ('%%' || excluded.{c} || '%%') "
         f"THEN {call}.{c} WHEN {call}.{c} = '' THEN excluded.{c} "
         f"ELSE {call}.{c} || SUBSTR(excluded.{c}, 2) END"
         for c in (column("planets_dialed"), column("planets_answered"))
