@@ -427,7 +427,7 @@ def versions(args) -> str:
     )
 
 
-def targets(rows, connections, workers, big=None, admin=None) -> str:
+def targets(rows, connections, workers, big=None, admin=None, million=0) -> str:
     """Issue 14's targets against this run's figures."""
     lines = ["| target | this run | met? |", "| --- | --- | --- |"]
 
@@ -463,9 +463,11 @@ def targets(rows, connections, workers, big=None, admin=None) -> str:
     if big:
         small = rows["ours, full mix"]
         worst = min(big[c].requests_per_s / small[c].requests_per_s for c in connections)
-        line("webhooks with a million calls within 10 %", f"{worst:.2f} × at worst", worst >= 0.9)
+        line(
+            f"webhooks with {million:,} calls within 10 %", f"{worst:.2f} × at worst", worst >= 0.9
+        )
     for page, seconds in (admin or {}).items():
-        line(f"{page} ≤ 0.3 s with a million calls", f"{seconds:.3f} s", seconds <= 0.3)
+        line(f"{page} ≤ 0.3 s with {million:,} calls", f"{seconds:.3f} s", seconds <= 0.3)
     return "\n".join(lines)
 
 
@@ -491,7 +493,7 @@ def main(argv=None) -> None:
     parser.add_argument("--server", default=os.environ.get("SERVER", "granian"))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
     parser.add_argument("--connections", type=lambda s: [int(c) for c in s.split(",")])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--calls-per-run", type=int, default=4000)
     parser.add_argument("--floors", action=argparse.BooleanOptionalAction, default=True)
@@ -568,7 +570,7 @@ def main(argv=None) -> None:
                     report(f"\nMedian p99 during the purge: {p99:.2f} ms.")
                 report()
         report("### The targets (issue 14)\n")
-        report(targets(rows, args.connections, args.workers, big, after) + "\n")
+        report(targets(rows, args.connections, args.workers, big, after, args.million) + "\n")
     report(f"The whole run took {(time.perf_counter() - began) / 60:.1f} minutes.")
     if args.write:
         report.write(DOCS)
