@@ -89,8 +89,9 @@ test-sqlite: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
 test-postgres: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
 	scripts/with-postgres $(BIN)/pytest
 
-## bench: the production server under a realistic signed load, against two floors (minutes;
-## not a test). Prints the table docs/performance.md explains.
+## bench: the production server under signed Twilio traffic beside the tutorial's Node sample
+## and two floors, then on PostgreSQL with two app servers, then with a million calls logged
+## (under 15 minutes; not a test). Prints the tables and writes them into docs/performance.md.
 bench: install-dev
 	$(BIN)/python -m bench.run
 

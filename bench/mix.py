@@ -28,9 +28,7 @@ def _caller(call_sid: str) -> dict:
     }
 
 
-def calls(*, base_url: str, token: str, prefix: str, count: int, planet_pk: int) -> list[Request]:
-    """count pairs of calls: one hears the directions; the other opens the planet menu, presses
-    a wrong key, dials a planet, hears it was busy. Both end with Twilio's status callback."""
+def _signer(base_url: str, token: str):
     validator = RequestValidator(token)
 
     def signed(path: str, params: dict) -> Request:
@@ -40,21 +38,47 @@ def calls(*, base_url: str, token: str, prefix: str, count: int, planet_pk: int)
             signature=validator.compute_signature(base_url + path, params),
         )
 
+    return signed
+
+
+def _pair(signed, a: dict, b: dict) -> list[Request]:
+    """Welcome, 1 for the directions; welcome, 2 for the planet menu, a wrong key, Dagobah."""
+    return [
+        signed("/ivr/welcome", a),
+        signed("/ivr/menu?step=1", {**a, "Digits": "1"}),
+        signed("/ivr/welcome", b),
+        signed("/ivr/menu?step=1", {**b, "Digits": "2"}),
+        signed("/ivr/planets?step=2", {**b, "Digits": "9"}),
+        signed("/ivr/planets?attempts=1&step=3", {**b, "Digits": "3"}),
+    ]
+
+
+def shared(*, base_url: str, token: str, prefix: str, count: int) -> list[Request]:
+    """The mix every target answers, the tutorial's Node sample included (it has no dial
+    outcome or status callback): count pairs of calls, one pressing 1 for the directions, the
+    other 2 for the planet menu, then a wrong key, then Dagobah's key. The same URLs for every
+    target (the Node sample ignores query strings)."""
+    signed = _signer(base_url, token)
+    requests = []
+    for n in range(count):
+        requests += _pair(signed, _caller(f"{prefix}A{n:07d}"), _caller(f"{prefix}B{n:07d}"))
+    return requests
+
+
+def calls(*, base_url: str, token: str, prefix: str, count: int, planet_pk: int) -> list[Request]:
+    """Our full mix: the shared mix's pairs of calls, the second hearing that Dagobah was busy,
+    both ending with Twilio's status callback."""
+    signed = _signer(base_url, token)
     requests = []
     for n in range(count):
         a, b = _caller(f"{prefix}A{n:07d}"), _caller(f"{prefix}B{n:07d}")
         requests += [
-            signed("/ivr/welcome", a),
-            signed("/ivr/menu?step=1", {**a, "Digits": "1"}),
-            signed("/ivr/status", {**a, "CallStatus": "completed", "CallDuration": "41"}),
-            signed("/ivr/welcome", b),
-            signed("/ivr/menu?step=1", {**b, "Digits": "2"}),
-            signed("/ivr/planets?step=2", {**b, "Digits": "9"}),
-            signed("/ivr/planets?attempts=1&step=3", {**b, "Digits": "3"}),
+            *_pair(signed, a, b),
             signed(
                 f"/ivr/dialed?attempts=1&planet={planet_pk}&step=4",
                 {**b, "DialCallStatus": "busy", "DialCallDuration": "0"},
             ),
+            signed("/ivr/status", {**a, "CallStatus": "completed", "CallDuration": "41"}),
             signed("/ivr/status", {**b, "CallStatus": "completed", "CallDuration": "63"}),
         ]
     return requests

@@ -4,8 +4,19 @@ local requests_file = os.getenv("BENCH_REQUESTS")
 local counter, requests = 0, {}
 local threads = {}
 
+-- BENCH_ADDRESSES ("host:port,host:port"): thread n connects to address n (modulo), so one
+-- wrk splits its load over several app servers, as a load balancer would, with one histogram.
+-- Requests keep the Host of the URL given to wrk, which their signatures are computed for.
+local addresses = {}
+for host, port in string.gmatch(os.getenv("BENCH_ADDRESSES") or "", "([^,:]+):(%d+)") do
+  addresses[#addresses + 1] = wrk.lookup(host, port)[1]
+end
+
 function setup(thread)
   thread:set("id", #threads)
+  if #addresses > 0 then
+    thread.addr = addresses[#threads % #addresses + 1]
+  end
   table.insert(threads, thread)
 end
 

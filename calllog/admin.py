@@ -164,7 +164,8 @@ class CallAdmin(admin.ModelAdmin):
         language = request.GET.get("language", "")
         if language not in dict(languages):
             language = ""
-        figures = dashboard_get(language=language)
+        calls = Call.objects.filter(language=language) if language else None
+        figures = dashboard_get(calls=calls)
         choice_labels = {
             "directions": gettext("Directions"),
             "planets": gettext("Planet menu"),

@@ -56,6 +56,28 @@ class Call(models.Model):
     )
     # When the language above was chosen: entries are written in any order, the latest wins.
     language_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What the call did, summed up from its steps by the call log's writes (calllog/services.py)
+    # in the same transaction as the steps: the admin's filters and the dashboard read one row
+    # per call instead of counting its steps. Each only ever grows, so writing a step late,
+    # twice or out of order gives the same row. A set of planets is their ids between commas.
+    chose_directions = models.BooleanField(
+        _("heard the directions"), default=False, help_text=_("Pressed 1 at the main menu.")
+    )
+    chose_planets = models.BooleanField(
+        _("opened the planet menu"), default=False, help_text=_("Pressed 2 at the main menu.")
+    )
+    planets_dialed = models.TextField(
+        _("planets dialed"),
+        blank=True,
+        default="",
+        help_text=_("The planets whose keys the caller pressed, by id, e.g. ,2,3,"),
+    )
+    planets_answered = models.TextField(
+        _("planets that answered"),
+        blank=True,
+        default="",
+        help_text=_("The planets dialed whose DialCallStatus was completed, by id, e.g. ,3,"),
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -65,6 +87,20 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first"),
             models.Index(fields=["language", "started_at"], name="calllog_call_language"),
+            # The dashboard groups the calls of its days by these columns from this index
+            # alone, and the admin's outcome and planet filters count from it. A column the
+            # dashboard is filtered by belongs at its end, to keep it the only thing read.
+            models.Index(
+                fields=[
+                    "chose_directions",
+                    "chose_planets",
+                    "planets_dialed",
+                    "planets_answered",
+                    "started_at",
+                    "language",
+                ],
+                name="calllog_call_summary",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -75,6 +111,16 @@ class Call(models.Model):
 
     def __str__(self):
         return self.call_sid
+
+
+def planet_set(ids) -> str:
+    """A set of planets as a call's summary keeps it: ids between commas (",2,3,"), or ""."""
+    return f",{','.join(str(pk) for pk in ids)}," if ids else ""
+
+
+def planet_ids(planets: str) -> set[int]:
+    """The ids in a set of planets written by planet_set() (in any order, as merged)."""
+    return {int(pk) for pk in planets.split(",") if pk}
 
 
 class StepKind(models.TextChoices):

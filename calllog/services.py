@@ -3,7 +3,8 @@
 A webhook hands its entry to the process's spool (calllog/spool.py) and answers; the spool's
 thread writes entries in groups. They are plain INSERTs (ON CONFLICT works the same on SQLite
 and PostgreSQL) rather than bulk_create(), whose query building costs more than the write
-itself. The unique constraints on the models decide what counts as a repeat.
+itself. The unique constraints on the models decide what counts as a repeat, and a repeat of a
+call's row is merged into it (see _merges()).
 """
 
 from contextlib import nullcontext
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import Call, Step
+from .models import Call, Step, planet_ids, planet_set
 from .spool import Spool
 
 
@@ -25,8 +26,12 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
     return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
 
 
+SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
+NO_SUMMARY = {"chose_directions": False, "chose_planets": False}
+NO_SUMMARY |= {"planets_dialed": "", "planets_answered": ""}
+NO_LANGUAGE = {"language": "", "language_chosen_at": None}
 CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
-CALL_COLUMNS += ["duration", "language", "language_chosen_at"]
+CALL_COLUMNS += ["duration", "language", "language_chosen_at", *SUMMARY_COLUMNS]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
 STEP_COLUMNS += ["idempotency_token", "created_at"]
 COLUMNS = {
@@ -34,96 +39,152 @@ COLUMNS = {
     "call_language": CALL_COLUMNS,
     "call_end": CALL_COLUMNS,
     "step": STEP_COLUMNS,
-}
-
-# When entries of one call meet on its row (a spool writes them in any order, and maybe twice):
-# the language chosen latest wins, the earliest start wins, and numbers fill in where missing.
-MERGE = {
-    "language": "CASE WHEN {t}.language_chosen_at IS NULL "
-    "OR {t}.language_chosen_at < excluded.language_chosen_at "
-    "THEN excluded.{column} ELSE {t}.{column} END",
-    "started_at": "CASE WHEN excluded.started_at < {t}.started_at "
-    "THEN excluded.started_at ELSE {t}.started_at END",
-    "number": "CASE WHEN {t}.{column} = '' THEN excluded.{column} ELSE {t}.{column} END",
+    "call_summary": CALL_COLUMNS,
 }
 
 
-def _merge(*assignments: tuple[str, str]) -> str:
-    t = connection.ops.quote_name(Call._meta.db_table)
-    return "ON CONFLICT (call_sid) DO UPDATE SET " + ", ".join(
-        f"{column} = {MERGE[rule].format(t=t, column=column)}" for column, rule in assignments
+def _merges() -> dict[str, str]:
+    """How a write merges into a call's row that is there already, column by column.
+
+    Every merge gives the same row whatever order the writes come in, and again when one is
+    written twice: a call starts at the earliest time any record puts it at, its language is
+    the one chosen latest, and what it did (its summary) only ever grows: a flag turns on, a set
+    of planets takes in a new one.
+    """
+    q = connection.ops.quote_name
+    call = q(Call._meta.db_table)
+
+    def column(name: str) -> str:
+        return q(Call._meta.get_field(name).column)
+
+    started = column("started_at")
+    earliest = (
+        f"{started} = CASE WHEN excluded.{started} < {call}.{started} "
+        f"THEN excluded.{started} ELSE {call}.{started} END"
     )
-
-
-LANGUAGE = (("language", "language"), ("language_chosen_at", "language"))
-NUMBERS = (("from_number", "number"), ("to_number", "number"))
+    numbers = [
+        f"{column(name)} = COALESCE(NULLIF(excluded.{column(name)}, ''), {call}.{column(name)})"
+        for name in ("from_number", "to_number")
+    ]
+    flags = [
+        f"{column(name)} = {call}.{column(name)} OR excluded.{column(name)}"
+        for name in ("chose_directions", "chose_planets")
+    ]
+    # A step names one planet (",3,"): added unless the set holds it already.
+    sets = [
+        f"{c} = CASE WHEN excluded.{c} = '' OR {call}.{c} LIKE ('%%' || excluded.{c} || '%%') "
+        f"THEN {call}.{c} WHEN {call}.{c} = '' THEN excluded.{c} "
+        f"ELSE {call}.{c} || SUBSTR(excluded.{c}, 2) END"
+        for c in (column("planets_dialed"), column("planets_answered"))
+    ]
+    chosen_at = column("language_chosen_at")
+    # Both read the row's old time (SET sees the row as it was), so they change together.
+    language = [
+        f"{column(name)} = CASE WHEN {call}.{chosen_at} IS NULL "
+        f"OR {call}.{chosen_at} < excluded.{chosen_at} "
+        f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
+        for name in ("language", "language_chosen_at")
+    ]
+    ending = [f"{column(name)} = excluded.{column(name)}" for name in ("ended_at", "status")]
+    ending.append(f"{column('duration')} = excluded.{column('duration')}")
+    return {
+        "call_start": ", ".join([earliest, *numbers, *language]),
+        "call_language": ", ".join([earliest, *language]),
+        "call_end": ", ".join([earliest, *numbers, *ending]),
+        "call_summary": ", ".join([earliest, *flags, *sets]),
+    }
 
 
 @cache
 def _statements() -> dict[str, str]:
+    statements = {
+        record: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
+        for record, merge in _merges().items()
+    }
+    return statements | {"step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING")}
+
+
+def step_summary(*, kind: str, digits: str, planet_id: int | None, dial_status: str) -> dict:
+    """What one step says about its call, in the call's summary columns."""
+    planet = [] if planet_id is None else [planet_id]
+    answered = kind == Step.Kind.DIAL_OUTCOME and dial_status == "completed"
     return {
-        "call_start": _insert_sql(
-            Call, CALL_COLUMNS, _merge(*LANGUAGE, *NUMBERS, ("started_at", "started_at"))
-        ),
-        "call_language": _insert_sql(Call, CALL_COLUMNS, _merge(*LANGUAGE)),
-        "call_end": _insert_sql(
-            Call,
-            CALL_COLUMNS,
-            "ON CONFLICT (call_sid) DO UPDATE SET ended_at = excluded.ended_at, "
-            "status = excluded.status, duration = excluded.duration, "
-            + _merge(*NUMBERS).removeprefix("ON CONFLICT (call_sid) DO UPDATE SET "),
-        ),
-        "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "chose_directions": kind == Step.Kind.MENU_KEY and digits == "1",
+        "chose_planets": kind == Step.Kind.MENU_KEY and digits == "2",
+        "planets_dialed": planet_set(planet if kind == Step.Kind.PLANET_KEY else []),
+        "planets_answered": planet_set(planet if answered else []),
     }
 
 
-def _row(entry: dict) -> dict:
-    """The columns an entry writes. Its time is its request's, so writing it late, or again,
-    writes the same row."""
+def steps_summary(steps: list[Step]) -> dict:
+    """A call's summary columns from all its steps: what the writes merge, step by step."""
+    summary = dict(NO_SUMMARY)
+    dialed, answered = set(), set()
+    for step in steps:
+        said = step_summary(
+            kind=step.kind,
+            digits=step.digits,
+            planet_id=step.planet_id,
+            dial_status=step.dial_status,
+        )
+        summary["chose_directions"] |= said["chose_directions"]
+        summary["chose_planets"] |= said["chose_planets"]
+        dialed |= planet_ids(said["planets_dialed"])
+        answered |= planet_ids(said["planets_answered"])
+    return summary | {
+        "planets_dialed": planet_set(sorted(dialed)),
+        "planets_answered": planet_set(sorted(answered)),
+    }
+
+
+def _rows(entry: dict) -> list[tuple[str, dict]]:
+    """The rows an entry writes, each with its statement. Its time is its request's, so writing
+    it late, or again, writes the same rows."""
     fields = {name: value for name, value in entry.items() if name not in ("record", "at")}
     at = datetime.fromisoformat(entry["at"])
-    if entry["record"] in ("call_start", "call_language"):
+    record = entry["record"]
+    if record in ("call_start", "call_language"):
         # A language chosen before the call's own row is written makes the row, at that time.
         # Entries spooled before calls had a language have none.
-        return {
-            "from_number": "",
-            "to_number": "",
-            "language": "",
-            **fields,
-            "started_at": at,
-            "ended_at": None,
-            "status": "",
-            "duration": None,
-            "language_chosen_at": at,
-        }
-    if entry["record"] == "call_end":
+        row = {"from_number": "", "to_number": "", "language": "", **fields, "started_at": at}
+        row |= {"ended_at": None, "status": "", "duration": None, "language_chosen_at": at}
+        return [(record, {**row, **NO_SUMMARY})]
+    if record == "call_end":
         started = at - timedelta(seconds=entry["duration"] or 0)
         # The status callback knows no language: a row it makes waits for the greeting's.
-        return {
-            **fields,
-            "started_at": started,
-            "ended_at": at,
-            "language": "",
-            "language_chosen_at": None,
-        }
+        row = {**fields, "started_at": started, "ended_at": at, **NO_LANGUAGE}
+        return [(record, {**row, **NO_SUMMARY})]
     call, planet = fields.pop("call_sid"), fields.pop("planet_id")
-    return {**fields, "call": call, "planet": planet, "created_at": at}
+    rows = [("step", {**fields, "call": call, "planet": planet, "created_at": at})]
+    summary = step_summary(
+        kind=fields["kind"],
+        digits=fields["digits"],
+        planet_id=planet,
+        dial_status=fields["dial_status"],
+    )
+    # A step that says something about its call merges it into the call's row, creating the row
+    # (numbers unknown yet, started at the step) when the call's own record is not written yet.
+    if any(summary.values()):
+        call_row = {"call_sid": call, "from_number": "", "to_number": "", "started_at": at}
+        call_row |= {"ended_at": None, "status": "", "duration": None, **NO_LANGUAGE, **summary}
+        rows.append(("call_summary", call_row))
+    return rows
 
 
 def entries_write(entries: list[dict]) -> None:
     """Write call-log entries to the database in one transaction; writing one twice is harmless."""
     statements = _statements()
     adapt = connection.ops.adapt_datetimefield_value
+    rows = [row for entry in entries for row in _rows(entry)]
     # One statement is atomic by itself; a group is one transaction, one commit.
-    group = transaction.atomic() if len(entries) > 1 else nullcontext()
+    group = transaction.atomic() if len(rows) > 1 else nullcontext()
     with group, connection.cursor() as cursor:
-        for entry in entries:
-            row = _row(entry)
+        for record, row in rows:
             params = [
                 adapt(value) if isinstance(value, datetime) else value
-                for value in (row[column] for column in COLUMNS[entry["record"]])
+                for value in (row[column] for column in COLUMNS[record])
             ]
-            cursor.execute(statements[entry["record"]], params)
+            cursor.execute(statements[record], params)
 
 
 @cache

@@ -70,3 +70,14 @@ def make_staff(*, permissions: tuple[str, ...] = (), **kwargs) -> User:
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
         )
     return user
+
+
+def step_entry(call_sid: str, sequence: int, at, kind: str, **fields) -> dict:
+    """A call-log entry for one step, as a webhook hands it to calllog.services."""
+    fields.setdefault("digits", "")
+    fields.setdefault("planet_id", None)
+    fields.setdefault("dial_status", "")
+    fields.setdefault("dial_duration", None)
+    fields.setdefault("idempotency_token", "")
+    entry = {"record": "step", "at": at.isoformat(), "call_sid": call_sid}
+    return entry | {"sequence": sequence, "kind": kind, **fields}

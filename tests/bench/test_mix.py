@@ -13,6 +13,15 @@ from directory.models import Planet
 pytestmark = pytest.mark.django_db
 
 
+def post(client, request: mix.Request):
+    return client.post(
+        request.path,
+        request.body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=request.signature,
+    )
+
+
 @pytest.fixture
 def requests(demo):
     return mix.calls(
@@ -27,12 +36,7 @@ def requests(demo):
 def test_every_signed_request_in_the_mix_gets_200_and_twiml(unsigned_client, requests):
     kinds = set()
     for request in requests:
-        response = unsigned_client.post(
-            request.path,
-            request.body,
-            content_type="application/x-www-form-urlencoded",
-            HTTP_X_TWILIO_SIGNATURE=request.signature,
-        )
+        response = post(unsigned_client, request)
         assert response.status_code == HTTPStatus.OK, request.path
         assert ET.fromstring(response.content).tag == "Response"
         kinds.add(request.path.split("?")[0])
@@ -41,12 +45,7 @@ def test_every_signed_request_in_the_mix_gets_200_and_twiml(unsigned_client, req
 
 def test_the_mix_walks_both_calls_to_their_ends_and_is_logged(unsigned_client, requests):
     for request in requests:
-        unsigned_client.post(
-            request.path,
-            request.body,
-            content_type="application/x-www-form-urlencoded",
-            HTTP_X_TWILIO_SIGNATURE=request.signature,
-        )
+        post(unsigned_client, request)
     assert Call.objects.filter(status="completed").count() == 6
     assert Step.objects.filter(kind=Step.Kind.DIAL_OUTCOME, dial_status="busy").count() == 3
     assert Step.objects.filter(kind=Step.Kind.MENU_KEY, digits="1").count() == 3
@@ -60,10 +59,19 @@ def test_a_mix_signed_for_another_host_is_refused(unsigned_client, demo):
         count=1,
         planet_pk=1,
     )
-    response = unsigned_client.post(
-        request.path,
-        request.body,
-        content_type="application/x-www-form-urlencoded",
-        HTTP_X_TWILIO_SIGNATURE=request.signature,
-    )
+    response = post(unsigned_client, request)
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_the_shared_mix_gets_200_and_twiml_and_is_logged(unsigned_client, demo):
+    """The mix the Node sample is measured on too: welcome, 1, 2, a wrong key, a planet."""
+    shared = mix.shared(
+        base_url="http://localhost", token=settings.TWILIO_AUTH_TOKEN, prefix="CAs", count=2
+    )
+    for request in shared:
+        response = post(unsigned_client, request)
+        assert response.status_code == HTTPStatus.OK, request.path
+        assert ET.fromstring(response.content).tag == "Response"
+    dialed = Step.objects.filter(kind=Step.Kind.PLANET_KEY, planet__name="Dagobah")
+    assert (Call.objects.count(), dialed.count()) == (4, 2)
+    assert Step.objects.filter(kind=Step.Kind.PLANET_KEY, digits="9", planet=None).count() == 2

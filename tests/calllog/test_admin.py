@@ -13,25 +13,36 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calllog.models import Call, Step
+from calllog.services import entries_write
 from directory.models import Planet
-from tests.factories import make_staff
+from tests.factories import make_staff, step_entry
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:calllog_call_changelist"
 
 
-def make_call(sid, *, days_ago=0, number="+19295550123", steps=(), **fields):
-    call = Call.objects.create(
-        call_sid=sid,
-        from_number=number,
-        to_number="+18005550100",
-        started_at=timezone.now() - timedelta(days=days_ago),
-        **fields,
-    )
+def make_call(
+    sid, *, days_ago=0, number="+19295550123", steps=(), status="", duration=None, language=""
+):
+    """A call written as the webhooks write it (calllog.services), steps a second apart."""
+    started = timezone.now() - timedelta(days=days_ago)
+    entries = [{"record": "call_start", "at": started.isoformat(), "call_sid": sid}]
+    entries[0] |= {"from_number": number, "to_number": "+18005550100", "language": language}
     for sequence, (kind, extra) in enumerate(steps, start=1):
-        Step.objects.create(call=call, sequence=sequence, kind=kind, **extra)
-    return call
+        at = started + timedelta(seconds=sequence)
+        fields = {name: value for name, value in extra.items() if name != "planet"}
+        planet = extra.get("planet")
+        entries.append(
+            step_entry(sid, sequence, at, kind, planet_id=planet and planet.pk, **fields)
+        )
+    if status:
+        ended = started + timedelta(seconds=duration or 0)
+        end = {"record": "call_end", "at": ended.isoformat(), "call_sid": sid, "status": status}
+        entries.append(end | {"from_number": number, "to_number": "+18005550100"})
+        entries[-1]["duration"] = duration
+    entries_write(entries)
+    return Call.objects.get(call_sid=sid)
 
 
 @pytest.fixture
