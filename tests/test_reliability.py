@@ -10,6 +10,7 @@ import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
@@ -27,6 +28,7 @@ PATH = [{"Digits": "2"}, {"Digits": "3"}, {"DialCallStatus": "busy"}, {"Digits":
 # docs/performance.md reports the measured figures.
 ANSWER_BOUND_S = 5.0
 APOLOGY = "We are sorry, something went wrong on our side."
+MIGRATE_REQ = Path("/proc/sys/net/ipv4/tcp_migrate_req")
 
 
 @dataclass
@@ -144,6 +146,26 @@ def test_a_killed_worker_is_replaced_and_every_answered_step_is_logged(tmp_path,
     assert missing_from_log(env, walks) == {}
 
 
+@pytest.fixture
+def queued_connections_migrate():
+    """The kernel setting a reload needs (README, Keeping it up): granian gives each worker a
+    listening socket of its own, and connections queued on a replaced worker's socket move to
+    another worker only with net.ipv4.tcp_migrate_req=1 (Linux 5.14+); else they are reset."""
+    try:
+        before = MIGRATE_REQ.read_text().strip()
+    except OSError:
+        pytest.skip("needs Linux 5.14+ for net.ipv4.tcp_migrate_req")
+    if before != "1":
+        try:
+            MIGRATE_REQ.write_text("1")
+        except OSError:
+            pytest.skip("net.ipv4.tcp_migrate_req is 0 and this user cannot set it")
+    yield
+    if before != "1":
+        MIGRATE_REQ.write_text(before)
+
+
+@pytest.mark.usefixtures("queued_connections_migrate")
 def test_a_graceful_reload_under_load_fails_no_request(tmp_path, database_url):
     """SIGHUP, as a deploy sends it: new workers start, old ones finish their requests."""
     env = server_env(database_url)
