@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import Call, Step
+from .models import Call, Step, Utterance
 from .spool import Spool
 
 
@@ -29,11 +29,14 @@ CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at"
 CALL_COLUMNS += ["duration", "language", "language_chosen_at"]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
 STEP_COLUMNS += ["idempotency_token", "created_at"]
+UTTERANCE_COLUMNS = ["call", "sequence", "language", "heard", "confidence", "target", "planet"]
+UTTERANCE_COLUMNS += ["score", "created_at"]
 COLUMNS = {
     "call_start": CALL_COLUMNS,
     "call_language": CALL_COLUMNS,
     "call_end": CALL_COLUMNS,
     "step": STEP_COLUMNS,
+    "utterance": UTTERANCE_COLUMNS,
 }
 
 # When entries of one call meet on its row (a spool writes them in any order, and maybe twice):
@@ -74,6 +77,7 @@ def _statements() -> dict[str, str]:
             + _merge(*NUMBERS).removeprefix("ON CONFLICT (call_sid) DO UPDATE SET "),
         ),
         "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "utterance": _insert_sql(Utterance, UTTERANCE_COLUMNS, "ON CONFLICT DO NOTHING"),
     }
 
 
@@ -192,6 +196,31 @@ def step_record(
         dial_status=dial_status,
         dial_duration=dial_duration,
         idempotency_token=idempotency_token,
+    )
+
+
+def utterance_record(
+    *,
+    call_sid: str,
+    sequence: int,
+    language: str,
+    heard: str,
+    confidence: float,
+    target: str,
+    score: float,
+    planet_id: int | None,
+) -> None:
+    """What a caller said at a step and what it matched; a repeat of the step is ignored."""
+    _record(
+        "utterance",
+        call_sid=call_sid,
+        sequence=sequence,
+        language=language,
+        heard=heard,
+        confidence=confidence,
+        target=target,
+        score=score,
+        planet_id=planet_id,
     )
 
 

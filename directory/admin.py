@@ -3,7 +3,17 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalledNumber, Directions, Language, Planet, PlanetName, Prompt, PromptText
+from .models import (
+    CalledNumber,
+    Directions,
+    Language,
+    MenuAlias,
+    Planet,
+    PlanetAlias,
+    PlanetName,
+    Prompt,
+    PromptText,
+)
 from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
 
@@ -54,6 +64,12 @@ class MissingColumn:
         return _codes(language for language in self._languages if language.pk not in present)
 
 
+class MenuAliasInline(admin.TabularInline):
+    model = MenuAlias
+    extra = 0
+    fields = ["choice", "phrase"]
+
+
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "voice", "welcome_key", "is_default", "position", "missing"]
@@ -62,6 +78,7 @@ class LanguageAdmin(admin.ModelAdmin):
     readonly_fields = ["is_default"]
     fields = ["code", "name", "voice", "welcome_key", "position", "is_default"]
     actions = ["make_default"]
+    inlines = [MenuAliasInline]
 
     def save_model(self, request, obj, form, change):
         # The line's first language is its default: a line always has one.
@@ -122,6 +139,12 @@ class PlanetNameInline(admin.TabularInline):
     fields = ["language", "spoken_name"]
 
 
+class PlanetAliasInline(admin.TabularInline):
+    model = PlanetAlias
+    extra = 0
+    fields = ["language", "phrase"]
+
+
 @admin.register(Planet)
 class PlanetAdmin(MissingColumn, admin.ModelAdmin):
     related = "names"
@@ -129,13 +152,13 @@ class PlanetAdmin(MissingColumn, admin.ModelAdmin):
     list_display_links = ["name"]
     list_editable = ["is_active", "position"]
     list_filter = ["is_active", PlanetMissingFilter]
-    search_fields = ["name", "names__spoken_name", "phone_number"]
+    search_fields = ["name", "names__spoken_name", "aliases__phrase", "phone_number"]
     ordering = ["position", "key", "name"]
     fieldsets = [
         (None, {"fields": ["name", "key", "phone_number"]}),
         (_("In the menu"), {"fields": ["is_active", "position"]}),
     ]
-    inlines = [PlanetNameInline]
+    inlines = [PlanetNameInline, PlanetAliasInline]
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.

@@ -4,7 +4,17 @@ from types import MappingProxyType
 
 from django.db.models import Prefetch
 
-from .models import CalledNumber, Directions, Language, Planet, PlanetName, PromptText, Revision
+from .models import (
+    CalledNumber,
+    Directions,
+    Language,
+    MenuAlias,
+    Planet,
+    PlanetAlias,
+    PlanetName,
+    PromptText,
+    Revision,
+)
 from .script import LanguageOption, PlanetOption, Script
 
 # (the Revision token it was read at, the script); replaced whole, never changed.
@@ -17,7 +27,7 @@ def revision_get() -> int | None:
 
 
 def script_read() -> Script:
-    """Everything a call step may say, in every language, from the database (six queries)."""
+    """Everything a call step may say, in every language, from the database (eight queries)."""
     languages = [
         (LanguageOption(lang.code, lang.name, lang.voice, lang.welcome_key), lang.is_default)
         for lang in Language.objects.order_by("position", "code")
@@ -35,7 +45,13 @@ def script_read() -> Script:
             "language__code", "text", "voice"
         )
     }
+    menu_words: dict[tuple[str, str], tuple[str, ...]] = {}
+    for choice, code, phrase in MenuAlias.objects.values_list(
+        "choice", "language__code", "phrase"
+    ).order_by("pk"):
+        menu_words[choice, code] = (*menu_words.get((choice, code), ()), phrase)
     names = PlanetName.objects.only("planet_id", "spoken_name", "language__code")
+    aliases = PlanetAlias.objects.only("planet_id", "phrase", "language__code").order_by("pk")
     planets = [
         PlanetOption(
             pk=planet.pk,
@@ -46,9 +62,11 @@ def script_read() -> Script:
             spoken_names=MappingProxyType(
                 {name.language.code: name.spoken_name for name in planet.names.all()}
             ),
+            aliases=_by_language(planet.aliases.all()),
         )
         for planet in Planet.objects.order_by("position", "key", "name").prefetch_related(
-            Prefetch("names", queryset=names.select_related("language"))
+            Prefetch("names", queryset=names.select_related("language")),
+            Prefetch("aliases", queryset=aliases.select_related("language")),
         )
     ]
     return Script.of(
@@ -57,7 +75,15 @@ def script_read() -> Script:
         prompts=prompts,
         directions=directions,
         planets=planets,
+        menu_words=menu_words,
     )
+
+
+def _by_language(aliases) -> MappingProxyType:
+    phrases: dict[str, tuple[str, ...]] = {}
+    for alias in aliases:
+        phrases[alias.language.code] = (*phrases.get(alias.language.code, ()), alias.phrase)
+    return MappingProxyType(phrases)
 
 
 def script_get() -> Script:
