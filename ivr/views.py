@@ -178,6 +178,14 @@ def _a_miss(pressed: str) -> str:
     return Prompt.Key.NOT_UNDERSTOOD if pressed == NOT_UNDERSTOOD else Prompt.Key.INVALID_KEY
 
 
+def _as_key(understood: speech.Understood) -> str:
+    """The key words stand for; only a close match counts (a short word like "back" scores 60
+    inside any longer phrase), else they are a miss."""
+    if understood.planet_pk is None and understood.score >= 100 * settings.SPEECH_CONFIDENCE:
+        return understood.target or NOT_UNDERSTOOD
+    return NOT_UNDERSTOOD
+
+
 def _listen(inbound: Inbound, request, choices) -> speech.Understood | None:
     """What the caller's words meant at this menu (None when no words), logged as said."""
     if not inbound.heard:
@@ -246,8 +254,7 @@ def menu(request):
     pressed, planet = inbound.pressed, None
     if (understood := _listen(inbound, request, speech.vocabulary(lines).main)) is not None:
         planet = lines.active_planet(understood.planet_pk)
-        meant_a_key = understood.target and understood.planet_pk is None
-        pressed = understood.target if meant_a_key else NOT_UNDERSTOOD
+        pressed = _as_key(understood)
     chosen = script.language_for_key(pressed)
     if planet is not None:
         response = (
@@ -288,7 +295,7 @@ def planets(request):
     pressed, chosen, sure = inbound.pressed, None, True
     if (understood := _listen(inbound, request, speech.vocabulary(lines).planets)) is not None:
         chosen, sure = lines.active_planet(understood.planet_pk), understood.sure
-        pressed = understood.target if understood.target == "*" else NOT_UNDERSTOOD
+        pressed = _as_key(understood)
     elif pressed != "*":
         chosen = lines.planet_for_key(pressed)
     if chosen is not None:
@@ -326,7 +333,7 @@ def confirm(request):
     planet = lines.active_planet(_bounded_int(request.GET.get("planet", ""), upper=2**63 - 1))
     pressed = inbound.pressed
     if (understood := _listen(inbound, request, speech.vocabulary(lines).confirm)) is not None:
-        pressed = understood.target or NOT_UNDERSTOOD
+        pressed = _as_key(understood)
     if planet is None or pressed == "2":
         # A planet deactivated meanwhile cannot be dialed: the caller chooses again.
         response = _planet_menu(inbound, lines, attempts=inbound.attempts)

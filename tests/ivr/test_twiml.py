@@ -5,7 +5,6 @@ import xml.etree.ElementTree as ET
 from directory.script import Sentence
 from ivr import twiml
 
-
 ENGLISH = twiml.Listening(language="en-GB")
 
 
@@ -47,7 +46,9 @@ def test_say_leaves_out_an_empty_voice_and_language():
 def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
     english = Sentence("Hello.", "alice", "en-GB")
     japanese = Sentence("日本語をご希望の方は、9を押してください。", "Polly.Mizuki", "ja-JP")
-    root = xml(twiml.welcome(sentences=[english, japanese], menu_url="/ivr/menu", listening=ENGLISH))
+    root = xml(
+        twiml.welcome(sentences=[english, japanese], menu_url="/ivr/menu", listening=ENGLISH)
+    )
     (gather,) = root
     assert [
         (say.text, say.get("voice"), say.get("language"), say.get("loop")) for say in gather
