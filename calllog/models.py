@@ -214,6 +214,8 @@ class Utterance(models.Model):
         verbose_name_plural = _("utterances")
         indexes = [
             models.Index(fields=["language", "target", "created_at"], name="calllog_utt_matched"),
+            # purge_calls finds utterances whose call row never got written by their age.
+            models.Index(fields=["created_at"], name="calllog_utt_created"),
         ]
         constraints = [
             # Twilio retries a request with the same step of the same call: it is logged once.

@@ -239,7 +239,7 @@ def call_end(
 
 
 def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
-    """Delete the calls started before a time, and their steps, a batch at a time.
+    """Delete the calls started before a time, their steps and utterances, a batch at a time.
 
     Each batch is its own short transaction, so the call log's writers (and staff) never wait
     long for the database's write lock, however large the log. Returns the calls and steps
@@ -250,16 +250,26 @@ def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
     while sids := list(old_calls.values_list("call_sid", flat=True)[:batch_size]):
         with transaction.atomic():
             steps += Step.objects.filter(call__in=sids).delete()[0]
+            Utterance.objects.filter(call__in=sids).delete()
             calls += Call.objects.filter(call_sid__in=sids).delete()[0]
         batches += 1
-    # Steps whose call row never got written are purged by their own age.
-    orphans = Step.objects.filter(created_at__lt=before).exclude(
+    # Steps and utterances whose call row never got written are purged by their own age.
+    orphan_steps, step_batches = _orphans_purge(Step, before=before, batch_size=batch_size)
+    _orphan_utterances, utterance_batches = _orphans_purge(
+        Utterance, before=before, batch_size=batch_size
+    )
+    return calls, steps + orphan_steps, batches + step_batches + utterance_batches
+
+
+def _orphans_purge(model, *, before: datetime, batch_size: int) -> tuple[int, int]:
+    orphans = model.objects.filter(created_at__lt=before).exclude(
         call__in=Call.objects.values("call_sid")
     )
+    deleted = batches = 0
     while ids := list(orphans.values_list("pk", flat=True)[:batch_size]):
-        steps += Step.objects.filter(pk__in=ids).delete()[0]
+        deleted += model.objects.filter(pk__in=ids).delete()[0]
         batches += 1
-    return calls, steps, batches
+    return deleted, batches
 
 
 def statistics_refresh() -> None:

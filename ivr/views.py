@@ -186,7 +186,7 @@ def _as_key(understood: speech.Understood) -> str:
     return NOT_UNDERSTOOD
 
 
-def _listen(inbound: Inbound, request, choices) -> speech.Understood | None:
+def _listen(inbound: Inbound, choices: speech.Choices) -> speech.Understood | None:
     """What the caller's words meant at this menu (None when no words), logged as said."""
     if not inbound.heard:
         return None
@@ -252,7 +252,7 @@ def menu(request):
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
     pressed, planet = inbound.pressed, None
-    if (understood := _listen(inbound, request, speech.vocabulary(lines).main)) is not None:
+    if (understood := _listen(inbound, speech.vocabulary(lines).main)) is not None:
         planet = lines.active_planet(understood.planet_pk)
         pressed = _as_key(understood)
     chosen = script.language_for_key(pressed)
@@ -293,7 +293,7 @@ def planets(request):
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
     pressed, chosen, sure = inbound.pressed, None, True
-    if (understood := _listen(inbound, request, speech.vocabulary(lines).planets)) is not None:
+    if (understood := _listen(inbound, speech.vocabulary(lines).planets)) is not None:
         chosen, sure = lines.active_planet(understood.planet_pk), understood.sure
         pressed = _as_key(understood)
     elif pressed != "*":
@@ -332,7 +332,7 @@ def confirm(request):
     lines = script.lines(inbound.language)
     planet = lines.active_planet(_bounded_int(request.GET.get("planet", ""), upper=2**63 - 1))
     pressed = inbound.pressed
-    if (understood := _listen(inbound, request, speech.vocabulary(lines).confirm)) is not None:
+    if (understood := _listen(inbound, speech.vocabulary(lines).confirm)) is not None:
         pressed = _as_key(understood)
     if planet is None or pressed == "2":
         # A planet deactivated meanwhile cannot be dialed: the caller chooses again.
