@@ -128,6 +128,7 @@ class StepKind(models.TextChoices):
     MENU_KEY = "menu_key", _("key at the main menu")
     PLANET_KEY = "planet_key", _("key at the planet menu")
     DIAL_OUTCOME = "dial_outcome", _("dial outcome")
+    CONFIRM = "confirm", _("answer to “did you say…?”")
 
 
 class Step(models.Model):
@@ -205,3 +206,69 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.call_id} #{self.sequence}"
+
+
+class Utterance(models.Model):
+    """What a caller said at one step, and what it matched (or that it matched nothing)."""
+
+    call = models.ForeignKey(
+        Call,
+        to_field="call_sid",
+        db_column="call_sid",
+        # Written like steps, possibly before the call's own row.
+        db_constraint=False,
+        db_index=False,
+        on_delete=models.DO_NOTHING,
+        related_name="utterances",
+    )
+    sequence = models.PositiveIntegerField(
+        _("step"), help_text=_("The step of the call at which it was said.")
+    )
+    language = models.CharField(
+        _("language"), max_length=35, blank=True, help_text=_("The call's language, e.g. ja-JP.")
+    )
+    heard = models.CharField(
+        _("heard"),
+        max_length=200,
+        blank=True,
+        help_text=_("Twilio's SpeechResult, shortened, e.g. “Dagobah please”."),
+    )
+    confidence = models.FloatField(
+        _("confidence"), help_text=_("Twilio's confidence in what it heard, 0 to 1.")
+    )
+    target = models.CharField(
+        _("matched"),
+        max_length=32,
+        blank=True,
+        help_text=_("A key the words stand for, or planet:<id>; empty when they matched nothing."),
+    )
+    planet = models.ForeignKey(
+        "directory.Planet",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("planet"),
+    )
+    score = models.FloatField(_("score"), help_text=_("How well the words matched, 0 to 100."))
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["call_id", "sequence"]
+        verbose_name = _("utterance")
+        verbose_name_plural = _("utterances")
+        indexes = [
+            models.Index(fields=["language", "target", "created_at"], name="calllog_utt_matched"),
+            # purge_calls finds utterances whose call row never got written by their age.
+            models.Index(fields=["created_at"], name="calllog_utt_created"),
+        ]
+        constraints = [
+            # Twilio retries a request with the same step of the same call: it is logged once.
+            models.UniqueConstraint(
+                fields=["call", "sequence"], name="%(app_label)s_%(class)s_once_per_step"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.call_id} #{self.sequence}: {self.heard}"

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import Call, Step, planet_ids, planet_set
+from .models import Call, Step, Utterance, planet_ids, planet_set
 from .spool import Spool
 
 
@@ -34,11 +34,14 @@ CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at"
 CALL_COLUMNS += ["duration", "language", "language_chosen_at", *SUMMARY_COLUMNS]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
 STEP_COLUMNS += ["idempotency_token", "created_at"]
+UTTERANCE_COLUMNS = ["call", "sequence", "language", "heard", "confidence", "target", "planet"]
+UTTERANCE_COLUMNS += ["score", "created_at"]
 COLUMNS = {
     "call_start": CALL_COLUMNS,
     "call_language": CALL_COLUMNS,
     "call_end": CALL_COLUMNS,
     "step": STEP_COLUMNS,
+    "utterance": UTTERANCE_COLUMNS,
     "call_summary": CALL_COLUMNS,
 }
 
@@ -101,7 +104,10 @@ def _statements() -> dict[str, str]:
         record: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
         for record, merge in _merges().items()
     }
-    return statements | {"step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING")}
+    return statements | {
+        "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "utterance": _insert_sql(Utterance, UTTERANCE_COLUMNS, "ON CONFLICT DO NOTHING"),
+    }
 
 
 def step_summary(*, kind: str, digits: str, planet_id: int | None, dial_status: str) -> dict:
@@ -155,6 +161,8 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
         row = {**fields, "started_at": started, "ended_at": at, **NO_LANGUAGE}
         return [(record, {**row, **NO_SUMMARY})]
     call, planet = fields.pop("call_sid"), fields.pop("planet_id")
+    if record == "utterance":
+        return [(record, {**fields, "call": call, "planet": planet, "created_at": at})]
     rows = [("step", {**fields, "call": call, "planet": planet, "created_at": at})]
     summary = step_summary(
         kind=fields["kind"],
@@ -256,6 +264,31 @@ def step_record(
     )
 
 
+def utterance_record(
+    *,
+    call_sid: str,
+    sequence: int,
+    language: str,
+    heard: str,
+    confidence: float,
+    target: str,
+    score: float,
+    planet_id: int | None,
+) -> None:
+    """What a caller said at a step and what it matched; a repeat of the step is ignored."""
+    _record(
+        "utterance",
+        call_sid=call_sid,
+        sequence=sequence,
+        language=language,
+        heard=heard,
+        confidence=confidence,
+        target=target,
+        score=score,
+        planet_id=planet_id,
+    )
+
+
 def call_end(
     *, call_sid: str, from_number: str, to_number: str, status: str, duration: int | None
 ) -> None:
@@ -271,7 +304,7 @@ def call_end(
 
 
 def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
-    """Delete the calls started before a time, and their steps, a batch at a time.
+    """Delete the calls started before a time, their steps and utterances, a batch at a time.
 
     Each batch is its own short transaction, so the call log's writers (and staff) never wait
     long for the database's write lock, however large the log. Returns the calls and steps
@@ -282,16 +315,26 @@ def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
     while sids := list(old_calls.values_list("call_sid", flat=True)[:batch_size]):
         with transaction.atomic():
             steps += Step.objects.filter(call__in=sids).delete()[0]
+            Utterance.objects.filter(call__in=sids).delete()
             calls += Call.objects.filter(call_sid__in=sids).delete()[0]
         batches += 1
-    # Steps whose call row never got written are purged by their own age.
-    orphans = Step.objects.filter(created_at__lt=before).exclude(
+    # Steps and utterances whose call row never got written are purged by their own age.
+    orphan_steps, step_batches = _orphans_purge(Step, before=before, batch_size=batch_size)
+    _orphan_utterances, utterance_batches = _orphans_purge(
+        Utterance, before=before, batch_size=batch_size
+    )
+    return calls, steps + orphan_steps, batches + step_batches + utterance_batches
+
+
+def _orphans_purge(model, *, before: datetime, batch_size: int) -> tuple[int, int]:
+    orphans = model.objects.filter(created_at__lt=before).exclude(
         call__in=Call.objects.values("call_sid")
     )
+    deleted = batches = 0
     while ids := list(orphans.values_list("pk", flat=True)[:batch_size]):
-        steps += Step.objects.filter(pk__in=ids).delete()[0]
+        deleted += model.objects.filter(pk__in=ids).delete()[0]
         batches += 1
-    return calls, steps, batches
+    return deleted, batches
 
 
 def statistics_refresh() -> None:

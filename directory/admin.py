@@ -8,8 +8,10 @@ from .models import (
     Closure,
     Directions,
     Language,
+    MenuAlias,
     OpeningHours,
     Planet,
+    PlanetAlias,
     PlanetName,
     Prompt,
     PromptText,
@@ -64,6 +66,12 @@ class MissingColumn:
         return _codes(language for language in self._languages if language.pk not in present)
 
 
+class MenuAliasInline(admin.TabularInline):
+    model = MenuAlias
+    extra = 0
+    fields = ["choice", "phrase"]
+
+
 @admin.register(Language)
 class LanguageAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "voice", "welcome_key", "is_default", "position", "missing"]
@@ -72,6 +80,7 @@ class LanguageAdmin(admin.ModelAdmin):
     readonly_fields = ["is_default"]
     fields = ["code", "name", "voice", "welcome_key", "position", "is_default"]
     actions = ["make_default"]
+    inlines = [MenuAliasInline]
 
     def save_model(self, request, obj, form, change):
         # The line's first language is its default: a line always has one.
@@ -144,6 +153,12 @@ class ClosureInline(admin.TabularInline):
     fields = ["first_day", "last_day", "reason"]
 
 
+class PlanetAliasInline(admin.TabularInline):
+    model = PlanetAlias
+    extra = 0
+    fields = ["language", "phrase"]
+
+
 @admin.register(Planet)
 class PlanetAdmin(MissingColumn, admin.ModelAdmin):
     related = "names"
@@ -151,7 +166,7 @@ class PlanetAdmin(MissingColumn, admin.ModelAdmin):
     list_display_links = ["name"]
     list_editable = ["is_active", "position"]
     list_filter = ["is_active", PlanetMissingFilter]
-    search_fields = ["name", "names__spoken_name", "phone_number"]
+    search_fields = ["name", "names__spoken_name", "aliases__phrase", "phone_number"]
     ordering = ["position", "key", "name"]
     fieldsets = [
         (None, {"fields": ["name", "key", "phone_number"]}),
@@ -167,7 +182,7 @@ class PlanetAdmin(MissingColumn, admin.ModelAdmin):
             },
         ),
     ]
-    inlines = [PlanetNameInline, OpeningHoursInline, ClosureInline]
+    inlines = [PlanetNameInline, PlanetAliasInline, OpeningHoursInline, ClosureInline]
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.

@@ -383,6 +383,114 @@ class PlanetName(models.Model):
     natural_key.dependencies = ["directory.planet", "directory.language"]
 
 
+class PlanetAliasManager(models.Manager):
+    def get_by_natural_key(self, planet, language, phrase):
+        return self.get(planet__name=planet, language__code=language, phrase=phrase)
+
+
+phrase_field = partial(
+    models.CharField,
+    _("phrase"),
+    max_length=100,
+)
+
+
+class PlanetAlias(models.Model):
+    """Another way callers say a planet in one language ("also heard as")."""
+
+    planet = models.ForeignKey(
+        Planet, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("planet")
+    )
+    language = models.ForeignKey(
+        Language, on_delete=models.CASCADE, related_name="+", verbose_name=_("language")
+    )
+    phrase = phrase_field(
+        help_text=_("Words a caller may say for this planet, e.g. “Yoda's swamp”."),
+    )
+
+    objects = PlanetAliasManager()
+
+    class Meta:
+        ordering = ["planet", "language", "phrase"]
+        verbose_name = _("also heard as")
+        verbose_name_plural = _("also heard as")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["planet", "language", "phrase"],
+                name="%(app_label)s_%(class)s_unique_phrase",
+                violation_error_message=_("This planet already has this phrase in this language."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+    def natural_key(self):
+        return (self.planet.name, self.language.code, self.phrase)
+
+    natural_key.dependencies = ["directory.planet", "directory.language"]
+
+
+class MenuChoice(models.TextChoices):
+    """The main menu's choices a caller can name."""
+
+    DIRECTIONS = "directions", _("Directions (key 1)")
+    PLANETS = "planets", _("Planet menu (key 2)")
+
+
+class MenuAliasManager(models.Manager):
+    def get_by_natural_key(self, language, phrase):
+        return self.get(language__code=language, phrase=phrase)
+
+
+class MenuAlias(models.Model):
+    """Words that pick a main-menu choice when said in one language."""
+
+    Choice = MenuChoice
+
+    language = models.ForeignKey(
+        Language,
+        on_delete=models.CASCADE,
+        related_name="menu_aliases",
+        verbose_name=_("language"),
+    )
+    choice = models.CharField(
+        _("choice"),
+        max_length=16,
+        choices=MenuChoice.choices,
+        help_text=_("What the words pick at the main menu."),
+    )
+    phrase = phrase_field(help_text=_("Words a caller may say for it, e.g. “directions”."))
+
+    objects = MenuAliasManager()
+
+    class Meta:
+        ordering = ["language", "choice", "phrase"]
+        verbose_name = _("main menu word")
+        verbose_name_plural = _("main menu words")
+        constraints = [
+            # One phrase picks one choice: the same words for both would be a coin toss.
+            models.UniqueConstraint(
+                fields=["language", "phrase"],
+                name="%(app_label)s_%(class)s_unique_phrase",
+                violation_error_message=_("These words already pick a choice in this language."),
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__in=MenuChoice.values),
+                name="%(app_label)s_%(class)s_choice_is_known",
+                violation_error_message=_("Choose one of the listed choices."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+    def natural_key(self):
+        return (self.language.code, self.phrase)
+
+    natural_key.dependencies = ["directory.language"]
+
+
 class DirectionsManager(models.Manager):
     def get_by_natural_key(self, name, language):
         return self.get(name=name, language__code=language)
@@ -461,6 +569,8 @@ class PromptKey(models.TextChoices):
     LANGUAGE_OPTION = "language_option", _("Greeting: how to choose this language")
     PLANET_CLOSED = "planet_closed", _("Planet chosen while it is closed")
     PLANET_OPENS = "planet_opens", _("When a closed planet opens next")
+    NOT_UNDERSTOOD = "not_understood", _("Caller said words we did not understand")
+    CONFIRM_PLANET = "confirm_planet", _("Did the caller say this planet?")
 
 
 class PromptManager(models.Manager):
@@ -480,6 +590,7 @@ class Prompt(models.Model):
         Key.LANGUAGE_OPTION: ("{key}",),
         Key.PLANET_CLOSED: ("{planet}",),
         Key.PLANET_OPENS: ("{opens}", "{planet}"),
+        Key.CONFIRM_PLANET: ("{planet}",),
     }
     # The prompts that may be left empty (a menu without an introduction).
     OPTIONAL = (Key.PLANET_MENU_INTRO,)
@@ -625,6 +736,8 @@ PROMPT_DEFAULTS = {
     Prompt.Key.LANGUAGE_OPTION: "For English, press {key}.",
     Prompt.Key.PLANET_CLOSED: "{planet} is closed now.",
     Prompt.Key.PLANET_OPENS: "It opens {opens}.",
+    Prompt.Key.NOT_UNDERSTOOD: "Sorry, we did not understand that.",
+    Prompt.Key.CONFIRM_PLANET: "Did you say {planet}? Say yes or press 1; say no or press 2.",
 }
 # The voice and language of those words, and of a line with no language yet.
 DEFAULT_VOICE = "alice"

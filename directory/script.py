@@ -48,6 +48,8 @@ class PlanetOption:
     is_active: bool
     # Its spoken name per language code; the planet's name where it has none at all.
     spoken_names: Mapping[str, str]
+    # What callers also say for it, per language code.
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     hours: Hours = field(default_factory=Hours)
 
 
@@ -70,6 +72,10 @@ class Script:
     # Every planet, active or not, by pk; the active ones in menu order.
     planets: Mapping[int, PlanetOption]
     menu: tuple[PlanetOption, ...]
+    # Words that pick a main-menu choice: (choice, language code) -> phrases.
+    menu_words: Mapping[tuple[str, str], tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @classmethod
     def of(
@@ -80,6 +86,7 @@ class Script:
         prompts: dict[tuple[str, str], tuple[str, str]],
         directions: dict[str, tuple[str, str]],
         planets: list[PlanetOption],
+        menu_words: dict[tuple[str, str], tuple[str, ...]] | None = None,
     ) -> "Script":
         """A script from plain values: languages in order, each with whether it is the default;
         planets in menu order."""
@@ -95,6 +102,7 @@ class Script:
             directions=MappingProxyType(dict(directions)),
             planets=MappingProxyType({planet.pk: planet for planet in planets}),
             menu=tuple(planet for planet in planets if planet.is_active),
+            menu_words=MappingProxyType(dict(menu_words or {})),
         )
 
     def language(self, code: str) -> LanguageOption | None:
@@ -170,6 +178,21 @@ class Lines:
         ]
         sentences.append(self.sentence(PromptKey.PLANET_MENU_BACK))
         return [sentence for sentence in sentences if sentence.text]
+
+    def menu_words(self, choice: str) -> tuple[str, ...]:
+        """What a caller may say in this language to pick a main-menu choice."""
+        return self.script.menu_words.get((choice, self.language.code), ())
+
+    def planet_words(self, planet: PlanetOption) -> tuple[str, ...]:
+        """What a caller may say in this language for a planet: its spoken name here, its
+        name, and what it is also heard as."""
+        code = self.language.code
+        spoken = (planet.spoken_names[code],) if code in planet.spoken_names else ()
+        return tuple(dict.fromkeys((*spoken, planet.name, *planet.aliases.get(code, ()))))
+
+    def active_planet(self, pk: int | None) -> PlanetOption | None:
+        planet = self.script.planets.get(pk)
+        return planet if planet is not None and planet.is_active else None
 
     def planet_for_key(self, key: str) -> PlanetOption | None:
         return next((planet for planet in self.script.menu if planet.key == key), None)

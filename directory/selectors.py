@@ -6,7 +6,17 @@ from types import MappingProxyType
 from django.db.models import Prefetch
 
 from .hours import Hours, Opening
-from .models import CalledNumber, Directions, Language, Planet, PlanetName, PromptText, Revision
+from .models import (
+    CalledNumber,
+    Directions,
+    Language,
+    MenuAlias,
+    Planet,
+    PlanetAlias,
+    PlanetName,
+    PromptText,
+    Revision,
+)
 from .script import LanguageOption, PlanetOption, Script
 
 # (the Revision token it was read at, the script); replaced whole, never changed.
@@ -19,7 +29,7 @@ def revision_get() -> int | None:
 
 
 def script_read() -> Script:
-    """Everything a call step may say, in every language, from the database (eight queries)."""
+    """Everything a call step may say, in every language, from the database (ten queries)."""
     languages = [
         (LanguageOption(lang.code, lang.name, lang.voice, lang.welcome_key), lang.is_default)
         for lang in Language.objects.order_by("position", "code")
@@ -37,7 +47,13 @@ def script_read() -> Script:
             "language__code", "text", "voice"
         )
     }
+    menu_words: dict[tuple[str, str], tuple[str, ...]] = {}
+    for choice, code, phrase in MenuAlias.objects.values_list(
+        "choice", "language__code", "phrase"
+    ).order_by("pk"):
+        menu_words[choice, code] = (*menu_words.get((choice, code), ()), phrase)
     names = PlanetName.objects.only("planet_id", "spoken_name", "language__code")
+    aliases = PlanetAlias.objects.only("planet_id", "phrase", "language__code").order_by("pk")
     planets = [
         PlanetOption(
             pk=planet.pk,
@@ -48,10 +64,12 @@ def script_read() -> Script:
             spoken_names=MappingProxyType(
                 {name.language.code: name.spoken_name for name in planet.names.all()}
             ),
+            aliases=_by_language(planet.aliases.all()),
             hours=_hours(planet),
         )
         for planet in Planet.objects.order_by("position", "key", "name").prefetch_related(
             Prefetch("names", queryset=names.select_related("language")),
+            Prefetch("aliases", queryset=aliases.select_related("language")),
             "opening_hours",
             "closures",
         )
@@ -62,6 +80,7 @@ def script_read() -> Script:
         prompts=prompts,
         directions=directions,
         planets=planets,
+        menu_words=menu_words,
     )
 
 
@@ -81,6 +100,13 @@ def _hours(planet: Planet) -> Hours:
         closed_days=frozenset(closed_days),
         holidays_country=planet.holidays_country,
     )
+
+
+def _by_language(aliases) -> MappingProxyType:
+    phrases: dict[str, tuple[str, ...]] = {}
+    for alias in aliases:
+        phrases[alias.language.code] = (*phrases.get(alias.language.code, ()), alias.phrase)
+    return MappingProxyType(phrases)
 
 
 def script_get() -> Script:

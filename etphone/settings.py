@@ -189,6 +189,14 @@ IVR_LANGUAGE = env("IVR_LANGUAGE", default="en-GB")
 IVR_MAX_ATTEMPTS = env.int("IVR_MAX_ATTEMPTS", default=3)
 if IVR_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("IVR_MAX_ATTEMPTS must be 1 or more.")
+# How sure (0 to 1) both Twilio's recognition and our match of a planet's name must be to dial
+# it at once; below it the caller is asked "Did you say ...?" first.
+try:
+    SPEECH_CONFIDENCE = float(env("SPEECH_CONFIDENCE", default="0.7"))
+except ValueError:
+    SPEECH_CONFIDENCE = -1.0
+if not 0 <= SPEECH_CONFIDENCE <= 1:
+    raise ImproperlyConfigured("SPEECH_CONFIDENCE must be a number from 0 to 1, e.g. 0.7.")
 # Where each server process keeps call-log entries until its writer thread has put them in the
 # database (calllog/spool.py): on a local disk of each app server, writable by the server.
 # One directory per database: a process adopts the files it finds there as its own database's.

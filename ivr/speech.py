@@ -8,6 +8,9 @@ from functools import lru_cache
 import pykakasi
 from rapidfuzz import fuzz, process
 
+from directory.models import MenuChoice
+from directory.script import Lines, Script
+
 # Twilio sends at most a few sentences; anything longer is noise we need not read in full.
 HEARD_LIMIT = 300
 
@@ -215,3 +218,105 @@ class Choices:
             return Heard(None, 0.0)
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         return Heard(target, score, runner_up)
+
+
+# Below this score what was heard matched nothing (noise scores under it, see the tests).
+MATCH_FLOOR = 60.0
+# Two candidates within this many points of each other are too close to pick without asking.
+CLOSE_MARGIN = 10.0
+# What confirms or denies, and what goes back, in each language (by its primary subtag).
+YES = {
+    "en": ("yes", "yeah", "yep", "correct", "that's right", "right"),
+    "ja": ("はい", "ええ", "そうです", "うん"),
+}
+NO = {"en": ("no", "nope", "wrong", "no thanks"), "ja": ("いいえ", "いや", "違います", "ちがう")}
+BACK = {"en": ("back", "go back", "main menu"), "ja": ("戻る", "戻って", "メインメニュー")}
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What a caller's words meant at one menu.
+
+    target is a key the words stand for ("1", "*", a language's welcome key) or "planet:<pk>",
+    or None when they matched nothing; sure is False when the caller should be asked first.
+    """
+
+    target: str | None
+    score: float
+    sure: bool
+
+    @property
+    def planet_pk(self) -> int | None:
+        if self.target and self.target.startswith("planet:"):
+            return int(self.target.removeprefix("planet:"))
+        return None
+
+
+def _words(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:
+    return table.get(language.split("-")[0].lower(), table["en"])
+
+
+class Vocabulary:
+    """What a caller may say at each menu in one language, prepared once per Script."""
+
+    def __init__(self, lines: Lines):
+        language = lines.language.code
+        planets = [
+            (f"planet:{planet.pk}", lines.planet_words(planet), planet.key)
+            for planet in lines.script.menu
+        ]
+        main = [
+            ("1", lines.menu_words(MenuChoice.DIRECTIONS), "1"),
+            ("2", lines.menu_words(MenuChoice.PLANETS), "2"),
+            *(
+                (other.welcome_key, (other.name,), other.welcome_key)
+                for other in lines.script.languages
+                if other != lines.language and other.welcome_key
+            ),
+            *((target, words, "") for target, words, _key in planets),
+        ]
+        planet_menu = [*planets, ("*", _words(BACK, language), "")]
+        confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
+        self.language = language
+        self.main, self.main_hints = self._prepare(main)
+        self.planets, self.planet_hints = self._prepare(planet_menu)
+        self.confirm, self.confirm_hints = self._prepare(confirm)
+
+    def _prepare(self, candidates) -> tuple[Choices, tuple[str, ...]]:
+        choices = Choices(
+            [Candidate(target, tuple(words), key) for target, words, key in candidates],
+            language=self.language,
+        )
+        hints = tuple(dict.fromkeys(word for _target, words, _key in candidates for word in words))
+        return choices, hints
+
+
+def understand(choices: Choices, heard: str, *, confidence: float, threshold: float) -> Understood:
+    """What the words mean at a menu: sure when both Twilio's confidence and the match's score
+    reach the threshold and no other candidate scores close."""
+    match = choices.match(heard)
+    if match.target is None or match.score < MATCH_FLOOR:
+        return Understood(None, match.score, False)
+    sure = (
+        min(confidence, match.score / 100) >= threshold
+        and match.score - match.runner_up >= CLOSE_MARGIN
+    )
+    return Understood(match.target, match.score, sure)
+
+
+# (the Script it was built for, its vocabulary per language code); replaced whole.
+_cached: tuple[Script, dict[str, Vocabulary]] | None = None
+
+
+def vocabulary(lines: Lines) -> Vocabulary:
+    """The vocabulary of the call's language, built once per Script (not per request)."""
+    global _cached
+    cached = _cached
+    if cached is None or cached[0] is not lines.script:
+        cached = (lines.script, {})
+        _cached = cached
+    by_language = cached[1]
+    code = lines.language.code
+    if code not in by_language:
+        by_language[code] = Vocabulary(lines)
+    return by_language[code]

@@ -1,12 +1,16 @@
 """Pure TwiML builders for each step of the call: plain values in, a VoiceResponse out."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from twilio.twiml.voice_response import VoiceResponse
 
 from directory.script import Sentence
 
 GATHER_TIMEOUT_SECONDS = 5
+# Twilio takes at most 500 hints of at most 100 characters each.
+HINTS_LIMIT = 500
+HINT_LENGTH = 100
 # How many times the main menu is read before the gather times out.
 WELCOME_LOOPS = 3
 
@@ -21,22 +25,41 @@ def _say(verb, sentence: Sentence, **kwargs) -> None:
         )
 
 
-def _gather(response: VoiceResponse, *, action: str):
+@dataclass(frozen=True)
+class Listening:
+    """What a menu listens for besides keys: speech in a language, helped by hints."""
+
+    language: str
+    hints: Sequence[str] = ()
+
+
+def _hints(phrases: Sequence[str]) -> str | None:
+    # Commas separate hints, so a phrase keeps none of its own.
+    cleaned = dict.fromkeys(" ".join(p.replace(",", " ").split())[:HINT_LENGTH] for p in phrases)
+    return ", ".join(hint for hint in list(cleaned)[:HINTS_LIMIT] if hint) or None
+
+
+def _gather(response: VoiceResponse, *, action: str, listening: Listening):
     # actionOnEmptyResult: a caller who presses nothing is sent back to us, never dropped.
+    # speechTimeout="auto": Twilio decides when the caller has finished speaking.
     return response.gather(
+        input="dtmf speech",
         num_digits=1,
         action=action,
         method="POST",
         timeout=GATHER_TIMEOUT_SECONDS,
         action_on_empty_result=True,
+        language=listening.language or None,
+        speech_timeout="auto",
+        hints=_hints(listening.hints),
     )
 
 
-def welcome(*, sentences: Sequence[Sentence], menu_url: str) -> VoiceResponse:
+def welcome(*, sentences: Sequence[Sentence], menu_url: str, listening: Listening) -> VoiceResponse:
     """Main menu: the greeting (and the other languages on offer), read three times, inside a
-    one-key gather."""
+    gather of one key or a few words."""
     response = VoiceResponse()
-    gather = _gather(response, action=menu_url)
+    gather = _gather(response, action=menu_url, listening=listening)
     if len(sentences) == 1:
         _say(gather, sentences[0], loop=WELCOME_LOOPS)
     else:
@@ -57,15 +80,31 @@ def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
 
 
 def planet_menu(
-    *, sentences: Sequence[Sentence], planets_url: str, before: Sequence[Sentence] = ()
+    *,
+    sentences: Sequence[Sentence],
+    planets_url: str,
+    listening: Listening,
+    before: Sequence[Sentence] = (),
 ) -> VoiceResponse:
-    """Menu key 2: the planet menu inside a one-key gather, after what led back to it."""
+    """Menu key 2: the planet menu inside a gather of a key or a name, after what led back
+    to it."""
     response = VoiceResponse()
     for sentence in before:
         _say(response, sentence)
-    gather = _gather(response, action=planets_url)
+    gather = _gather(response, action=planets_url, listening=listening)
     for sentence in sentences:
         _say(gather, sentence)
+    return response
+
+
+def confirm(
+    *, sentence: Sentence, confirm_url: str, listening: Listening, before: Sentence | None = None
+) -> VoiceResponse:
+    """A doubtful planet: ask whether the caller said it (yes or 1, no or 2)."""
+    response = VoiceResponse()
+    if before is not None:
+        _say(response, before)
+    _say(_gather(response, action=confirm_url, listening=listening), sentence)
     return response
 
 

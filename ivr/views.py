@@ -14,17 +14,21 @@ from django.utils import timezone
 from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
 from directory.models import PHONE_KEYS, Prompt
-from directory.script import LanguageOption, Lines, Script
+from directory.script import LanguageOption, Lines, PlanetOption, Script
 from directory.selectors import script_get
 
-from . import twiml
+from . import speech, twiml
 from .decorators import apologize, twilio_webhook
 
 logger = logging.getLogger("ivr")
 
 NO_INPUT = ""
 INVALID = "invalid"
+# Words were heard but meant nothing at this menu: a miss, like a wrong key.
+NOT_UNDERSTOOD = "speech"
 MAX_STEPS = 10_000
+# What the call log keeps of what was heard.
+HEARD_LOGGED = 200
 
 
 def _params(request):
@@ -38,12 +42,26 @@ def _bounded_int(value: str, *, upper: int) -> int:
         return 0
 
 
+def _confidence(value: str | None) -> float:
+    """Twilio's Confidence (0 to 1); sure when absent (a simulator), unsure when unreadable."""
+    if value is None:
+        return 1.0
+    try:
+        confidence = float(value[:32])
+    except ValueError:
+        return 0.0
+    return min(max(confidence, 0.0), 1.0) if confidence == confidence else 0.0
+
+
 @dataclass(frozen=True)
 class Inbound:
     """What one webhook request tells us: who calls, what they pressed, where the call is."""
 
     params: dict
     pressed: str
+    # What Twilio heard (SpeechResult) when no key was pressed, and how sure it was.
+    heard: str
+    confidence: float
     # Failed attempts so far, the step's number in the call and its language; they travel in
     # our own URLs, which Twilio signs, so no session is kept on our side.
     attempts: int
@@ -61,9 +79,12 @@ class Inbound:
         else:
             pressed = digits if len(digits) == 1 and digits in PHONE_KEYS else INVALID
         called = params.get("To", "")[:32]
+        heard = params.get("SpeechResult", "")[: speech.HEARD_LIMIT] if digits == "" else ""
         return cls(
             params=params,
             pressed=pressed,
+            heard=heard if heard.strip() else "",
+            confidence=_confidence(params.get("Confidence")),
             attempts=_bounded_int(
                 request.GET.get("attempts", "0"), upper=settings.IVR_MAX_ATTEMPTS
             ),
@@ -122,12 +143,76 @@ def _goodbye_if_out_of_attempts(attempts: int, lines: Lines):
     return None
 
 
+def _listening(lines: Lines, hints) -> twiml.Listening:
+    return twiml.Listening(language=lines.language.code, hints=hints)
+
+
 def _planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=()):
     return twiml.planet_menu(
         sentences=lines.planet_menu(),
         planets_url=inbound.next_url("ivr:planets", attempts=attempts),
+        listening=_listening(lines, speech.vocabulary(lines).planet_hints),
         before=before,
     )
+
+
+def _dial(inbound: Inbound, lines: Lines, planet: PlanetOption):
+    """Connect the caller to a planet; a closed one says when it opens, then the planet menu."""
+    closed = lines.closed(planet, now=timezone.now())
+    if closed:
+        return _planet_menu(inbound, lines, attempts=inbound.attempts, before=closed)
+    return twiml.dial(
+        number=planet.phone_number,
+        action_url=inbound.next_url("ivr:dialed", planet=planet.pk),
+    )
+
+
+def _confirm(inbound: Inbound, lines: Lines, planet: PlanetOption, *, attempts: int, before=None):
+    return twiml.confirm(
+        sentence=lines.sentence(Prompt.Key.CONFIRM_PLANET).fill(planet=lines.spoken_name(planet)),
+        confirm_url=inbound.next_url("ivr:confirm", attempts=attempts, planet=planet.pk),
+        listening=_listening(lines, speech.vocabulary(lines).confirm_hints),
+        before=before,
+    )
+
+
+def _a_miss(pressed: str) -> str:
+    """The prompt before a menu is read again after a miss."""
+    if pressed == NO_INPUT:
+        return Prompt.Key.NO_INPUT
+    return Prompt.Key.NOT_UNDERSTOOD if pressed == NOT_UNDERSTOOD else Prompt.Key.INVALID_KEY
+
+
+def _as_key(understood: speech.Understood) -> str:
+    """The key words stand for; only a close match counts (a short word like "back" scores 60
+    inside any longer phrase), else they are a miss."""
+    if understood.planet_pk is None and understood.score >= 100 * settings.SPEECH_CONFIDENCE:
+        return understood.target or NOT_UNDERSTOOD
+    return NOT_UNDERSTOOD
+
+
+def _listen(inbound: Inbound, choices: speech.Choices) -> speech.Understood | None:
+    """What the caller's words meant at this menu (None when no words), logged as said."""
+    if not inbound.heard:
+        return None
+    understood = speech.understand(
+        choices,
+        inbound.heard,
+        confidence=inbound.confidence,
+        threshold=settings.SPEECH_CONFIDENCE,
+    )
+    _record(
+        inbound.params,
+        calllog.utterance_record,
+        sequence=inbound.sequence,
+        language=inbound.language.code,
+        heard=inbound.heard[:HEARD_LOGGED],
+        confidence=inbound.confidence,
+        target=understood.target or "",
+        score=round(understood.score, 1),
+        planet_id=understood.planet_pk,
+    )
+    return understood
 
 
 def _back_to_welcome(inbound: Inbound, sentence, *, attempts: int):
@@ -140,6 +225,7 @@ def _welcome(inbound: Inbound, lines: Lines):
     return twiml.welcome(
         sentences=lines.greeting(),
         menu_url=inbound.next_url("ivr:menu", language=lines.language),
+        listening=_listening(lines, speech.vocabulary(lines).main_hints),
     )
 
 
@@ -164,62 +250,111 @@ def welcome(request):
 
 @twilio_webhook
 def menu(request):
-    """Step 2: key 1 hears the directions, key 2 the planet menu, a language's key the main menu
-    in that language; anything else starts over."""
+    """Step 2: key 1 (or its words) hears the directions, key 2 the planet menu, a language's
+    key the main menu in that language, a planet's name that planet; anything else starts
+    over."""
     script = script_get()
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
-    chosen = script.language_for_key(inbound.pressed)
-    if inbound.pressed == "1":
+    pressed, planet = inbound.pressed, None
+    if (understood := _listen(inbound, speech.vocabulary(lines).main)) is not None:
+        planet = lines.active_planet(understood.planet_pk)
+        pressed = _as_key(understood)
+    chosen = script.language_for_key(pressed)
+    if planet is not None:
+        response = (
+            _dial(inbound, lines, planet)
+            if understood.sure
+            else _confirm(inbound, lines, planet, attempts=inbound.attempts)
+        )
+    elif pressed == "1":
         response = twiml.directions(sentences=lines.directions())
-    elif inbound.pressed == "2":
+    elif pressed == "2":
         response = _planet_menu(inbound, lines, attempts=inbound.attempts)
     elif chosen is not None:
         response = _welcome(inbound, script.lines(chosen))
         _record(inbound.params, calllog.call_language, language=chosen.code)
     else:
         attempts = inbound.attempts + 1
-        first = Prompt.Key.NO_INPUT if inbound.pressed == NO_INPUT else Prompt.Key.RETURNING_TO_MENU
+        first = (
+            _a_miss(pressed)
+            if pressed in (NO_INPUT, NOT_UNDERSTOOD)
+            else Prompt.Key.RETURNING_TO_MENU
+        )
         response = _goodbye_if_out_of_attempts(attempts, lines) or _back_to_welcome(
             inbound, lines.sentence(first), attempts=attempts
         )
-    _record_step(inbound, request, Step.Kind.MENU_KEY, digits=inbound.pressed)
+    _record_step(
+        inbound, request, Step.Kind.MENU_KEY, digits=inbound.pressed, planet_id=planet and planet.pk
+    )
     return response
 
 
 @twilio_webhook
 def planets(request):
-    """Step 3: a planet's key dials it, star goes back, anything else hears the menu again."""
+    """Step 3: a planet's key or name dials it (a doubtful name is confirmed first), star or
+    "back" goes back, anything else hears the menu again."""
     script = script_get()
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
-    chosen = None
-    if inbound.pressed == "*":
+    pressed, chosen, sure = inbound.pressed, None, True
+    if (understood := _listen(inbound, speech.vocabulary(lines).planets)) is not None:
+        chosen, sure = lines.active_planet(understood.planet_pk), understood.sure
+        pressed = _as_key(understood)
+    elif pressed != "*":
+        chosen = lines.planet_for_key(pressed)
+    if chosen is not None:
+        response = (
+            _dial(inbound, lines, chosen)
+            if sure
+            else _confirm(inbound, lines, chosen, attempts=inbound.attempts)
+        )
+    elif pressed == "*":
         response = _back_to_welcome(
             inbound, lines.sentence(Prompt.Key.RETURNING_TO_MENU), attempts=inbound.attempts
         )
     else:
-        chosen = lines.planet_for_key(inbound.pressed)
-        closed = chosen and lines.closed(chosen, now=timezone.now())
-        if closed:
-            response = _planet_menu(inbound, lines, attempts=inbound.attempts, before=closed)
-        elif chosen is not None:
-            response = twiml.dial(
-                number=chosen.phone_number,
-                action_url=inbound.next_url("ivr:dialed", planet=chosen.pk),
-            )
-        else:
-            attempts = inbound.attempts + 1
-            before = Prompt.Key.NO_INPUT if inbound.pressed == NO_INPUT else Prompt.Key.INVALID_KEY
-            response = _goodbye_if_out_of_attempts(attempts, lines) or _planet_menu(
-                inbound, lines, attempts=attempts, before=[lines.sentence(before)]
-            )
+        attempts = inbound.attempts + 1
+        response = _goodbye_if_out_of_attempts(attempts, lines) or _planet_menu(
+            inbound, lines, attempts=attempts, before=[lines.sentence(_a_miss(pressed))]
+        )
     _record_step(
         inbound,
         request,
         Step.Kind.PLANET_KEY,
         digits=inbound.pressed,
         planet_id=chosen and chosen.pk,
+    )
+    return response
+
+
+@twilio_webhook
+def confirm(request):
+    """Step 3a: after a doubtful name, yes (or 1) dials the planet, no (or 2) goes back to the
+    planet menu; anything else asks again."""
+    script = script_get()
+    inbound = Inbound.of(request, script)
+    lines = script.lines(inbound.language)
+    planet = lines.active_planet(_bounded_int(request.GET.get("planet", ""), upper=2**63 - 1))
+    pressed = inbound.pressed
+    if (understood := _listen(inbound, speech.vocabulary(lines).confirm)) is not None:
+        pressed = _as_key(understood)
+    if planet is None or pressed == "2":
+        # A planet deactivated meanwhile cannot be dialed: the caller chooses again.
+        response = _planet_menu(inbound, lines, attempts=inbound.attempts)
+    elif pressed == "1":
+        response = _dial(inbound, lines, planet)
+    else:
+        attempts = inbound.attempts + 1
+        response = _goodbye_if_out_of_attempts(attempts, lines) or _confirm(
+            inbound, lines, planet, attempts=attempts, before=lines.sentence(_a_miss(pressed))
+        )
+    _record_step(
+        inbound,
+        request,
+        Step.Kind.CONFIRM,
+        digits=inbound.pressed,
+        planet_id=planet and planet.pk,
     )
     return response
 

@@ -123,6 +123,13 @@ def test_a_bad_attempt_limit_is_a_start_up_error_naming_it():
     assert "IVR_MAX_ATTEMPTS" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "sure", "nan"])
+def test_a_bad_speech_confidence_is_a_start_up_error_naming_it(value):
+    result = run_manage("check", DJANGO_DEBUG="true", SPEECH_CONFIDENCE=value)
+    assert result.returncode != 0
+    assert "SPEECH_CONFIDENCE" in result.stderr
+
+
 @pytest.mark.django_db
 def test_the_suite_runs_on_the_engine_database_url_names():
     url = os.environ.get("DATABASE_URL", "")

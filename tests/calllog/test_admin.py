@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from calllog.models import Call, Step
+from calllog.models import Call, Step, Utterance
 from calllog.services import entries_write
 from directory.models import Planet
 from tests.factories import make_staff, step_entry
@@ -270,6 +270,16 @@ def test_purge_calls_deletes_old_calls_and_their_steps(calls, capsys):
     )
 
 
+def test_purge_calls_deletes_old_utterances_with_their_calls_and_orphans_by_age(calls):
+    long_ago = timezone.now() - timedelta(days=60)
+    said = {"sequence": 1, "heard": "Dagobah", "confidence": 0.9, "score": 100.0}
+    Utterance.objects.create(call_id="CA-old", created_at=long_ago, **said)
+    Utterance.objects.create(call_id="CA-never-logged", created_at=long_ago, **said)
+    Utterance.objects.create(call_id="CA-dagobah", **said)
+    call_command("purge_calls", "--older-than", "30")
+    assert list(Utterance.objects.values_list("call_id", flat=True)) == ["CA-dagobah"]
+
+
 def test_purge_calls_deletes_in_batches_of_at_most_batch_size_calls(demo, capsys):
     for n in range(5):
         make_call(f"CA-old{n}", days_ago=40, steps=[(Step.Kind.MENU_KEY, {"digits": "1"})])
@@ -284,7 +294,8 @@ def test_purge_calls_deletes_in_batches_of_at_most_batch_size_calls(demo, capsys
     call_deletes = [sql for sql in deletes if 'FROM "calllog_call"' in sql]
     # 5 calls in batches of 2: three deletes of calls, each naming at most two of them.
     assert [sql.count("'CA-old") for sql in call_deletes] == [2, 2, 1]
-    assert len(deletes) == 3 * 2 + 1
+    # Each batch deletes steps, utterances and calls; then one delete of the orphan step.
+    assert len(deletes) == 3 * 3 + 1
     assert list(Call.objects.values_list("call_sid", flat=True)) == ["CA-new"]
     assert not Step.objects.exists()
     assert "Deleted 5 call(s) and 6 step(s) older than 30 days in 4 batch(es)." in (

@@ -313,3 +313,66 @@ def test_making_a_language_the_default_retires_the_one_before(client, demo):
     ]
     root = parse_twiml(client.post(reverse("ivr:welcome")))
     assert spoken(root)[0] == prompt_text("greeting", "ja-JP")
+
+
+def add_inline_row(data: dict, prefix: str, **fields) -> dict:
+    """The form data with one more row in the inline of this prefix."""
+    n = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(n + 1)
+    data.update({f"{prefix}-{n}-{name}": value for name, value in fields.items()})
+    return data
+
+
+ALIAS_EDITOR = ("directory.view_planetalias", "directory.add_planetalias")
+ALIAS_EDITOR += ("directory.change_planetalias",)
+
+
+def test_a_staff_editor_adds_an_alias_that_the_next_caller_is_understood_by(client, demo):
+    client.force_login(make_staff(permissions=PLANET_EDITOR + ALIAS_EDITOR))
+    said = {"SpeechResult": "where fog sleeps", "Confidence": "0.9"}
+    assert parse_twiml(client.post(reverse("ivr:planets"), said)).find("Dial") is None
+    english = Language.objects.get(code="en-GB")
+    data = add_inline_row(
+        change_form(client, planet_url()),
+        "aliases",
+        language=str(english.pk),
+        phrase="where fog sleeps",
+    )
+    response = client.post(planet_url(), data)
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
+    dial = parse_twiml(client.post(reverse("ivr:planets"), said)).find("Dial")
+    assert dial.text == Planet.objects.get(name="Dagobah").phone_number
+
+
+def test_a_phrase_twice_for_one_planet_and_language_is_a_form_error(client, demo):
+    client.force_login(make_staff(permissions=PLANET_EDITOR + ALIAS_EDITOR))
+    english = Language.objects.get(code="en-GB")
+    data = add_inline_row(
+        change_form(client, planet_url()), "aliases", language=str(english.pk), phrase="Dagoba"
+    )
+    response = client.post(planet_url(), data)
+    assert response.status_code == HTTPStatus.OK
+    assert ErrorList(response.content.decode()).errors
+
+
+def test_a_staff_editor_adds_main_menu_words_in_a_language(client, demo):
+    client.force_login(
+        make_staff(
+            permissions=(
+                "directory.change_language",
+                "directory.view_menualias",
+                "directory.add_menualias",
+                "directory.change_menualias",
+            )
+        )
+    )
+    japanese = Language.objects.get(code="ja-JP")
+    url = reverse("admin:directory_language_change", args=[japanese.pk])
+    data = add_inline_row(
+        change_form(client, url), "menu_aliases", choice="directions", phrase="地図"
+    )
+    response = client.post(url, data)
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
+    said = {"SpeechResult": "地図", "Confidence": "0.9"}
+    root = parse_twiml(client.post(reverse("ivr:menu") + "?lang=ja-JP", said))
+    assert [child.tag for child in root] == ["Say", "Say", "Hangup"]

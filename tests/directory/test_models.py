@@ -8,7 +8,9 @@ from directory.models import (
     CalledNumber,
     Directions,
     Language,
+    MenuAlias,
     Planet,
+    PlanetAlias,
     PlanetName,
     Prompt,
     PromptText,
@@ -174,3 +176,22 @@ def test_natural_keys_round_trip():
     number = CalledNumber.objects.create(number="+81335550100", language=default_language())
     for row in (planet, directions, prompt, prompt.prompt, planet.names.get(), number):
         assert type(row).objects.get_by_natural_key(*row.natural_key()) == row
+
+
+def test_a_planet_has_each_alias_once_per_language_in_the_database():
+    planet, english = make_planet(), default_language()
+    PlanetAlias.objects.create(planet=planet, language=english, phrase="Dagoba")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PlanetAlias.objects.create(planet=planet, language=english, phrase="Dagoba")
+
+
+def test_one_phrase_picks_one_main_menu_choice_per_language_in_the_database():
+    english = default_language()
+    MenuAlias.objects.create(language=english, choice="directions", phrase="the way")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MenuAlias.objects.create(language=english, choice="planets", phrase="the way")
+
+
+def test_a_main_menu_word_names_a_known_choice_in_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MenuAlias.objects.create(language=default_language(), choice="weather", phrase="rain")

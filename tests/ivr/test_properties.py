@@ -18,6 +18,7 @@ ENDPOINTS = [
     reverse("ivr:welcome"),
     reverse("ivr:menu"),
     reverse("ivr:planets"),
+    reverse("ivr:confirm"),
     reverse("ivr:dialed"),
     reverse("ivr:fallback"),
     reverse("ivr:status"),
@@ -27,9 +28,14 @@ ENDPOINTS = [
 # Any unicode but surrogates, which cannot be encoded into a request at all.
 text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
 digits = st.text(st.characters(blacklist_categories=["Cs"]), max_size=10_240)
-keys = st.sampled_from(["Digits", "CallSid", "DialCallStatus", "From", "attempts"]) | text
+keys = (
+    st.sampled_from(["Digits", "CallSid", "DialCallStatus", "From", "attempts", "SpeechResult"])
+    | text
+)
 params = st.lists(st.tuples(keys, digits | text), max_size=6)
-query = st.dictionaries(st.sampled_from(["attempts", "planet", "x"]), text, max_size=2)
+query = st.dictionaries(
+    st.sampled_from(["attempts", "planet", "lang", "step", "x"]), text, max_size=2
+)
 
 settings = hypothesis_settings(
     max_examples=40,
@@ -74,3 +80,55 @@ def test_any_unsigned_parameters_are_refused(demo, unsigned_client, endpoint, pa
 def test_methods_other_than_get_and_post_are_not_allowed(client, demo, endpoint, method):
     response = getattr(client, method)(endpoint)
     assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+LISTENING = [reverse("ivr:menu"), reverse("ivr:planets"), reverse("ivr:confirm")]
+# What a recogniser might send, and what a forger might: names, filler, numbers, any script.
+words = st.lists(
+    st.sampled_from(["Dagobah", "ダゴバ", "だごば", "惑星", "three", "3", "please", "yes", "no"])
+    | st.text(st.sampled_from(list("dagobh ダゴバ\x00\r\n\u200b🚀<&'\"")), max_size=8),
+    max_size=8,
+).map(" ".join)
+said = words | st.text(st.characters(blacklist_categories=["Cs"]), max_size=2_000)
+confidence = st.none() | st.sampled_from(["0.9", "0", "1e308", "nan", "-inf", "x"]) | text
+
+
+@settings
+@given(
+    endpoint=st.sampled_from(LISTENING),
+    heard=said,
+    confidence=confidence,
+    lang=st.sampled_from(["", "lang=ja-JP", "lang=ja-JP&planet=2", "planet=99"]),
+)
+def test_any_speech_result_gets_valid_twiml(
+    demo, django_settings, endpoint, heard, confidence, lang
+):
+    django_settings.TWILIO_VALIDATE_SIGNATURES = False
+    form = {"SpeechResult": heard, "CallSid": "CA1"}
+    if confidence is not None:
+        form["Confidence"] = confidence
+    response = TwilioClient().post(f"{endpoint}?{lang}", form)
+    assert response.status_code == HTTPStatus.OK
+    root = ET.fromstring(response.content)
+    assert root.tag == "Response"
+    # Never the apology: speech is input, not a failure on our side.
+    assert all(say.text != django_settings.IVR_APOLOGY for say in root.iter("Say"))
+
+
+@pytest.mark.parametrize("endpoint", LISTENING)
+@pytest.mark.parametrize(
+    "heard",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("Dagobah " * 150_000, id="1MB"),
+        pytest.param("\x00\x07\x1b[31m\r\n", id="control"),
+        pytest.param("Дагоба مرحبا 🚀", id="other-scripts"),
+    ],
+)
+def test_extreme_speech_results_get_valid_twiml(client, demo, endpoint, heard):
+    response = client.post(endpoint, {"SpeechResult": heard, "Confidence": "0.9"})
+    assert response.status_code == HTTPStatus.OK
+    root = ET.fromstring(response.content)
+    assert root.tag == "Response"
+    # It re-prompts (a gather, or a redirect to the greeting) or dials.
+    assert {child.tag for child in root} & {"Gather", "Redirect", "Dial"}

@@ -104,3 +104,62 @@ def test_said_digits_is_none_for_words_that_are_not_numbers():
 def test_a_filler_word_said_alone_is_what_the_caller_meant(english):
     assert english.match("planets").target == "choice:planets"
     assert english.match("the planets please").target == "choice:planets"
+
+
+def script_with(*planets):
+    from types import MappingProxyType
+
+    from directory.script import LanguageOption, PlanetOption, Script
+
+    options = [
+        PlanetOption(
+            pk, name, key, "+17262043675", True, MappingProxyType({}), MappingProxyType(aliases)
+        )
+        for pk, name, key, aliases in planets
+    ]
+    languages = [(LanguageOption("en-GB", "English", "alice", "8"), True)]
+    return Script.of(languages=languages, numbers={}, prompts={}, directions={}, planets=options)
+
+
+def test_a_vocabulary_is_built_once_per_script_and_language():
+    from ivr.speech import vocabulary
+
+    script = script_with((1, "Dagobah", "3", {}))
+    lines = script.lines(script.default)
+    assert vocabulary(lines) is vocabulary(script.lines(script.default))
+    other = script_with((1, "Dagobah", "3", {"en-GB": ("Yoda's swamp",)}))
+    rebuilt = vocabulary(other.lines(other.default))
+    assert rebuilt is not vocabulary(lines)
+    assert rebuilt.planets.match("Yoda's swamp").target == "planet:1"
+
+
+def test_the_planet_menu_vocabulary_hears_names_aliases_keys_and_back():
+    from ivr.speech import understand, vocabulary
+
+    script = script_with((1, "Dagobah", "3", {"en-GB": ("Yoda's swamp",)}), (2, "Hoth", "4", {}))
+    words = vocabulary(script.lines(script.default))
+    assert "Yoda's swamp" in words.planet_hints
+    heard = [
+        understand(words.planets, said, confidence=0.9, threshold=0.7)
+        for said in ("yodas swamp please", "four", "go back", "purple")
+    ]
+    assert [(u.target, u.sure) for u in heard] == [
+        ("planet:1", True),
+        ("planet:2", True),
+        ("*", True),
+        (None, False),
+    ]
+
+
+def test_low_confidence_or_a_close_second_makes_a_match_unsure():
+    from ivr.speech import understand, vocabulary
+
+    script = script_with((1, "Dagobah", "3", {}), (2, "Dagobar", "4", {}))
+    words = vocabulary(script.lines(script.default))
+    assert understand(words.planets, "Hoth", confidence=0.9, threshold=0.7).target is None
+    close = understand(words.planets, "Dagoba", confidence=0.99, threshold=0.7)
+    assert (close.target, close.sure) == ("planet:1", False)
+    script = script_with((1, "Dagobah", "3", {}))
+    words = vocabulary(script.lines(script.default))
+    assert understand(words.planets, "Dagobah", confidence=0.5, threshold=0.7).sure is False
+    assert understand(words.planets, "Dagobah", confidence=0.5, threshold=0.4).sure is True

@@ -5,14 +5,20 @@ import xml.etree.ElementTree as ET
 from directory.script import Sentence
 from ivr import twiml
 
+ENGLISH = twiml.Listening(language="en-GB")
+
 
 def xml(response) -> ET.Element:
     return ET.fromstring(str(response))
 
 
-def test_welcome_gathers_one_digit_with_the_greeting_looped_three_times():
+def test_welcome_gathers_one_digit_or_speech_with_the_greeting_looped_three_times():
     root = xml(
-        twiml.welcome(sentences=[Sentence("Hello.", "alice", "en-GB")], menu_url="/ivr/menu")
+        twiml.welcome(
+            sentences=[Sentence("Hello.", "alice", "en-GB")],
+            menu_url="/ivr/menu",
+            listening=twiml.Listening("en-GB", ("directions", "planets")),
+        )
     )
     (gather,) = root
     assert gather.tag == "Gather"
@@ -22,6 +28,10 @@ def test_welcome_gathers_one_digit_with_the_greeting_looped_three_times():
         "numDigits": "1",
         "timeout": "5",
         "actionOnEmptyResult": "true",
+        "input": "dtmf speech",
+        "language": "en-GB",
+        "speechTimeout": "auto",
+        "hints": "directions, planets",
     }
     (say,) = gather
     assert (say.tag, say.text) == ("Say", "Hello.")
@@ -36,7 +46,9 @@ def test_say_leaves_out_an_empty_voice_and_language():
 def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
     english = Sentence("Hello.", "alice", "en-GB")
     japanese = Sentence("日本語をご希望の方は、9を押してください。", "Polly.Mizuki", "ja-JP")
-    root = xml(twiml.welcome(sentences=[english, japanese], menu_url="/ivr/menu"))
+    root = xml(
+        twiml.welcome(sentences=[english, japanese], menu_url="/ivr/menu", listening=ENGLISH)
+    )
     (gather,) = root
     assert [
         (say.text, say.get("voice"), say.get("language"), say.get("loop")) for say in gather
@@ -49,7 +61,10 @@ def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
 def test_planet_menu_says_the_sentence_before_the_gather():
     root = xml(
         twiml.planet_menu(
-            sentences=[Sentence("Press 3.")], planets_url="/ivr/planets", before=[Sentence("Oops.")]
+            sentences=[Sentence("Press 3.")],
+            planets_url="/ivr/planets",
+            listening=ENGLISH,
+            before=[Sentence("Oops.")],
         )
     )
     assert [child.tag for child in root] == ["Say", "Gather"]
@@ -76,3 +91,35 @@ def test_markup_and_non_ascii_in_staff_text_stay_valid_xml():
     text = "Fish & chips <on> \"Mars\" 'now' — Ünïcødé 👽"
     root = xml(twiml.say_and_hang_up(sentence=Sentence(text)))
     assert root[0].text == text
+
+
+def test_hints_lose_their_commas_duplicates_and_empty_phrases():
+    listening = twiml.Listening("ja-JP", ("ダゴバ", "Dagobah, please", "ダゴバ", " ", "x" * 300))
+    root = xml(twiml.planet_menu(sentences=[], planets_url="/p", listening=listening))
+    gather = root.find("Gather")
+    assert gather.get("language") == "ja-JP"
+    assert gather.get("hints") == "ダゴバ, Dagobah please, " + "x" * twiml.HINT_LENGTH
+
+
+def test_a_gather_without_hints_has_no_hints_attribute():
+    root = xml(twiml.planet_menu(sentences=[], planets_url="/p", listening=ENGLISH))
+    assert "hints" not in root.find("Gather").attrib
+
+
+def test_confirm_asks_inside_a_gather_after_an_optional_sentence():
+    root = xml(
+        twiml.confirm(
+            sentence=Sentence("Did you say Dagobah?"),
+            confirm_url="/ivr/confirm?planet=2",
+            listening=twiml.Listening("en-GB", ("yes", "no")),
+            before=Sentence("Sorry."),
+        )
+    )
+    assert [child.tag for child in root] == ["Say", "Gather"]
+    gather = root[1]
+    assert (gather.get("action"), gather.get("input"), gather.get("hints")) == (
+        "/ivr/confirm?planet=2",
+        "dtmf speech",
+        "yes, no",
+    )
+    assert [say.text for say in gather] == ["Did you say Dagobah?"]
