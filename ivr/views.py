@@ -1,14 +1,16 @@
 """Twilio voice webhooks for each step of the call, and the home page."""
 
+import copy
+import inspect
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from calllog import services as calllog
@@ -403,17 +405,44 @@ def status(request):
     return twiml.VoiceResponse()
 
 
+# The steps Twilio's fallback request may replay: those a caller's call moves through.
+REPLAYABLE = {"ivr:welcome", "ivr:menu", "ivr:planets", "ivr:confirm", "ivr:dialed"}
+
+
+def _failed_step(error_url: str):
+    """The step view behind the URL Twilio could not get an answer from, if it is ours."""
+    try:
+        match = resolve(urlsplit(error_url).path)
+    except Resolver404:
+        return None
+    return inspect.unwrap(match.func) if match.view_name in REPLAYABLE else None
+
+
 @twilio_webhook
 def fallback(request):
-    """Twilio's Fallback URL, used when another step failed: apologise, touching no database."""
+    """Twilio's Fallback URL, used when a step got no answer from us (a worker restarted under
+    it, a connection reset): answer that step now, else apologise, touching no database."""
     params = _params(request)
+    error_url = params.get("ErrorUrl", "")
     logger.error(
         "Twilio used the fallback URL for call %s: ErrorCode=%s ErrorUrl=%s",
         params.get("CallSid", "(unknown)")[:64],
         params.get("ErrorCode", "")[:16],
-        params.get("ErrorUrl", "")[:500],
+        error_url[:500],
     )
-    return apologize()
+    step = _failed_step(error_url)
+    if step is None:
+        return apologize()
+    # Twilio signed ErrorUrl in this request, so its query (step, attempts, language) is ours;
+    # the call's parameters come along. A replay of a step that was in fact answered writes
+    # the same log entries, which the call log keeps once.
+    replay = copy.copy(request)
+    replay.method = "POST"
+    replay.GET = QueryDict(urlsplit(error_url).query)
+    replay.POST = params.copy()
+    for name in ("ErrorCode", "ErrorUrl"):
+        replay.POST.pop(name, None)
+    return step(replay)
 
 
 @twilio_webhook

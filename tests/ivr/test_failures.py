@@ -11,6 +11,7 @@ from tests.conftest import parse_twiml, spoken
 
 pytestmark = pytest.mark.django_db
 
+APOLOGY = "We are sorry, something went wrong on our side."
 STEPS = ["ivr:welcome", "ivr:menu", "ivr:planets", "ivr:dialed", "ivr:elsewhere"]
 
 
@@ -63,13 +64,64 @@ def test_the_apology_is_a_setting(client, demo, settings):
 def test_the_fallback_url_apologises_without_touching_the_database(
     client, demo, caplog, django_assert_num_queries
 ):
-    params = {"CallSid": "CA9", "ErrorCode": "11200", "ErrorUrl": "https://x.example/ivr/menu"}
+    """When the URL that failed is not one of our call's steps, there is nothing to replay."""
+    params = {"CallSid": "CA9", "ErrorCode": "11200", "ErrorUrl": "https://x.example/other"}
     with django_assert_num_queries(0), caplog.at_level(logging.ERROR):
         root = parse_twiml(client.post(reverse("ivr:fallback"), params))
     assert [child.tag for child in root] == ["Say", "Hangup"]
     assert "CA9" in caplog.text
     assert "ErrorCode=11200" in caplog.text
-    assert "ErrorUrl=https://x.example/ivr/menu" in caplog.text
+    assert "ErrorUrl=https://x.example/other" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("failed", "params"),
+    [
+        ("/ivr/welcome", {}),
+        ("/ivr/menu?step=1", {"Digits": "2"}),
+        ("/ivr/planets?step=2&attempts=1", {"Digits": "3"}),
+        ("/ivr/planets?step=2&lang=ja-JP", {"Digits": "9"}),
+        ("/ivr/dialed?planet=1&step=3", {"DialCallStatus": "busy"}),
+    ],
+)
+def test_the_fallback_answers_the_step_that_got_no_answer_as_that_step_would(
+    client, demo, failed, params
+):
+    """A worker replaced under a request (a deploy) resets its connection; Twilio then asks the
+    Fallback URL with the URL that failed: the caller hears what that step says, not an apology."""
+    caller = {"CallSid": "CA10", "From": "+19295550123", "To": "+18005550100", **params}
+    expected = client.post(failed, caller).content
+    answer = client.post(
+        reverse("ivr:fallback"),
+        {**caller, "ErrorCode": "11200", "ErrorUrl": f"http://testserver{failed}"},
+    )
+    assert answer.content == expected
+    assert APOLOGY not in spoken(parse_twiml(answer))
+
+
+def test_a_replayed_step_is_logged_once(client, demo):
+    from calllog.models import Step
+
+    caller = {"CallSid": "CA11", "From": "+19295550123", "To": "+18005550100", "Digits": "2"}
+    client.post("/ivr/menu?step=1", caller)
+    client.post(
+        reverse("ivr:fallback"),
+        {**caller, "ErrorCode": "11200", "ErrorUrl": "https://example.com/ivr/menu?step=1"},
+    )
+    assert Step.objects.filter(call_id="CA11").count() == 1
+
+
+def test_a_replay_that_breaks_is_answered_with_the_apology(client, demo):
+    caller = {"CallSid": "CA12", "ErrorCode": "11200", "ErrorUrl": "https://e.example/ivr/menu"}
+    with connection.execute_wrapper(database_is_down):
+        root = parse_twiml(client.post(reverse("ivr:fallback"), {**caller, "Digits": "2"}))
+    assert spoken(root) == [APOLOGY]
+
+
+@pytest.mark.parametrize("failed", ["/ivr/fallback", "/ivr/status", "/admin/", "not a url"])
+def test_the_fallback_never_replays_itself_the_status_callback_or_other_pages(client, demo, failed):
+    caller = {"CallSid": "CA13", "ErrorCode": "11200", "ErrorUrl": failed}
+    assert spoken(parse_twiml(client.post(reverse("ivr:fallback"), caller))) == [APOLOGY]
 
 
 def test_the_fallback_url_is_signed_too(unsigned_client, demo):
