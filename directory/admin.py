@@ -20,6 +20,7 @@ class PlanetAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "spoken_name", "key", "phone_number"]}),
         (_("In the menu"), {"fields": ["is_active", "position"]}),
+        (_("Voicemail"), {"fields": ["takes_voicemail", "contact_email"]}),
     ]
 
     def changelist_view(self, request, extra_context=None):

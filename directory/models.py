@@ -84,6 +84,19 @@ class Planet(models.Model):
         default=0,
         help_text=_("Planets are read in increasing order, e.g. 10, 20, 30."),
     )
+    takes_voicemail = models.BooleanField(
+        _("voicemail"),
+        default=True,
+        help_text=_("When the planet is busy or does not answer, callers may leave a message."),
+    )
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_(
+            "Who hears of each new message, e.g. crew@dagobah.example. "
+            "The notice links to the inbox, never the audio."
+        ),
+    )
 
     objects = PlanetManager()
 
