@@ -202,6 +202,9 @@ class PromptKey(models.TextChoices):
     GOODBYE = "goodbye", _("Goodbye after too many attempts")
     DIAL_FAILED = "dial_failed", _("Planet could not be reached")
     DIAL_COMPLETED = "dial_completed", _("Goodbye after a connected call")
+    VOICEMAIL_OFFER = "voicemail_offer", _("Voicemail: offer to leave a message")
+    VOICEMAIL_RECORD = "voicemail_record", _("Voicemail: before the beep")
+    VOICEMAIL_SAVED = "voicemail_saved", _("Voicemail: goodbye after a message")
 
 
 class PromptManager(models.Manager):
@@ -226,6 +229,7 @@ class Prompt(Spoken):
     PLACEHOLDERS = {
         Key.PLANET_OPTION: ("{planet}", "{key}"),
         Key.DIAL_FAILED: ("{planet}",),
+        Key.VOICEMAIL_OFFER: ("{planet}",),
     }
 
     key = models.CharField(
@@ -295,4 +299,23 @@ PROMPT_DEFAULTS = {
     Prompt.Key.GOODBYE: "We did not get a choice from you. Goodbye, and safe travels.",
     Prompt.Key.DIAL_FAILED: "We could not reach {planet}.",
     Prompt.Key.DIAL_COMPLETED: "Thank you for calling the E T Phone Home Service. Goodbye.",
+    Prompt.Key.VOICEMAIL_OFFER: "To leave a message for {planet}, press 1 or say 'message'.",
+    Prompt.Key.VOICEMAIL_RECORD: (
+        "Please leave your message after the tone. Press the pound key when you are done."
+    ),
+    Prompt.Key.VOICEMAIL_SAVED: (
+        "Thank you, your message has been recorded. Goodbye, and safe travels."
+    ),
+}
+# The voicemail sentences in Japanese, for the per-language sentences (issue 12; wired at merge).
+PROMPT_DEFAULTS_JA = {
+    Prompt.Key.VOICEMAIL_OFFER: (
+        "{planet}にメッセージを残すには、1を押すか、「メッセージ」とお話しください。"
+    ),
+    Prompt.Key.VOICEMAIL_RECORD: (
+        "発信音のあとにメッセージをお話しください。終わりましたらシャープを押してください。"
+    ),
+    Prompt.Key.VOICEMAIL_SAVED: (
+        "ありがとうございました。メッセージをお預かりしました。よい旅を。さようなら。"
+    ),
 }
