@@ -113,3 +113,55 @@ def apology(*, sentence: Sentence, operator_number: str = "") -> VoiceResponse:
     else:
         response.hangup()
     return response
+
+
+def voicemail_offer(
+    *, offer: Sentence, action_url: str, before: Sentence | None = None
+) -> VoiceResponse:
+    """Nobody answered: offer a message, by key 1 or by saying "message" (before: why)."""
+    response = VoiceResponse()
+    if before is not None:
+        _say(response, before)
+    # Speech is heard in the offer's language; silence or anything else comes back to us too.
+    gather = response.gather(
+        input="dtmf speech",
+        num_digits=1,
+        action=action_url,
+        method="POST",
+        timeout=GATHER_TIMEOUT_SECONDS,
+        speech_timeout="auto",
+        language=offer.language or None,
+        action_on_empty_result=True,
+    )
+    _say(gather, offer)
+    return response
+
+
+def voicemail_record(
+    *,
+    before: Sentence,
+    action_url: str,
+    recording_status_url: str,
+    max_seconds: int,
+    no_message_url: str,
+    transcribe_url: str = "",
+) -> VoiceResponse:
+    """The caller speaks after the beep until # or silence; Twilio reports the recording to
+    recording_status_url, and asks action_url what to say next."""
+    response = VoiceResponse()
+    _say(response, before)
+    transcription = {"transcribe": True, "transcribe_callback": transcribe_url}
+    response.record(
+        action=action_url,
+        method="POST",
+        max_length=max_seconds,
+        play_beep=True,
+        finish_on_key="#",
+        recording_status_callback=recording_status_url,
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed",
+        **(transcription if transcribe_url else {}),
+    )
+    # Twilio goes on here only when it recorded nothing: back to the menu, as after silence.
+    response.redirect(no_message_url, method="POST")
+    return response
