@@ -21,6 +21,7 @@ class PlanetOption:
     spoken_name: str
     key: str
     phone_number: str
+    takes_voicemail: bool = True
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Script:
 
 
 PROMPTS, PLANETS, DIRECTIONS = 0, 1, 2
+# A planet's last column holds two flags: 1 when it is active, plus this when it takes voicemail.
+TAKES_VOICEMAIL = 2
 
 
 def _script_sql() -> str:
@@ -47,6 +50,7 @@ def _script_sql() -> str:
         UNION ALL
         SELECT {PLANETS}, name, spoken_name, {q("key")}, phone_number, id, position,
                CASE WHEN is_active THEN 1 ELSE 0 END
+               + CASE WHEN takes_voicemail THEN {TAKES_VOICEMAIL} ELSE 0 END
           FROM {q(planet)} WHERE is_active OR id = %s
         UNION ALL
         SELECT {DIRECTIONS}, '', text, voice, language, 0, 0, 0 FROM {q(directions)} WHERE in_use
@@ -63,14 +67,21 @@ def script_get(*, extra_planet: int | None = None) -> Script:
     with connection.cursor() as cursor:
         cursor.execute(_script_sql(), [extra_planet if extra_planet is not None else -1])
         rows = cursor.fetchall()
-    for part, a, b, c, d, pk, _position, active in rows:
+    for part, a, b, c, d, pk, _position, flags in rows:
         if part == PROMPTS:
             prompts[a] = Sentence(b, c, d)
         elif part == PLANETS:
-            option = PlanetOption(pk=pk, name=a, spoken_name=b, key=c, phone_number=d)
+            option = PlanetOption(
+                pk=pk,
+                name=a,
+                spoken_name=b,
+                key=c,
+                phone_number=d,
+                takes_voicemail=bool(flags & TAKES_VOICEMAIL),
+            )
             if pk == extra_planet:
                 extra = option
-            if active:
+            if flags & 1:
                 planets.append(option)
         else:
             directions = Sentence(b, c, d)

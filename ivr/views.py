@@ -186,7 +186,8 @@ def planets(request):
 
 @twilio_webhook
 def dialed(request):
-    """Step 4: after the Dial; a completed call ends politely, any other outcome retries."""
+    """Step 4: after the Dial; a completed call ends politely, any other outcome offers a message
+    (when the planet takes them) or the planet menu again."""
     turn = Turn.of(request)
     status = turn.params.get("DialCallStatus", "")[:16]
     pk = _bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
@@ -198,7 +199,12 @@ def dialed(request):
         active, planet = script.planets, script.extra_planet
         # A planet deleted while it was being dialed has no name left to say; offer the menu.
         failed = planet and twiml.fill(prompts[Prompt.Key.DIAL_FAILED], planet=planet.spoken_name)
-        response = _planet_menu(turn, prompts, active, attempts=turn.attempts, before=failed)
+        # ivr.voicemail builds on this module's Turn, hence imported here.
+        from .voicemail import offer
+
+        response = offer(turn, prompts, planet, before=failed) or _planet_menu(
+            turn, prompts, active, attempts=turn.attempts, before=failed
+        )
     _record_step(
         turn,
         request,

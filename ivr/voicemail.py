@@ -10,7 +10,6 @@ from directory.models import Prompt
 from directory.selectors import PlanetOption, Sentence, script_get
 from twilio_api.recordings import RECORDING_SID
 from voicemail import services as voicemail
-from voicemail.selectors import planet_takes_voicemail
 
 from . import twiml
 from .decorators import twilio_webhook
@@ -27,7 +26,7 @@ def offer(
 ) -> twiml.VoiceResponse | None:
     """The offer of a message for planet, or None when it takes none: after a dial that failed
     (busy, no answer, failed) or at a closed planet."""
-    if planet is None or not planet_takes_voicemail(planet.pk):
+    if planet is None or not planet.takes_voicemail:
         return None
     sentence = twiml.fill(prompts[Prompt.Key.VOICEMAIL_OFFER], planet=planet.spoken_name)
     return twiml.voicemail_offer(
@@ -70,7 +69,7 @@ def offered(request):
     pk = _planet_pk(request)
     script = script_get(extra_planet=pk)
     prompts, planet = script.prompts, script.extra_planet
-    if _wants_message(turn) and planet is not None and planet_takes_voicemail(planet.pk):
+    if _wants_message(turn) and planet is not None and planet.takes_voicemail:
         language = _language(request)
         params = {"planet": pk, "lang": language}
         transcribe_url = ""

@@ -205,3 +205,48 @@ def test_the_sentences_are_prompts_staff_can_change(client, dagobah):
     root = parse_twiml(client.post(reverse("ivr:voicemail_recorded"), CALLER))
 
     assert spoken(root) == ["Message received."]
+
+
+@pytest.mark.parametrize("outcome", ["busy", "no-answer", "failed"])
+def test_a_planet_that_does_not_answer_offers_a_message(client, dagobah, outcome):
+    url = f"{reverse('ivr:dialed')}?planet={dagobah.pk}&step=4"
+    root = parse_twiml(client.post(url, {**CALLER, "DialCallStatus": outcome}))
+
+    assert spoken(root) == [
+        "We could not reach the planet DuhGo bah.",
+        "To leave a message for the planet DuhGo bah, press 1 or say 'message'.",
+    ]
+    gather = root.find("Gather")
+    assert (gather.get("input"), gather.get("numDigits")) == ("dtmf speech", "1")
+    assert (gather.get("language"), gather.get("actionOnEmptyResult")) == ("en-GB", "true")
+    action = urlsplit(gather.get("action"))
+    assert action.path == reverse("ivr:voicemail_offered")
+    assert parse_qs(action.query)["planet"] == [str(dagobah.pk)]
+
+
+def test_a_planet_with_voicemail_off_goes_back_to_the_menu_as_before(client, dagobah):
+    Planet.objects.filter(pk=dagobah.pk).update(takes_voicemail=False)
+    url = f"{reverse('ivr:dialed')}?planet={dagobah.pk}&step=4"
+
+    root = parse_twiml(client.post(url, {**CALLER, "DialCallStatus": "busy"}))
+
+    assert urlsplit(root.find("Gather").get("action")).path == reverse("ivr:planets")
+
+
+def test_a_whole_message_from_busy_to_the_inbox(client, dagobah):
+    """Busy, key 1, the recording, the callback twice: one voicemail, one notice."""
+    url = f"{reverse('ivr:dialed')}?planet={dagobah.pk}&step=4"
+    root = parse_twiml(client.post(url, {**CALLER, "DialCallStatus": "busy"}))
+    root = parse_twiml(client.post(root.find("Gather").get("action"), {**CALLER, "Digits": "1"}))
+    record = root.find("Record")
+    callback = urlsplit(record.get("recordingStatusCallback"))
+    form = {**CALLER, "RecordingSid": RECORDING, "RecordingStatus": "completed"}
+    form["RecordingDuration"] = "9"
+    for _ in range(2):
+        assert client.post(f"{callback.path}?{callback.query}", form).status_code == 200
+    root = parse_twiml(client.post(record.get("action"), CALLER))
+
+    assert root.find("Hangup") is not None
+    voicemail = Voicemail.objects.get()
+    assert (voicemail.planet, voicemail.duration, voicemail.language) == (dagobah, 9, "en-GB")
+    assert len(mail.outbox) == 1
