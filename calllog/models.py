@@ -71,6 +71,8 @@ class StepKind(models.TextChoices):
     MENU_KEY = "menu_key", _("key at the main menu")
     PLANET_KEY = "planet_key", _("key at the planet menu")
     DIAL_OUTCOME = "dial_outcome", _("dial outcome")
+    VOICEMAIL_OFFER = "voicemail_offer", _("answer to the voicemail offer")
+    VOICEMAIL = "voicemail", _("message left")
 
 
 class Step(models.Model):

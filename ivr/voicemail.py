@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
-from calllog.models import SIMULATED_ACCOUNT_SID
+from calllog.models import SIMULATED_ACCOUNT_SID, Step
 from directory.models import Prompt
 from directory.selectors import PlanetOption, Sentence, script_get
 from twilio_api.recordings import RECORDING_SID
@@ -13,7 +13,7 @@ from voicemail import services as voicemail
 
 from . import twiml
 from .decorators import twilio_webhook
-from .views import Turn, _bounded_int, _planet_menu
+from .views import Turn, _bounded_int, _planet_menu, _record_step
 
 # What a caller may say to leave a message, in any of the call languages.
 MESSAGE_WORDS = ("message", "メッセージ")
@@ -69,7 +69,16 @@ def offered(request):
     pk = _planet_pk(request)
     script = script_get(extra_planet=pk)
     prompts, planet = script.prompts, script.extra_planet
-    if _wants_message(turn) and planet is not None and planet.takes_voicemail:
+    # A spoken "message" is logged as key 1: the log keeps what the caller chose, not words.
+    wants = _wants_message(turn)
+    _record_step(
+        turn,
+        request,
+        Step.Kind.VOICEMAIL_OFFER,
+        digits="1" if wants else turn.pressed,
+        planet_id=pk,
+    )
+    if wants and planet is not None and planet.takes_voicemail:
         language = _language(request)
         params = {"planet": pk, "lang": language}
         transcribe_url = ""
@@ -89,7 +98,9 @@ def offered(request):
 @twilio_webhook
 def recorded(request):
     """After the recording (Twilio's Record action): thank the caller and say goodbye."""
+    turn = Turn.of(request)
     prompts = script_get().prompts
+    _record_step(turn, request, Step.Kind.VOICEMAIL, planet_id=_planet_pk(request))
     return twiml.say_and_hang_up(sentence=prompts[Prompt.Key.VOICEMAIL_SAVED])
 
 

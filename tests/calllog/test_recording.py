@@ -35,7 +35,7 @@ def timeline(call_sid="CA100"):
 
 
 def test_a_call_is_logged_with_its_numbers_and_every_step_in_order(client, demo):
-    # Silence at the voicemail offer (step 4, not a step of the log) is the planet menu again.
+    # Silence at the voicemail offer is the planet menu again.
     walk(
         client,
         {"Digits": "2"},
@@ -54,6 +54,7 @@ def test_a_call_is_logged_with_its_numbers_and_every_step_in_order(client, demo)
         (1, "menu_key", "2", None, ""),
         (2, "planet_key", "3", "Dagobah", ""),
         (3, "dial_outcome", "", "Dagobah", "busy"),
+        (4, "voicemail_offer", "", "Dagobah", ""),
         (5, "planet_key", "*", None, ""),
     ]
 

@@ -250,3 +250,18 @@ def test_a_whole_message_from_busy_to_the_inbox(client, dagobah):
     voicemail = Voicemail.objects.get()
     assert (voicemail.planet, voicemail.duration, voicemail.language) == (dagobah, 9, "en-GB")
     assert len(mail.outbox) == 1
+
+
+def test_the_answer_to_the_offer_and_the_message_are_steps_of_the_call_log(client, dagobah):
+    from calllog.models import Call, Step
+
+    Call.objects.create(call_sid="CA200")
+    offered(client, dagobah, SpeechResult="message please")
+    url = f"{reverse('ivr:voicemail_recorded')}?planet={dagobah.pk}&step=6"
+    client.post(url, CALLER)
+
+    steps = Step.objects.order_by("sequence").values_list("sequence", "kind", "digits", "planet")
+    assert list(steps) == [
+        (5, "voicemail_offer", "1", dagobah.pk),
+        (6, "voicemail", "", dagobah.pk),
+    ]
