@@ -213,12 +213,16 @@ def describe(step: Step) -> str:
     """One line of the timeline, as staff would say it."""
     if step.kind == Step.Kind.MAIN_MENU:
         return gettext("Back at the main menu")
+    if step.kind == Step.Kind.VOICEMAIL:
+        return gettext("Left a message")
     if step.digits:
         key = gettext("pressed %(digits)s") % {"digits": step.digits}
     else:
         key = gettext("pressed nothing")
     if step.kind == Step.Kind.MENU_KEY:
         return gettext("Main menu: %(key)s") % {"key": key}
+    if step.kind == Step.Kind.VOICEMAIL_OFFER:
+        return gettext("Voicemail offer: %(key)s") % {"key": key}
     if step.kind == Step.Kind.PLANET_KEY:
         if step.planet:
             return gettext("Planet menu: %(key)s, dialing %(planet)s") % {

@@ -129,6 +129,8 @@ class StepKind(models.TextChoices):
     PLANET_KEY = "planet_key", _("key at the planet menu")
     DIAL_OUTCOME = "dial_outcome", _("dial outcome")
     CONFIRM = "confirm", _("answer to “did you say…?”")
+    VOICEMAIL_OFFER = "voicemail_offer", _("answer to the voicemail offer")
+    VOICEMAIL = "voicemail", _("message left")
 
 
 class Step(models.Model):

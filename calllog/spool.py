@@ -61,9 +61,16 @@ class Spool:
     """One process's spool of call-log entries waiting to be written to the database."""
 
     def __init__(
-        self, directory: Path, write: Callable[[list[dict]], None], *, background: bool = True
+        self,
+        directory: Path,
+        write: Callable[[list[dict]], None],
+        *,
+        background: bool = True,
+        label: str = "call log",
     ):
         self.directory = Path(directory)
+        # What the entries are, as the server log names them (the voicemail app has a spool too).
+        self.label = label
         self._write = write
         # Without a background thread, entries wait for drain() (tests call it themselves).
         self._background = background
@@ -216,7 +223,9 @@ class Spool:
             try:
                 self._write_lines(fd, 0, os.fstat(fd).st_size, lambda offset: None)
                 path.unlink(missing_ok=True)
-                logger.info("Wrote the call-log spool %s left by a stopped process", path.name)
+                logger.info(
+                    "Wrote the %s spool %s left by a stopped process", self.label, path.name
+                )
             except Exception as error:
                 self._failed(error)
                 done = False
@@ -258,15 +267,15 @@ class Spool:
         # A connection that failed may be broken; the next attempt opens a new one.
         if not connection.in_atomic_block:
             connection.close()
-        self._report(f"cannot write the call log to the database: {error}")
+        self._report(f"cannot write the {self.label} to the database: {error}")
 
     def _report(self, fault: str) -> None:
         now = time.monotonic()
         if fault != self._fault or now - self._fault_logged_at >= REMIND_EVERY_SECONDS:
             self._fault, self._fault_logged_at = fault, now
-            logger.error("Call log delayed, nothing lost yet: %s", fault)
+            logger.error("%s delayed, nothing lost yet: %s", self.label.capitalize(), fault)
 
     def _recovered(self) -> None:
         if self._fault:
             self._fault = ""
-            logger.info("Call log writes resumed: everything waiting is written")
+            logger.info("%s writes resumed: everything waiting is written", self.label.capitalize())

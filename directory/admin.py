@@ -181,6 +181,7 @@ class PlanetAdmin(MissingColumn, admin.ModelAdmin):
                 ),
             },
         ),
+        (_("Voicemail"), {"fields": ["takes_voicemail", "contact_email"]}),
     ]
     inlines = [PlanetNameInline, PlanetAliasInline, OpeningHoursInline, ClosureInline]
 

@@ -220,6 +220,21 @@ class Planet(models.Model):
         validators=[validate_holidays_country],
         help_text=_("A country code, e.g. GB or JP; empty to open on public holidays."),
     )
+    takes_voicemail = models.BooleanField(
+        _("voicemail"),
+        default=True,
+        help_text=_(
+            "When the planet is busy, does not answer or is closed, callers may leave a message."
+        ),
+    )
+    contact_email = models.EmailField(
+        _("contact email"),
+        blank=True,
+        help_text=_(
+            "Who hears of each new message, e.g. crew@dagobah.example. "
+            "The notice links to the inbox, never the audio."
+        ),
+    )
 
     objects = PlanetManager()
 
@@ -571,6 +586,9 @@ class PromptKey(models.TextChoices):
     PLANET_OPENS = "planet_opens", _("When a closed planet opens next")
     NOT_UNDERSTOOD = "not_understood", _("Caller said words we did not understand")
     CONFIRM_PLANET = "confirm_planet", _("Did the caller say this planet?")
+    VOICEMAIL_OFFER = "voicemail_offer", _("Voicemail: offer to leave a message")
+    VOICEMAIL_RECORD = "voicemail_record", _("Voicemail: before the beep")
+    VOICEMAIL_SAVED = "voicemail_saved", _("Voicemail: goodbye after a message")
 
 
 class PromptManager(models.Manager):
@@ -591,6 +609,7 @@ class Prompt(models.Model):
         Key.PLANET_CLOSED: ("{planet}",),
         Key.PLANET_OPENS: ("{opens}", "{planet}"),
         Key.CONFIRM_PLANET: ("{planet}",),
+        Key.VOICEMAIL_OFFER: ("{planet}",),
     }
     # The prompts that may be left empty (a menu without an introduction).
     OPTIONAL = (Key.PLANET_MENU_INTRO,)
@@ -738,6 +757,13 @@ PROMPT_DEFAULTS = {
     Prompt.Key.PLANET_OPENS: "It opens {opens}.",
     Prompt.Key.NOT_UNDERSTOOD: "Sorry, we did not understand that.",
     Prompt.Key.CONFIRM_PLANET: "Did you say {planet}? Say yes or press 1; say no or press 2.",
+    Prompt.Key.VOICEMAIL_OFFER: "To leave a message for {planet}, press 1 or say 'message'.",
+    Prompt.Key.VOICEMAIL_RECORD: (
+        "Please leave your message after the tone. Press the pound key when you are done."
+    ),
+    Prompt.Key.VOICEMAIL_SAVED: (
+        "Thank you, your message has been recorded. Goodbye, and safe travels."
+    ),
 }
 # The voice and language of those words, and of a line with no language yet.
 DEFAULT_VOICE = "alice"

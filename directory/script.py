@@ -51,6 +51,8 @@ class PlanetOption:
     # What callers also say for it, per language code.
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     hours: Hours = field(default_factory=Hours)
+    # Whether a caller who cannot reach it (busy, no answer, closed) may leave a message.
+    takes_voicemail: bool = True
 
 
 # The line with no language in the database yet still answers, in the demo's words.
@@ -122,6 +124,11 @@ class Script:
 
     def lines(self, language: LanguageOption) -> "Lines":
         return Lines(self, language)
+
+    def voicemail_planet(self, pk: int | None) -> PlanetOption | None:
+        """The planet, active or not, when callers may leave it a message."""
+        planet = self.planets.get(pk)
+        return planet if planet is not None and planet.takes_voicemail else None
 
 
 @dataclass(frozen=True)
@@ -219,3 +226,11 @@ class Lines:
         if planet is None:
             return None
         return self.sentence(PromptKey.DIAL_FAILED).fill(planet=self.spoken_name(planet))
+
+    def voicemail_offer(self, planet_pk: int | None) -> Sentence | None:
+        """The offer of a message for a planet that cannot answer; None when it takes none (or
+        is gone)."""
+        planet = self.script.voicemail_planet(planet_pk)
+        if planet is None:
+            return None
+        return self.sentence(PromptKey.VOICEMAIL_OFFER).fill(planet=self.spoken_name(planet))

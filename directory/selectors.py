@@ -66,6 +66,7 @@ def script_read() -> Script:
             ),
             aliases=_by_language(planet.aliases.all()),
             hours=_hours(planet),
+            takes_voicemail=planet.takes_voicemail,
         )
         for planet in Planet.objects.order_by("position", "key", "name").prefetch_related(
             Prefetch("names", queryset=names.select_related("language")),

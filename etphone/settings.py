@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "ivr",
     "simulator",
     "calllog",
+    "voicemail",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,19 @@ if not 0 <= SPEECH_CONFIDENCE <= 1:
 CALL_LOG_SPOOL_DIR = BASE_DIR / (env("CALL_LOG_SPOOL_DIR", default="") or "spool")
 # How long the call log keeps calls; `manage.py purge_calls` deletes older ones.
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=90)
+# Voicemail: the longest message a caller may leave, in seconds, and whether Twilio transcribes
+# messages (English only, and charged per minute).
+VOICEMAIL_MAX_SECONDS = env.int("VOICEMAIL_MAX_SECONDS", default=120)
+if not 1 <= VOICEMAIL_MAX_SECONDS <= 3600:
+    raise ImproperlyConfigured("VOICEMAIL_MAX_SECONDS must be from 1 to 3600 seconds.")
+VOICEMAIL_TRANSCRIBE = env.bool("VOICEMAIL_TRANSCRIBE", default=False)
+
+# Email: notices of new voicemails to planets' contacts. EMAIL_URL is e.g.
+# smtp+tls://user:password@smtp.example.com:587; unset or empty, notices are printed to the console.
+vars().update(env.email_url_config(env("EMAIL_URL", default="") or "consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="etphone@localhost")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
 # Numbers staff type without a +country code are read in this region (ISO 3166 code).
 PHONE_NUMBER_DEFAULT_REGION = env("PHONE_NUMBER_DEFAULT_REGION", default="US")
 

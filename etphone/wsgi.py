@@ -1,5 +1,6 @@
 """WSGI entry point. Refuses to start when a start-up check reports an error, then starts the
-call log's writer (which also writes what a killed or stopped worker left in its spool)."""
+call log's and voicemail's writers (which also write what a killed or stopped worker left in
+its spool)."""
 
 import os
 
@@ -24,5 +25,7 @@ def _refuse_to_start_on_errors() -> None:
 _refuse_to_start_on_errors()
 
 from calllog.services import spool_start  # noqa: E402  (needs the app registry loaded above)
+from voicemail import services as voicemail  # noqa: E402
 
 spool_start()
+voicemail.spool_start()

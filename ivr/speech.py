@@ -231,6 +231,10 @@ YES = {
 }
 NO = {"en": ("no", "nope", "wrong", "no thanks"), "ja": ("いいえ", "いや", "違います", "ちがう")}
 BACK = {"en": ("back", "go back", "main menu"), "ja": ("戻る", "戻って", "メインメニュー")}
+MESSAGE = {
+    "en": ("message", "leave a message", "voicemail"),
+    "ja": ("メッセージ", "伝言", "留守番電話"),
+}
 
 
 @dataclass(frozen=True)
@@ -277,10 +281,13 @@ class Vocabulary:
         ]
         planet_menu = [*planets, ("*", _words(BACK, language), "")]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
+        # The voicemail offer: key 1 or "message"; anything else goes back to the planet menu.
+        message = [("1", _words(MESSAGE, language), "1")]
         self.language = language
         self.main, self.main_hints = self._prepare(main)
         self.planets, self.planet_hints = self._prepare(planet_menu)
         self.confirm, self.confirm_hints = self._prepare(confirm)
+        self.voicemail, self.voicemail_hints = self._prepare(message)
 
     def _prepare(self, candidates) -> tuple[Choices, tuple[str, ...]]:
         choices = Choices(

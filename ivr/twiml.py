@@ -140,3 +140,48 @@ def apology(*, sentence: Sentence, operator_number: str = "") -> VoiceResponse:
     else:
         response.hangup()
     return response
+
+
+def voicemail_offer(
+    *,
+    sentence: Sentence,
+    offered_url: str,
+    listening: Listening,
+    before: Sequence[Sentence] = (),
+) -> VoiceResponse:
+    """Nobody can answer: after why (before), offer a message, by key 1 or by saying so."""
+    response = VoiceResponse()
+    for said in before:
+        _say(response, said)
+    _say(_gather(response, action=offered_url, listening=listening), sentence)
+    return response
+
+
+def voicemail_record(
+    *,
+    before: Sentence,
+    action_url: str,
+    recording_status_url: str,
+    max_seconds: int,
+    no_message_url: str,
+    transcribe_url: str = "",
+) -> VoiceResponse:
+    """The caller speaks after the beep until # or silence; Twilio reports the recording to
+    recording_status_url, and asks action_url what to say next."""
+    response = VoiceResponse()
+    _say(response, before)
+    transcription = {"transcribe": True, "transcribe_callback": transcribe_url}
+    response.record(
+        action=action_url,
+        method="POST",
+        max_length=max_seconds,
+        play_beep=True,
+        finish_on_key="#",
+        recording_status_callback=recording_status_url,
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed",
+        **(transcription if transcribe_url else {}),
+    )
+    # Twilio goes on here only when it recorded nothing: back to the menu, as after silence.
+    response.redirect(no_message_url, method="POST")
+    return response

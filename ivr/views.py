@@ -3,8 +3,7 @@
 import copy
 import inspect
 import logging
-from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -14,129 +13,28 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from calllog import services as calllog
-from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
-from directory.models import PHONE_KEYS, Prompt
-from directory.script import LanguageOption, Lines, PlanetOption, Script
+from calllog.models import Call, Step
+from directory.models import Prompt
+from directory.script import Lines, PlanetOption
 from directory.selectors import script_get
 
-from . import speech, twiml
+from . import speech, twiml, voicemail
 from .decorators import apologize, twilio_webhook
+from .steps import (
+    NO_INPUT,
+    NOT_UNDERSTOOD,
+    Inbound,
+    as_key,
+    bounded_int,
+    listen,
+    listening,
+    planet_menu,
+    record,
+    record_step,
+    request_params,
+)
 
 logger = logging.getLogger("ivr")
-
-NO_INPUT = ""
-INVALID = "invalid"
-# Words were heard but meant nothing at this menu: a miss, like a wrong key.
-NOT_UNDERSTOOD = "speech"
-MAX_STEPS = 10_000
-# What the call log keeps of what was heard.
-HEARD_LOGGED = 200
-
-
-def _params(request):
-    return request.POST if request.method == "POST" else request.GET
-
-
-def _bounded_int(value: str, *, upper: int) -> int:
-    try:
-        return min(max(int(value), 0), upper)
-    except ValueError:
-        return 0
-
-
-def _confidence(value: str | None) -> float:
-    """Twilio's Confidence (0 to 1); sure when absent (a simulator), unsure when unreadable."""
-    if value is None:
-        return 1.0
-    try:
-        confidence = float(value[:32])
-    except ValueError:
-        return 0.0
-    return min(max(confidence, 0.0), 1.0) if confidence == confidence else 0.0
-
-
-@dataclass(frozen=True)
-class Inbound:
-    """What one webhook request tells us: who calls, what they pressed, where the call is."""
-
-    params: dict
-    pressed: str
-    # What Twilio heard (SpeechResult) when no key was pressed, and how sure it was.
-    heard: str
-    confidence: float
-    # Failed attempts so far, the step's number in the call and its language; they travel in
-    # our own URLs, which Twilio signs, so no session is kept on our side.
-    attempts: int
-    sequence: int
-    language: LanguageOption
-    # The language the call started in (from the number called): URLs leave it out.
-    starting_language: LanguageOption
-
-    @classmethod
-    def of(cls, request, script: Script) -> "Inbound":
-        params = _params(request)
-        digits = params.get("Digits", "")
-        if digits == "":
-            pressed = NO_INPUT
-        else:
-            pressed = digits if len(digits) == 1 and digits in PHONE_KEYS else INVALID
-        called = params.get("To", "")[:32]
-        heard = params.get("SpeechResult", "")[: speech.HEARD_LIMIT] if digits == "" else ""
-        return cls(
-            params=params,
-            pressed=pressed,
-            heard=heard if heard.strip() else "",
-            confidence=_confidence(params.get("Confidence")),
-            attempts=_bounded_int(
-                request.GET.get("attempts", "0"), upper=settings.IVR_MAX_ATTEMPTS
-            ),
-            sequence=_bounded_int(request.GET.get("step", "0"), upper=MAX_STEPS),
-            language=script.call_language(
-                requested=request.GET.get("lang", "")[:35], called=called
-            ),
-            starting_language=script.starting_language(called),
-        )
-
-    def next_url(
-        self,
-        name: str,
-        *,
-        attempts: int | None = None,
-        language: LanguageOption | None = None,
-        **params,
-    ) -> str:
-        """The URL of the call's next step; the query string is sorted, as Twilio signs it."""
-        language = language or self.language
-        params.update(
-            attempts=self.attempts if attempts is None else attempts,
-            step=self.sequence + 1,
-            lang=language.code if language != self.starting_language else "",
-        )
-        query = sorted((key, value) for key, value in params.items() if value)
-        return f"{reverse(name)}?{urlencode(query)}"
-
-
-def _record(params, write, **fields) -> None:
-    """Log the step; a failure to log never changes what the caller hears."""
-    call_sid = params.get("CallSid", "")[:64]
-    if not call_sid or params.get("AccountSid") == SIMULATED_ACCOUNT_SID:
-        return
-    try:
-        write(call_sid=call_sid, **fields)
-    except Exception:
-        logger.exception("Could not record step %s of call %s", fields.get("sequence", 0), call_sid)
-
-
-def _record_step(inbound: Inbound, request, kind: str, **fields) -> None:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "")[:128]
-    _record(
-        inbound.params,
-        calllog.step_record,
-        sequence=inbound.sequence,
-        kind=kind,
-        idempotency_token=token,
-        **fields,
-    )
 
 
 def _goodbye_if_out_of_attempts(attempts: int, lines: Lines):
@@ -145,24 +43,14 @@ def _goodbye_if_out_of_attempts(attempts: int, lines: Lines):
     return None
 
 
-def _listening(lines: Lines, hints) -> twiml.Listening:
-    return twiml.Listening(language=lines.language.code, hints=hints)
-
-
-def _planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=()):
-    return twiml.planet_menu(
-        sentences=lines.planet_menu(),
-        planets_url=inbound.next_url("ivr:planets", attempts=attempts),
-        listening=_listening(lines, speech.vocabulary(lines).planet_hints),
-        before=before,
-    )
-
-
 def _dial(inbound: Inbound, lines: Lines, planet: PlanetOption):
-    """Connect the caller to a planet; a closed one says when it opens, then the planet menu."""
+    """Connect the caller to a planet; a closed one says when it opens, then offers a message
+    (when it takes them) or the planet menu."""
     closed = lines.closed(planet, now=timezone.now())
     if closed:
-        return _planet_menu(inbound, lines, attempts=inbound.attempts, before=closed)
+        return voicemail.offer(inbound, lines, planet.pk, before=closed) or planet_menu(
+            inbound, lines, attempts=inbound.attempts, before=closed
+        )
     return twiml.dial(
         number=planet.phone_number,
         action_url=inbound.next_url("ivr:dialed", planet=planet.pk),
@@ -173,7 +61,7 @@ def _confirm(inbound: Inbound, lines: Lines, planet: PlanetOption, *, attempts: 
     return twiml.confirm(
         sentence=lines.sentence(Prompt.Key.CONFIRM_PLANET).fill(planet=lines.spoken_name(planet)),
         confirm_url=inbound.next_url("ivr:confirm", attempts=attempts, planet=planet.pk),
-        listening=_listening(lines, speech.vocabulary(lines).confirm_hints),
+        listening=listening(lines, speech.vocabulary(lines).confirm_hints),
         before=before,
     )
 
@@ -183,38 +71,6 @@ def _a_miss(pressed: str) -> str:
     if pressed == NO_INPUT:
         return Prompt.Key.NO_INPUT
     return Prompt.Key.NOT_UNDERSTOOD if pressed == NOT_UNDERSTOOD else Prompt.Key.INVALID_KEY
-
-
-def _as_key(understood: speech.Understood) -> str:
-    """The key words stand for; only a close match counts (a short word like "back" scores 60
-    inside any longer phrase), else they are a miss."""
-    if understood.planet_pk is None and understood.score >= 100 * settings.SPEECH_CONFIDENCE:
-        return understood.target or NOT_UNDERSTOOD
-    return NOT_UNDERSTOOD
-
-
-def _listen(inbound: Inbound, choices: speech.Choices) -> speech.Understood | None:
-    """What the caller's words meant at this menu (None when no words), logged as said."""
-    if not inbound.heard:
-        return None
-    understood = speech.understand(
-        choices,
-        inbound.heard,
-        confidence=inbound.confidence,
-        threshold=settings.SPEECH_CONFIDENCE,
-    )
-    _record(
-        inbound.params,
-        calllog.utterance_record,
-        sequence=inbound.sequence,
-        language=inbound.language.code,
-        heard=inbound.heard[:HEARD_LOGGED],
-        confidence=inbound.confidence,
-        target=understood.target or "",
-        score=round(understood.score, 1),
-        planet_id=understood.planet_pk,
-    )
-    return understood
 
 
 def _back_to_welcome(inbound: Inbound, sentence, *, attempts: int):
@@ -227,7 +83,7 @@ def _welcome(inbound: Inbound, lines: Lines):
     return twiml.welcome(
         sentences=lines.greeting(),
         menu_url=inbound.next_url("ivr:menu", language=lines.language),
-        listening=_listening(lines, speech.vocabulary(lines).main_hints),
+        listening=listening(lines, speech.vocabulary(lines).main_hints),
     )
 
 
@@ -238,7 +94,7 @@ def welcome(request):
     inbound = Inbound.of(request, script)
     response = _welcome(inbound, script.lines(inbound.language))
     if inbound.sequence == 0:
-        _record(
+        record(
             inbound.params,
             calllog.call_start,
             from_number=inbound.params.get("From", "")[:32],
@@ -246,7 +102,7 @@ def welcome(request):
             language=inbound.language.code,
         )
     else:
-        _record_step(inbound, request, Step.Kind.MAIN_MENU)
+        record_step(inbound, request, Step.Kind.MAIN_MENU)
     return response
 
 
@@ -259,9 +115,9 @@ def menu(request):
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
     pressed, planet = inbound.pressed, None
-    if (understood := _listen(inbound, speech.vocabulary(lines).main)) is not None:
+    if (understood := listen(inbound, speech.vocabulary(lines).main)) is not None:
         planet = lines.active_planet(understood.planet_pk)
-        pressed = _as_key(understood)
+        pressed = as_key(understood)
     chosen = script.language_for_key(pressed)
     if planet is not None:
         response = (
@@ -272,10 +128,10 @@ def menu(request):
     elif pressed == "1":
         response = twiml.directions(sentences=lines.directions())
     elif pressed == "2":
-        response = _planet_menu(inbound, lines, attempts=inbound.attempts)
+        response = planet_menu(inbound, lines, attempts=inbound.attempts)
     elif chosen is not None:
         response = _welcome(inbound, script.lines(chosen))
-        _record(inbound.params, calllog.call_language, language=chosen.code)
+        record(inbound.params, calllog.call_language, language=chosen.code)
     else:
         attempts = inbound.attempts + 1
         first = (
@@ -286,7 +142,7 @@ def menu(request):
         response = _goodbye_if_out_of_attempts(attempts, lines) or _back_to_welcome(
             inbound, lines.sentence(first), attempts=attempts
         )
-    _record_step(
+    record_step(
         inbound, request, Step.Kind.MENU_KEY, digits=inbound.pressed, planet_id=planet and planet.pk
     )
     return response
@@ -300,9 +156,9 @@ def planets(request):
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
     pressed, chosen, sure = inbound.pressed, None, True
-    if (understood := _listen(inbound, speech.vocabulary(lines).planets)) is not None:
+    if (understood := listen(inbound, speech.vocabulary(lines).planets)) is not None:
         chosen, sure = lines.active_planet(understood.planet_pk), understood.sure
-        pressed = _as_key(understood)
+        pressed = as_key(understood)
     elif pressed != "*":
         chosen = lines.planet_for_key(pressed)
     if chosen is not None:
@@ -317,10 +173,10 @@ def planets(request):
         )
     else:
         attempts = inbound.attempts + 1
-        response = _goodbye_if_out_of_attempts(attempts, lines) or _planet_menu(
+        response = _goodbye_if_out_of_attempts(attempts, lines) or planet_menu(
             inbound, lines, attempts=attempts, before=[lines.sentence(_a_miss(pressed))]
         )
-    _record_step(
+    record_step(
         inbound,
         request,
         Step.Kind.PLANET_KEY,
@@ -337,13 +193,13 @@ def confirm(request):
     script = script_get()
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
-    planet = lines.active_planet(_bounded_int(request.GET.get("planet", ""), upper=2**63 - 1))
+    planet = lines.active_planet(bounded_int(request.GET.get("planet", ""), upper=2**63 - 1))
     pressed = inbound.pressed
-    if (understood := _listen(inbound, speech.vocabulary(lines).confirm)) is not None:
-        pressed = _as_key(understood)
+    if (understood := listen(inbound, speech.vocabulary(lines).confirm)) is not None:
+        pressed = as_key(understood)
     if planet is None or pressed == "2":
         # A planet deactivated meanwhile cannot be dialed: the caller chooses again.
-        response = _planet_menu(inbound, lines, attempts=inbound.attempts)
+        response = planet_menu(inbound, lines, attempts=inbound.attempts)
     elif pressed == "1":
         response = _dial(inbound, lines, planet)
     else:
@@ -351,7 +207,7 @@ def confirm(request):
         response = _goodbye_if_out_of_attempts(attempts, lines) or _confirm(
             inbound, lines, planet, attempts=attempts, before=lines.sentence(_a_miss(pressed))
         )
-    _record_step(
+    record_step(
         inbound,
         request,
         Step.Kind.CONFIRM,
@@ -363,27 +219,29 @@ def confirm(request):
 
 @twilio_webhook
 def dialed(request):
-    """Step 4: after the Dial; a completed call ends politely, any other outcome retries."""
+    """Step 4: after the Dial; a completed call ends politely, any other outcome offers a message
+    (when the planet takes them) or the planet menu again."""
     script = script_get()
     inbound = Inbound.of(request, script)
     lines = script.lines(inbound.language)
     dial_status = inbound.params.get("DialCallStatus", "")[:16]
-    pk = _bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
+    pk = bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
     if dial_status == "completed":
         response = twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED))
     else:
         # A planet deleted while it was being dialed has no name left to say; offer the menu.
         failed = lines.dial_failed(pk)
-        response = _planet_menu(
-            inbound, lines, attempts=inbound.attempts, before=[failed] if failed else []
+        before = [failed] if failed else []
+        response = voicemail.offer(inbound, lines, pk, before=before) or planet_menu(
+            inbound, lines, attempts=inbound.attempts, before=before
         )
-    _record_step(
+    record_step(
         inbound,
         request,
         Step.Kind.DIAL_OUTCOME,
         planet_id=pk,
         dial_status=dial_status,
-        dial_duration=_bounded_int(inbound.params.get("DialCallDuration", ""), upper=10**9) or None,
+        dial_duration=bounded_int(inbound.params.get("DialCallDuration", ""), upper=10**9) or None,
     )
     return response
 
@@ -391,22 +249,23 @@ def dialed(request):
 @twilio_webhook
 def status(request):
     """Twilio's status callback at the end of a call: its final status and duration."""
-    params = _params(request)
+    params = request_params(request)
     call_status = params.get("CallStatus", "")
     if call_status in Call.Status.values:
-        _record(
+        record(
             params,
             calllog.call_end,
             from_number=params.get("From", "")[:32],
             to_number=params.get("To", "")[:32],
             status=call_status,
-            duration=_bounded_int(params.get("CallDuration", ""), upper=10**9),
+            duration=bounded_int(params.get("CallDuration", ""), upper=10**9),
         )
     return twiml.VoiceResponse()
 
 
 # The steps Twilio's fallback request may replay: those a caller's call moves through.
 REPLAYABLE = {"ivr:welcome", "ivr:menu", "ivr:planets", "ivr:confirm", "ivr:dialed"}
+REPLAYABLE |= {"ivr:voicemail_offered", "ivr:voicemail_recorded"}
 
 
 def _failed_step(error_url: str):
@@ -422,7 +281,7 @@ def _failed_step(error_url: str):
 def fallback(request):
     """Twilio's Fallback URL, used when a step got no answer from us (a worker restarted under
     it, a connection reset): answer that step now, else apologise, touching no database."""
-    params = _params(request)
+    params = request_params(request)
     error_url = params.get("ErrorUrl", "")
     logger.error(
         "Twilio used the fallback URL for call %s: ErrorCode=%s ErrorUrl=%s",

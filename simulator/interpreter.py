@@ -14,6 +14,8 @@ DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed")
 MAX_REQUESTS = 50
 # How long a dialed call that was answered lasts, as reported to the Dial's action.
 ANSWERED_CALL_SECONDS = 42
+# How long a message left at a <Record> lasts, at most its maxLength.
+RECORDED_MESSAGE_SECONDS = 12
 DEFAULT_FROM = "+15555550100"
 DEFAULT_TO = "+15555550199"
 API_VERSION = "2010-04-01"
@@ -101,6 +103,17 @@ class Gathering(Event):
 
 
 @dataclass(frozen=True)
+class Recording(Event):
+    max_length: int
+    finish_on_key: str
+
+    def __str__(self):
+        if not self.finish_on_key:
+            return "(recording a message)"
+        return f"(recording a message; press {' or '.join(self.finish_on_key)} to finish)"
+
+
+@dataclass(frozen=True)
 class Pressed(Event):
     keys: str
 
@@ -160,7 +173,8 @@ def _times(loop: int) -> str:
 
 @dataclass(frozen=True)
 class Waiting:
-    """A call paused at a <Gather>: plain data, enough to go on later (even in another process)."""
+    """A call paused at a <Gather> or a <Record>: plain data, enough to go on later (even in
+    another process)."""
 
     call: dict[str, str]
     url: str
@@ -225,6 +239,8 @@ class _GatherSettings:
     timeout: int
     finish_on_key: str
     action_on_empty_result: bool
+    # A <Record>: keys are no input, only a finishing key ends it; its action hears a message.
+    max_length: int | None = None
 
 
 class Interpreter:
@@ -249,8 +265,8 @@ class Interpreter:
         walk.events.append(Pressed(keys))
         digits = waiting.digits
         for position, key in enumerate(keys):
-            finished_on = key if key == gather.finish_on_key else ""
-            if not finished_on:
+            finished_on = key if key in gather.finish_on_key else ""
+            if not finished_on and gather.max_length is None:
                 digits += key
             if finished_on or (gather.num_digits and len(digits) >= gather.num_digits):
                 if rest := keys[position + 1 :]:
@@ -277,7 +293,27 @@ class Interpreter:
 
 
 def _gathered(waiting: Waiting, gather: _GatherSettings, digits: str, finished_on: str):
-    """The Gather is over: its action gets the digits, or the document goes on without them."""
+    """The Gather is over: its action gets the digits, or the document goes on without them.
+    A Record ended by a key has a message for its action; ended by silence, nothing was said
+    and Twilio goes on with the next verb."""
+    if gather.max_length is not None:
+        if not finished_on:
+            return _Continue(ET.fromstring(waiting.document), waiting.url, waiting.index + 1)
+        recording_sid = "RE" + uuid.uuid4().hex
+        account_sid = waiting.call.get("AccountSid", "")
+        return _Follow(
+            gather.method,
+            gather.action,
+            {
+                "RecordingUrl": (
+                    f"https://api.twilio.com/{API_VERSION}/Accounts/{account_sid}"
+                    f"/Recordings/{recording_sid}"
+                ),
+                "RecordingSid": recording_sid,
+                "RecordingDuration": str(min(RECORDED_MESSAGE_SECONDS, gather.max_length)),
+                "Digits": finished_on,
+            },
+        )
     # Twilio drops a caller who pressed nothing into the next verb, unless told otherwise.
     if digits or gather.action_on_empty_result:
         return _Follow(
@@ -297,7 +333,9 @@ class _Walk:
 
     @classmethod
     def resume(cls, interpreter: Interpreter, waiting: Waiting):
-        gather = _gather_settings(ET.fromstring(waiting.document)[waiting.index], waiting.url)
+        verb = ET.fromstring(waiting.document)[waiting.index]
+        settings = _record_settings if verb.tag == "Record" else _gather_settings
+        gather = settings(verb, waiting.url)
         return cls(interpreter, call=dict(waiting.call), requests=waiting.requests), gather
 
     def go(self, step: "_Follow | _Continue") -> Turn:
@@ -349,6 +387,8 @@ class _Walk:
                 self.events.append(_spoken(verb, url))
             elif verb.tag == "Gather":
                 return self._gather(root, index, url)
+            elif verb.tag == "Record":
+                return self._record(root, index, url)
             elif verb.tag == "Redirect":
                 target = (verb.text or "").strip()
                 if not target:
@@ -373,6 +413,12 @@ class _Walk:
                 raise BadTwiml(f"<{nested.tag}> cannot be nested in <Gather> (at {url}).")
             self.events.append(_spoken(nested, url))
         self.events.append(Gathering(gather.num_digits, gather.timeout, gather.finish_on_key))
+        document = ET.tostring(root, encoding="unicode")
+        return Turn(tuple(self.events), Waiting(self.call, url, document, index, self.requests))
+
+    def _record(self, root: ET.Element, index: int, url: str) -> Turn:
+        record = _record_settings(root[index], url)
+        self.events.append(Recording(record.max_length, record.finish_on_key))
         document = ET.tostring(root, encoding="unicode")
         return Turn(tuple(self.events), Waiting(self.call, url, document, index, self.requests))
 
@@ -445,4 +491,20 @@ def _gather_settings(verb: ET.Element, url: str) -> _GatherSettings:
         timeout=_whole_number(verb, "timeout", 5, url, least=1),
         finish_on_key=finish_on_key,
         action_on_empty_result=on_empty == "true",
+    )
+
+
+def _record_settings(verb: ET.Element, url: str) -> _GatherSettings:
+    # Twilio's defaults: any key finishes, 5 s of silence ends it, at most an hour.
+    finish_on_key = verb.get("finishOnKey", "1234567890*#")
+    if any(key not in PHONE_KEYS for key in finish_on_key):
+        raise BadTwiml(f"<Record finishOnKey={finish_on_key!r}> is not keys (at {url}).")
+    return _GatherSettings(
+        action=urljoin(url, verb.get("action") or url),
+        method=_method(verb, url),
+        num_digits=None,
+        timeout=_whole_number(verb, "timeout", 5, url, least=0),
+        finish_on_key=finish_on_key,
+        action_on_empty_result=False,
+        max_length=_whole_number(verb, "maxLength", 3600, url, least=1),
     )

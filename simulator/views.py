@@ -74,6 +74,8 @@ def page_labels() -> dict:
         "waiting_for_a_key": gettext("Waiting for 1 key · {seconds} s"),
         "waiting_for_keys": gettext("Waiting for {count} keys · {seconds} s"),
         "waiting_for_any_keys": gettext("Waiting for keys · {seconds} s"),
+        "recording": gettext("(recording a message; press {keys} to finish)"),
+        "recording_any_length": gettext("(recording a message)"),
         "press_a_key": gettext("Press a key"),
         "press_keys": gettext("Press keys"),
         "you_pressed": gettext("You pressed"),

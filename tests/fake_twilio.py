@@ -1,6 +1,7 @@
 """A small fake of Twilio's REST API on loopback, for the real twilio client over real HTTP.
 
-It keeps one account's phone numbers (IncomingPhoneNumbers: list, fetch, update), checks basic
+It keeps one account's phone numbers (IncomingPhoneNumbers: list, fetch, update) and call
+recordings (Recordings: the media as MP3, delete), checks basic
 auth as Twilio does (the account SID with its auth token, or an API key with its secret), and
 answers what a test scripts: an error status, or an answer that comes too late.
 """
@@ -31,6 +32,9 @@ VOICE_PARAMETERS = {
     "VoiceApplicationSid": "voice_application_sid",
     "TrunkSid": "trunk_sid",
 }
+RECORDING = re.compile(
+    r"^/2010-04-01/Accounts/(?P<account>\w+)/Recordings/(?P<sid>RE\w+)\.(?P<format>json|mp3)$"
+)
 METHODS = {"voice_method", "voice_fallback_method", "status_callback_method"}
 
 
@@ -57,6 +61,8 @@ class FakeTwilio:
     # (method, path, form) of every request, in order.
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     script: list[Scripted] = field(default_factory=list)
+    # Recording SID: its audio (MP3 bytes).
+    recordings: dict[str, bytes] = field(default_factory=dict)
     base_url: str = ""
 
     def add_number(self, phone_number: str, **voice: str) -> str:
@@ -77,6 +83,12 @@ class FakeTwilio:
         }
         return number_sid
 
+    def add_recording(self, audio: bytes = b"ID3 fake mp3 audio") -> str:
+        """A recording of the account, with this audio; its SID."""
+        recording_sid = sid("RE")
+        self.recordings[recording_sid] = audio
+        return recording_sid
+
     def updates(self) -> list[tuple[str, dict[str, str]]]:
         """(path, form) of every update request received."""
         return [(path, form) for method, path, form in self.requests if method == "POST"]
@@ -90,6 +102,9 @@ class FakeTwilio:
                 fake._handle(self)
 
             def do_POST(self):
+                fake._handle(self)
+
+            def do_DELETE(self):
                 fake._handle(self)
 
             def log_message(self, *args):
@@ -125,10 +140,14 @@ class FakeTwilio:
             status, body = scripted.status, _error(scripted.status, "Scripted by the test")
         else:
             status, body = self._answer(request, parts, form)
-        payload = json.dumps(body).encode()
+        content_type = "application/json"
+        if isinstance(body, bytes):
+            payload, content_type = body, "audio/mpeg"
+        else:
+            payload = json.dumps(body).encode() if body is not None else b""
         try:
             request.send_response(status)
-            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Type", content_type)
             request.send_header("Content-Length", str(len(payload)))
             request.end_headers()
             request.wfile.write(payload)
@@ -138,6 +157,8 @@ class FakeTwilio:
     def _answer(self, request, parts, form) -> tuple[int, dict]:
         if not self._authenticated(request.headers.get("Authorization", "")):
             return HTTPStatus.UNAUTHORIZED, _error(HTTPStatus.UNAUTHORIZED, "Authenticate")
+        if match := RECORDING.match(parts.path):
+            return self._recording(request.command, match)
         match = LIST.match(parts.path) or ONE.match(parts.path)
         if not match or match["account"] != self.account_sid:
             return HTTPStatus.NOT_FOUND, _error(HTTPStatus.NOT_FOUND, "Not found")
@@ -157,6 +178,18 @@ class FakeTwilio:
             return HTTPStatus.BAD_REQUEST, _error(HTTPStatus.BAD_REQUEST, "Method is invalid")
         number.update({name: value or None for name, value in changes.items()})
         return HTTPStatus.OK, number
+
+    def _recording(self, command: str, match) -> tuple[int, dict | bytes | None]:
+        if match["account"] != self.account_sid or match["sid"] not in self.recordings:
+            return HTTPStatus.NOT_FOUND, _error(
+                HTTPStatus.NOT_FOUND, f"The requested resource {match[0]} was not found"
+            )
+        if command == "GET" and match["format"] == "mp3":
+            return HTTPStatus.OK, self.recordings[match["sid"]]
+        if command == "DELETE" and match["format"] == "json":
+            del self.recordings[match["sid"]]
+            return HTTPStatus.NO_CONTENT, None
+        return HTTPStatus.METHOD_NOT_ALLOWED, _error(HTTPStatus.METHOD_NOT_ALLOWED, "Not allowed")
 
     def _authenticated(self, header: str) -> bool:
         scheme, _, encoded = header.partition(" ")

@@ -176,8 +176,14 @@ def walk_call(base: str, sid: str, path: list[dict]) -> None:
 PATHS = {
     "directions": ([{"Digits": "1"}], [("menu_key", "1")]),
     "dagobah": (
-        [{"Digits": "2"}, {"Digits": "3"}, {"DialCallStatus": "busy"}, {"Digits": "*"}],
-        [("menu_key", "2"), ("planet_key", "3"), ("dial_outcome", ""), ("planet_key", "*")],
+        [{"Digits": "2"}, {"Digits": "3"}, {"DialCallStatus": "busy"}, {}, {"Digits": "*"}],
+        [
+            ("menu_key", "2"),
+            ("planet_key", "3"),
+            ("dial_outcome", ""),
+            ("voicemail_offer", ""),
+            ("planet_key", "*"),
+        ],
     ),
     "silent": (
         [{}, {}, {}],

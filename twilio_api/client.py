@@ -27,7 +27,7 @@ class NotFound(TwilioApiError):
 
 def client() -> Client:
     """A client for the account in the settings; TwilioApiError names a missing or bad one."""
-    account_sid, username, password = _credentials()
+    account_sid, username, password = credentials()
     return Client(username, password, account_sid, http_client=_HttpClient())
 
 
@@ -38,7 +38,7 @@ def credentials_named() -> str:
     return "TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN"
 
 
-def _credentials() -> tuple[str, str, str]:
+def credentials() -> tuple[str, str, str]:
     """(account SID, username, password): an API key and its secret, or else the auth token."""
     account_sid = settings.TWILIO_ACCOUNT_SID
     if not account_sid:
@@ -83,23 +83,26 @@ class _HttpClient(TwilioHttpClient):
             url = self.base_url + url[len(TWILIO_API_ORIGIN) :]
         try:
             response = super().request(method, url, *args, **kwargs)
-        except requests.Timeout as error:
-            raise TwilioApiError(
-                f"Twilio ({self.base_url}) did not answer within {self.timeout:g} s "
-                "(TWILIO_API_TIMEOUT)."
-            ) from error
         except requests.RequestException as error:
-            # requests wraps urllib3's error, whose reason says what went wrong in a line.
-            reason = getattr(error.args[0] if error.args else None, "reason", error)
-            raise TwilioApiError(
-                f"Could not reach Twilio at {self.base_url} (TWILIO_API_BASE_URL): {reason}"
-            ) from error
+            raise unreachable(error) from error
         if response.status_code < 400:
             return response
-        raise _error(method, url, response)
+        raise response_error(method, url, response)
 
 
-def _error(method: str, url: str, response: Response) -> TwilioApiError:
+def unreachable(error: requests.RequestException) -> TwilioApiError:
+    """A request that got no answer, as an operator reads it."""
+    base_url, timeout = settings.TWILIO_API_BASE_URL, settings.TWILIO_API_TIMEOUT
+    if isinstance(error, requests.Timeout):
+        return TwilioApiError(
+            f"Twilio ({base_url}) did not answer within {timeout:g} s (TWILIO_API_TIMEOUT)."
+        )
+    # requests wraps urllib3's error, whose reason says what went wrong in a line.
+    reason = getattr(error.args[0] if error.args else None, "reason", error)
+    return TwilioApiError(f"Could not reach Twilio at {base_url} (TWILIO_API_BASE_URL): {reason}")
+
+
+def response_error(method: str, url: str, response) -> TwilioApiError:
     """An error response as an operator reads it: Twilio's own message, and what to check."""
     try:
         said = json.loads(response.text).get("message", "")

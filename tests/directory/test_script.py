@@ -130,3 +130,22 @@ def test_without_any_language_the_line_speaks_the_demos_english():
 
 def test_with_no_language_marked_default_the_first_stands_in():
     assert script(languages=[(JAPANESE, False), (ENGLISH, False)]).default == JAPANESE
+
+
+def test_the_voicemail_offer_names_the_planet_in_the_call_language_unless_it_takes_none():
+    quiet = PlanetOption(
+        4, "Tatooine", "5", "+1555", True, MappingProxyType({}), takes_voicemail=False
+    )
+    prompts = {
+        (KEY.VOICEMAIL_OFFER, "ja-JP"): ("{planet}に伝言を残すには、1を押してください。", "")
+    }
+    lines = script(
+        prompts={**script().prompts, **prompts}, planets=[*script().planets.values(), quiet]
+    ).lines(JAPANESE)
+    offer = lines.voicemail_offer(2)
+    assert (offer.text, offer.language) == (
+        "惑星ダゴバに伝言を残すには、1を押してください。",
+        "ja-JP",
+    )
+    assert lines.voicemail_offer(4) is None
+    assert lines.voicemail_offer(99) is None

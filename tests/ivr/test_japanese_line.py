@@ -79,10 +79,18 @@ def test_a_whole_japanese_call_walked_request_by_request_to_dagobah(client, demo
     assert root.find("Dial").text == "+17262043675"
     assert lang(next_url(root)) == "ja-JP"
     busy = parse_twiml(client.post(next_url(root), {**CALLER, "DialCallStatus": "busy"}))
-    assert spoken(busy)[0] == "惑星ダゴバにつながりませんでした。"
+    assert spoken(busy) == [
+        "惑星ダゴバにつながりませんでした。",
+        prompt_text("voicemail_offer", "ja-JP").replace("{planet}", "惑星ダゴバ"),
+    ]
+    assert busy.find("Gather").get("language") == "ja-JP"
     assert_all_japanese(busy)
+    # Another key than 1 declines the message: the planet menu again, in Japanese.
+    menu = parse_twiml(client.post(next_url(busy), {**CALLER, "Digits": "2"}))
+    assert "惑星ダゴバに電話をかけるには、3を押してください。" in spoken(menu)
+    assert_all_japanese(menu)
     # Star goes back to the main menu, in Japanese.
-    back = parse_twiml(client.post(next_url(busy), {**CALLER, "Digits": "*"}))
+    back = parse_twiml(client.post(next_url(menu), {**CALLER, "Digits": "*"}))
     assert spoken(back) == ["メインメニューに戻ります。"]
     welcome = parse_twiml(client.post(next_url(back), CALLER))
     assert spoken(welcome)[0] == prompt_text("greeting", "ja-JP")

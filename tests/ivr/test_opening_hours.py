@@ -27,9 +27,21 @@ def open_in_three_days(demo):
     return weekday
 
 
-def test_a_closed_planet_says_when_it_opens_and_offers_the_menu_again(client, open_in_three_days):
+def test_a_closed_planet_says_when_it_opens_then_offers_a_message(client, open_in_three_days):
     root = choose_dagobah(client)
     assert root.find("Dial") is None
+    weekday = ENGLISH_WEEKDAYS[open_in_three_days]
+    assert spoken(root) == [
+        "the planet DuhGo bah is closed now.",
+        f"It opens on {weekday} at 9 a.m.",
+        "To leave a message for the planet DuhGo bah, press 1 or say 'message'.",
+    ]
+    assert root.find("Gather").get("action").startswith(reverse("ivr:voicemail_offered"))
+
+
+def test_a_closed_planet_without_voicemail_offers_the_menu_again(client, open_in_three_days):
+    Planet.objects.filter(name="Dagobah").update(takes_voicemail=False)
+    root = choose_dagobah(client)
     said = spoken(root)
     weekday = ENGLISH_WEEKDAYS[open_in_three_days]
     assert said[:2] == ["the planet DuhGo bah is closed now.", f"It opens on {weekday} at 9 a.m."]

@@ -123,3 +123,41 @@ def test_confirm_asks_inside_a_gather_after_an_optional_sentence():
         "yes, no",
     )
     assert [say.text for say in gather] == ["Did you say Dagobah?"]
+
+
+def test_voicemail_offer_says_why_then_asks_inside_a_gather_of_a_key_or_words():
+    root = xml(
+        twiml.voicemail_offer(
+            sentence=Sentence("To leave a message, press 1.", "", "ja-JP"),
+            offered_url="/ivr/voicemail/offered?planet=2",
+            listening=twiml.Listening("ja-JP", ("メッセージ",)),
+            before=[Sentence("Closed now."), Sentence("It opens on Monday.")],
+        )
+    )
+    assert [child.tag for child in root] == ["Say", "Say", "Gather"]
+    gather = root[2]
+    assert (gather.get("action"), gather.get("language"), gather.get("hints")) == (
+        "/ivr/voicemail/offered?planet=2",
+        "ja-JP",
+        "メッセージ",
+    )
+    assert (gather.get("numDigits"), gather.get("actionOnEmptyResult")) == ("1", "true")
+    assert [say.text for say in gather] == ["To leave a message, press 1."]
+
+
+def test_voicemail_record_beeps_finishes_on_pound_and_goes_on_when_nothing_was_said():
+    root = xml(
+        twiml.voicemail_record(
+            before=Sentence("After the tone."),
+            action_url="/ivr/voicemail/recorded",
+            recording_status_url="https://ivr.example/ivr/voicemail/recording?planet=2",
+            max_seconds=60,
+            no_message_url="/ivr/planets",
+        )
+    )
+    assert [child.tag for child in root] == ["Say", "Record", "Redirect"]
+    record = root[1]
+    assert record.get("maxLength") == "60"
+    assert (record.get("playBeep"), record.get("finishOnKey")) == ("true", "#")
+    assert record.get("transcribe") is None
+    assert root[2].text == "/ivr/planets"

@@ -46,14 +46,27 @@ def test_pressing_2_then_3_dials_dagobah(phone):
     dialed = transcript(phone).locator(".dialed")
     expect(dialed).to_contain_text("+17262043675")
     expect(dialed).to_contain_text("Busy")
-    # Busy: the app says so and offers the planets again, and the keypad is live again.
+    # Busy: the app says so and offers a message, and the keypad is live again.
     expect(transcript(phone)).to_contain_text("We could not reach the planet DuhGo bah.")
+    expect(transcript(phone)).to_contain_text("To leave a message for the planet DuhGo bah")
     expect(key(phone, "2")).to_be_enabled()
     pressed = transcript(phone).locator(".pressed")
     expect(pressed).to_have_text(["You pressed2", "You pressed3"])
 
     ARTIFACTS.mkdir(exist_ok=True)
     phone.screenshot(path=ARTIFACTS / "simulator.png", full_page=True)
+
+
+def test_a_message_is_recorded_after_busy_until_the_caller_presses_pound(phone):
+    phone.get_by_label("Busy").check()
+    phone.get_by_role("button", name="Call").click()
+    for name in ("2", "3", "1"):
+        key(phone, name).click()
+        expect(transcript(phone).locator(".pressed").last).to_contain_text(name)
+    expect(transcript(phone)).to_contain_text("(recording a message; press # to finish)")
+    key(phone, "pound").click()
+    expect(transcript(phone)).to_contain_text("Thank you, your message has been recorded.")
+    expect(transcript(phone)).to_contain_text("Call ended · the app hung up")
 
 
 def test_an_answered_dial_ends_the_call_politely(phone):

@@ -52,6 +52,15 @@ class TestUnattended:
         assert "  Says (alice, en-GB): We could not reach the planet DuhGo bah." in lines
         assert lines.index("> You press 2") < lines.index("> You press 3")
 
+    def test_a_message_can_be_left_after_busy(self, demo):
+        out, _ = run("--press", "2", "3", "1", "#", "--dial-outcome", "busy")
+        lines = out.splitlines()
+        assert "  (recording a message; press # to finish)" in lines
+        assert lines[-2].endswith(
+            "Thank you, your message has been recorded. Goodbye, and safe travels."
+        )
+        assert lines[-1] == "  Call ends: the app hung up"
+
     def test_the_default_dial_outcome_is_an_answered_call(self, demo):
         out, _ = run("--press", "2", "3")
         assert "  Dials +17262043675: completed after 42 s" in out.splitlines()

@@ -19,6 +19,7 @@ from simulator.interpreter import (
     Paused,
     Played,
     Pressed,
+    Recording,
     Said,
     TimedOut,
     Unheard,
@@ -386,8 +387,8 @@ def failed(turn) -> str:
 
 
 def test_an_unknown_verb_ends_the_walk_with_an_error_naming_it():
-    _, _, turn = walk({"/ivr/welcome": "<Say>Hi.</Say><Record/><Say>Never.</Say>"})
-    assert "<Record>" in failed(turn)
+    _, _, turn = walk({"/ivr/welcome": "<Say>Hi.</Say><Enqueue>q</Enqueue><Say>Never.</Say>"})
+    assert "<Enqueue>" in failed(turn)
     assert of(Said, turn) == [Said("Hi.")]
 
 
@@ -509,3 +510,47 @@ def test_each_event_reads_as_a_line_of_the_transcript():
 
 def app_sid(turn) -> str:
     return turn.events[3].params["DialCallSid"]
+
+
+# Recording a message
+
+
+RECORD_PAGES = {
+    "/ivr/welcome": '<Say>After the tone.</Say><Record action="/saved" maxLength="30" '
+    'finishOnKey="#"/><Redirect>/menu</Redirect>',
+    "/saved": "<Hangup/>",
+    "/menu": "<Hangup/>",
+}
+
+
+def test_a_record_waits_for_the_caller_and_says_how_to_finish():
+    _, _, turn = walk(RECORD_PAGES)
+    assert of(Recording, turn) == [Recording(30, "#")]
+    assert str(turn.events[-1]) == "(recording a message; press # to finish)"
+    assert turn.waiting is not None
+
+
+def test_the_finishing_key_posts_a_plausible_recording_to_the_action():
+    app, interpreter, turn = walk(RECORD_PAGES)
+    turn = interpreter.press(turn.waiting, "#")
+    method, url, params = app.requests[-1]
+    assert (method, urlsplit(url).path) == ("POST", "/saved")
+    assert re.fullmatch(r"RE[0-9a-f]{32}", params["RecordingSid"])
+    assert params["RecordingUrl"].endswith(f"/Recordings/{params['RecordingSid']}")
+    assert params["RecordingUrl"].startswith("https://api.twilio.com/2010-04-01/Accounts/")
+    assert 0 < int(params["RecordingDuration"]) <= 30
+    assert params["Digits"] == "#"
+    assert turn.ended
+
+
+def test_other_keys_are_part_of_the_message_and_do_not_finish_it():
+    app, interpreter, turn = walk(RECORD_PAGES)
+    turn = interpreter.press(turn.waiting, "5")
+    assert turn.waiting is not None
+    assert len(app.requests) == 1
+
+
+def test_a_silent_record_goes_on_with_the_next_verb_as_twilio_does():
+    app, interpreter, turn = walk(RECORD_PAGES)
+    interpreter.stay_silent(turn.waiting)
+    assert urlsplit(app.requests[-1][1]).path == "/menu"

@@ -5,12 +5,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from calllog.services import calls_purge, statistics_refresh
+from voicemail.services import voicemails_purge
 
 
 class Command(BaseCommand):
     help = (
         "Delete calls, and their steps, older than the retention period, in short batches that "
-        "never hold the database's write lock for long."
+        "never hold the database's write lock for long; and voicemails as old, with their "
+        "recordings at Twilio."
     )
 
     def add_arguments(self, parser):
@@ -35,11 +37,18 @@ class Command(BaseCommand):
             raise CommandError("--older-than takes a number of days, 0 or more.")
         if batch_size < 1:
             raise CommandError("--batch-size takes a number of calls, 1 or more.")
-        calls, steps, batches = calls_purge(
-            before=timezone.now() - timedelta(days=older_than), batch_size=batch_size
-        )
+        before = timezone.now() - timedelta(days=older_than)
+        calls, steps, batches = calls_purge(before=before, batch_size=batch_size)
         statistics_refresh()
         self.stdout.write(
             f"Deleted {calls} call(s) and {steps} step(s) older than {older_than} days "
             f"in {batches} batch(es)."
         )
+        voicemails, kept = voicemails_purge(before=before)
+        self.stdout.write(f"Deleted {voicemails} voicemail(s) and their recordings at Twilio.")
+        if kept:
+            # Nothing is orphaned silently: the voicemail stays, and its row says why.
+            raise CommandError(
+                f"Kept {len(kept)} voicemail(s): Twilio could not delete the recording.\n"
+                + "\n".join(kept)
+            )

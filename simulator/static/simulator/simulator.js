@@ -131,6 +131,12 @@
       add("note", say(wanted, { count: e.num_digits, seconds: e.timeout }));
       setStatus(say(e.num_digits === 1 ? "press_a_key" : "press_keys"), "live");
     },
+    recording(e) {
+      add("note", e.finish_on_key
+        ? say("recording", { keys: e.finish_on_key.split("").join(" / ") })
+        : say("recording_any_length"));
+      setStatus(say("press_a_key"), "live");
+    },
     pressed(e) { add("bubble pressed", say("you_pressed"), element("kbd", e.keys)); },
     timedout(e) { add("bubble timedout", say("said_nothing", { seconds: e.seconds })); },
     unheard(e) { add("note", say("unheard", { keys: e.keys })); },

@@ -1,0 +1,175 @@
+"""What every call step shares: the request as Inbound, logging a step, what words meant, and
+the planet menu every step may return to."""
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+
+from calllog import services as calllog
+from calllog.models import SIMULATED_ACCOUNT_SID
+from directory.models import PHONE_KEYS
+from directory.script import LanguageOption, Lines, Script
+
+from . import speech, twiml
+
+logger = logging.getLogger("ivr")
+
+NO_INPUT = ""
+INVALID = "invalid"
+# Words were heard but meant nothing at this menu: a miss, like a wrong key.
+NOT_UNDERSTOOD = "speech"
+MAX_STEPS = 10_000
+# What the call log keeps of what was heard.
+HEARD_LOGGED = 200
+
+
+def request_params(request):
+    return request.POST if request.method == "POST" else request.GET
+
+
+def bounded_int(value: str, *, upper: int) -> int:
+    try:
+        return min(max(int(value), 0), upper)
+    except ValueError:
+        return 0
+
+
+def _confidence(value: str | None) -> float:
+    """Twilio's Confidence (0 to 1); sure when absent (a simulator), unsure when unreadable."""
+    if value is None:
+        return 1.0
+    try:
+        confidence = float(value[:32])
+    except ValueError:
+        return 0.0
+    return min(max(confidence, 0.0), 1.0) if confidence == confidence else 0.0
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What one webhook request tells us: who calls, what they pressed, where the call is."""
+
+    params: dict
+    pressed: str
+    # What Twilio heard (SpeechResult) when no key was pressed, and how sure it was.
+    heard: str
+    confidence: float
+    # Failed attempts so far, the step's number in the call and its language; they travel in
+    # our own URLs, which Twilio signs, so no session is kept on our side.
+    attempts: int
+    sequence: int
+    language: LanguageOption
+    # The language the call started in (from the number called): URLs leave it out.
+    starting_language: LanguageOption
+
+    @classmethod
+    def of(cls, request, script: Script) -> "Inbound":
+        params = request_params(request)
+        digits = params.get("Digits", "")
+        if digits == "":
+            pressed = NO_INPUT
+        else:
+            pressed = digits if len(digits) == 1 and digits in PHONE_KEYS else INVALID
+        called = params.get("To", "")[:32]
+        heard = params.get("SpeechResult", "")[: speech.HEARD_LIMIT] if digits == "" else ""
+        return cls(
+            params=params,
+            pressed=pressed,
+            heard=heard if heard.strip() else "",
+            confidence=_confidence(params.get("Confidence")),
+            attempts=bounded_int(request.GET.get("attempts", "0"), upper=settings.IVR_MAX_ATTEMPTS),
+            sequence=bounded_int(request.GET.get("step", "0"), upper=MAX_STEPS),
+            language=script.call_language(
+                requested=request.GET.get("lang", "")[:35], called=called
+            ),
+            starting_language=script.starting_language(called),
+        )
+
+    def next_url(
+        self,
+        name: str,
+        *,
+        attempts: int | None = None,
+        language: LanguageOption | None = None,
+        **params,
+    ) -> str:
+        """The URL of the call's next step; the query string is sorted, as Twilio signs it."""
+        language = language or self.language
+        params.update(
+            attempts=self.attempts if attempts is None else attempts,
+            step=self.sequence + 1,
+            lang=language.code if language != self.starting_language else "",
+        )
+        query = sorted((key, value) for key, value in params.items() if value)
+        return f"{reverse(name)}?{urlencode(query)}"
+
+
+def record(params, write, **fields) -> None:
+    """Log the step; a failure to log never changes what the caller hears."""
+    call_sid = params.get("CallSid", "")[:64]
+    if not call_sid or params.get("AccountSid") == SIMULATED_ACCOUNT_SID:
+        return
+    try:
+        write(call_sid=call_sid, **fields)
+    except Exception:
+        logger.exception("Could not record step %s of call %s", fields.get("sequence", 0), call_sid)
+
+
+def record_step(inbound: Inbound, request, kind: str, **fields) -> None:
+    token = request.headers.get("I-Twilio-Idempotency-Token", "")[:128]
+    record(
+        inbound.params,
+        calllog.step_record,
+        sequence=inbound.sequence,
+        kind=kind,
+        idempotency_token=token,
+        **fields,
+    )
+
+
+def listening(lines: Lines, hints) -> twiml.Listening:
+    return twiml.Listening(language=lines.language.code, hints=hints)
+
+
+def planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=()):
+    return twiml.planet_menu(
+        sentences=lines.planet_menu(),
+        planets_url=inbound.next_url("ivr:planets", attempts=attempts),
+        listening=listening(lines, speech.vocabulary(lines).planet_hints),
+        before=before,
+    )
+
+
+def as_key(understood: speech.Understood) -> str:
+    """The key words stand for; only a close match counts (a short word like "back" scores 60
+    inside any longer phrase), else they are a miss."""
+    if understood.planet_pk is None and understood.score >= 100 * settings.SPEECH_CONFIDENCE:
+        return understood.target or NOT_UNDERSTOOD
+    return NOT_UNDERSTOOD
+
+
+def listen(inbound: Inbound, choices: speech.Choices) -> speech.Understood | None:
+    """What the caller's words meant at this menu (None when no words), logged as said."""
+    if not inbound.heard:
+        return None
+    understood = speech.understand(
+        choices,
+        inbound.heard,
+        confidence=inbound.confidence,
+        threshold=settings.SPEECH_CONFIDENCE,
+    )
+    record(
+        inbound.params,
+        calllog.utterance_record,
+        sequence=inbound.sequence,
+        language=inbound.language.code,
+        heard=inbound.heard[:HEARD_LOGGED],
+        confidence=inbound.confidence,
+        target=understood.target or "",
+        score=round(understood.score, 1),
+        planet_id=understood.planet_pk,
+    )
+    return understood
