@@ -58,11 +58,12 @@ def post(base: str, url: str, params: dict) -> requests.Response:
 
 
 def ask(base: str, url: str, params: dict, result: Walk) -> requests.Response:
-    """One step as Twilio asks it: when the request gets no answer at all (its connection reset
-    or refused), Twilio asks the number's Fallback URL, with the URL that failed."""
+    """One step as Twilio asks it: when the request gets no whole answer (its connection reset
+    or refused, or cut in the middle of the answer), Twilio asks the number's Fallback URL, with
+    the URL that failed."""
     try:
         return post(base, url, params)
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
         result.fallbacks += 1
         failed = {"ErrorCode": "11200", "ErrorUrl": f"{base}{url}"}
         return post(base, "/ivr/fallback", {**params, **failed})
