@@ -34,6 +34,9 @@ logger = logging.getLogger("calllog")
 BATCH = 500
 # How often a process looks for the spool files of processes that died.
 ADOPT_EVERY_SECONDS = 5.0
+# Woken by an entry, the writer waits this long for others: under load, one transaction then
+# writes many steps instead of one each, and the workers spend their time answering callers.
+LINGER_SECONDS = 0.05
 # After a failed write the thread waits, doubling from the first to the last, before retrying.
 RETRY_SECONDS = (0.25, 5.0)
 # Entries kept in memory at most while the spool file cannot be written (a full disk).
@@ -245,7 +248,8 @@ class Spool:
                 next_adoption = time.monotonic() + ADOPT_EVERY_SECONDS
             if done:
                 retry = RETRY_SECONDS[0]
-                self._wake.wait(timeout=ADOPT_EVERY_SECONDS)
+                if self._wake.wait(timeout=ADOPT_EVERY_SECONDS):
+                    time.sleep(LINGER_SECONDS)
             else:
                 time.sleep(retry)
                 retry = min(retry * 2, RETRY_SECONDS[1])

@@ -1,8 +1,10 @@
 """Reads of the directory for the call flow: the Script, read once per process per change."""
 
 from datetime import date
+from functools import cache
 from types import MappingProxyType
 
+from django.db import connection
 from django.db.models import Prefetch
 
 from .hours import Hours, Opening
@@ -23,9 +25,20 @@ from .script import LanguageOption, PlanetOption, Script
 _cached: tuple[int, Script] | None = None
 
 
+@cache
+def _revision_query() -> tuple[str, tuple]:
+    # Built by the ORM once per process: every webhook runs this read, and building a QuerySet
+    # costs several times what SQLite or PostgreSQL take to answer it.
+    return Revision.objects.filter(pk=1).values_list("token", flat=True)[:1].query.sql_with_params()
+
+
 def revision_get() -> int | None:
     """The directory's revision token: one indexed single-row read. None if the row is gone."""
-    return Revision.objects.filter(pk=1).values_list("token", flat=True).first()
+    sql, params = _revision_query()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def script_read() -> Script:
