@@ -4,6 +4,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -20,6 +22,7 @@ from .models import (
     Prompt,
     PromptText,
 )
+from .resources import PlanetResource
 from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
 
@@ -253,8 +256,13 @@ class PlanetAliasInline(admin.TabularInline):
 
 
 @admin.register(Planet)
-class PlanetAdmin(MissingColumn, HistoryAdmin):
+class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
     related = "names"
+    # Import (with a preview, all or nothing) and export as CSV or XLSX; the list keeps its
+    # planet menu preview.
+    resource_classes = [PlanetResource]
+    formats = [CSV, XLSX]
+    change_list_template = "admin/directory/planet/change_list.html"
     list_display = ["name", "key", "phone_number", "is_active", "position", "missing_in"]
     list_display_links = ["name"]
     list_editable = ["is_active", "position"]
@@ -282,6 +290,24 @@ class PlanetAdmin(MissingColumn, HistoryAdmin):
         (OpeningHours, "planet"),
         (Closure, "planet"),
     ]
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused while importing (the directory changed since the
+        # preview) rolls back the rows before it too.
+        return super().get_import_data_kwargs(**kwargs) | {"rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: the planets changed since the preview. "
+                    "Import the file again to see what to correct."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:directory_planet_import"))
+        return super().process_result(result, request)
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.

@@ -137,6 +137,9 @@ USE_I18N = True
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # Each app keeps its catalogue in <app>/locale/; this one holds the project templates' strings.
+# The directory's import (directory/resources.py) is one transaction: all rows or none.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The webhooks answer Twilio in the default language, with no Vary: Accept-Language; the
