@@ -14,7 +14,13 @@ from directory.models import Language, Planet
 
 from .charts import bar_chart
 from .models import Call, Step
-from .selectors import OUTCOMES, calls_to_planet, calls_with_outcome, dashboard_get
+from .selectors import (
+    OUTCOMES,
+    calls_to_planet,
+    calls_with_outcome,
+    dashboard_get,
+    planet_menu_heard,
+)
 
 CALLER_PERMISSION = "calllog.view_caller_number"
 
@@ -113,11 +119,25 @@ class CallAdmin(admin.ModelAdmin):
             "ended_at",
             "status",
             "duration",
+            "directory_revision",
+            "planet_menu",
             "timeline",
         ]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
+
+    @admin.display(description=_("planet menu as heard"))
+    def planet_menu(self, call):
+        sentences = planet_menu_heard(call)
+        if sentences is None:
+            return gettext("Not known: this call is older than the directory's history.")
+        return format_html(
+            '<ol class="planet-menu-heard">{}</ol>',
+            format_html_join(
+                "", '<li lang="{}">{}</li>', ((s.language, s.text) for s in sentences)
+            ),
+        )
 
     @admin.display(description=_("steps"))
     def timeline(self, call):

@@ -56,6 +56,18 @@ class Call(models.Model):
     )
     # When the language above was chosen: entries are written in any order, the latest wins.
     language_chosen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    directory_revision = models.BigIntegerField(
+        _("directory revision"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The directory's revision token when the caller heard the greeting; empty for "
+            "calls logged before revisions were."
+        ),
+    )
+    # When the caller heard the greeting: the directory as of then is what they heard. A
+    # retried greeting keeps the earliest, whatever order the entries are written in.
+    greeted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # What the call did, summed up from its steps by the call log's writes (calllog/services.py)
     # in the same transaction as the steps: the admin's filters and the dashboard read one row
     # per call instead of counting its steps. Each only ever grows, so writing a step late,

@@ -1,4 +1,4 @@
-"""Reads of the call log for the admin: filters, the dashboard's figures."""
+"""Reads of the call log for the admin: filters, the dashboard's figures, what a caller heard."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Planet
+from directory.script import Sentence
+from directory.selectors import script_as_of
 
 from .models import Call, planet_ids, planet_set
 
@@ -101,3 +103,15 @@ def dashboard_get(
         key=lambda figures: (-figures.dialed, figures.name),
     )
     return Dashboard(days=per_day, choices=choices, planets=planets)
+
+
+def planet_menu_heard(call: Call) -> list[Sentence] | None:
+    """The planet menu as this call's caller heard it, in the call's language: the directory
+    as of the greeting, rebuilt from its history (each model's state at that moment). None
+    for a call logged before greetings were timed, or older than the history."""
+    if call.greeted_at is None:
+        return None
+    script = script_as_of(call.greeted_at)
+    if script is None:
+        return None
+    return script.lines(script.language(call.language) or script.default).planet_menu()

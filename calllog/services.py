@@ -30,8 +30,10 @@ SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planets_dialed", "plane
 NO_SUMMARY = {"chose_directions": False, "chose_planets": False}
 NO_SUMMARY |= {"planets_dialed": "", "planets_answered": ""}
 NO_LANGUAGE = {"language": "", "language_chosen_at": None}
+NO_REVISION = {"directory_revision": None, "greeted_at": None}
 CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
 CALL_COLUMNS += ["duration", "language", "language_chosen_at", *SUMMARY_COLUMNS]
+CALL_COLUMNS += ["directory_revision", "greeted_at"]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
 STEP_COLUMNS += ["idempotency_token", "created_at"]
 UTTERANCE_COLUMNS = ["call", "sequence", "language", "heard", "confidence", "target", "planet"]
@@ -51,8 +53,8 @@ def _merges() -> dict[str, str]:
 
     Every merge gives the same row whatever order the writes come in, and again when one is
     written twice: a call starts at the earliest time any record puts it at, its language is
-    the one chosen latest, and what it did (its summary) only ever grows: a flag turns on, a set
-    of planets takes in a new one.
+    the one chosen latest, the directory revision it heard the earliest greeting's, and what it
+    did (its summary) only ever grows: a flag turns on, a set of planets takes in a new one.
     """
     q = connection.ops.quote_name
     call = q(Call._meta.db_table)
@@ -88,10 +90,18 @@ def _merges() -> dict[str, str]:
         f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
         for name in ("language", "language_chosen_at")
     ]
+    greeted = column("greeted_at")
+    # The earliest greeting's revision (a retried greeting may have heard a later one).
+    revision = [
+        f"{column(name)} = CASE WHEN excluded.{greeted} IS NOT NULL AND ({call}.{greeted} IS NULL "
+        f"OR excluded.{greeted} < {call}.{greeted}) "
+        f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
+        for name in ("directory_revision", "greeted_at")
+    ]
     ending = [f"{column(name)} = excluded.{column(name)}" for name in ("ended_at", "status")]
     ending.append(f"{column('duration')} = excluded.{column('duration')}")
     return {
-        "call_start": ", ".join([earliest, *numbers, *language]),
+        "call_start": ", ".join([earliest, *numbers, *language, *revision]),
         "call_language": ", ".join([earliest, *language]),
         "call_end": ", ".join([earliest, *numbers, *ending]),
         "call_summary": ", ".join([earliest, *flags, *sets]),
@@ -152,13 +162,16 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
     if record in ("call_start", "call_language"):
         # A language chosen before the call's own row is written makes the row, at that time.
         # Entries spooled before calls had a language have none.
-        row = {"from_number": "", "to_number": "", "language": "", **fields, "started_at": at}
-        row |= {"ended_at": None, "status": "", "duration": None, "language_chosen_at": at}
+        row = {"from_number": "", "to_number": "", "language": "", **NO_REVISION, **fields}
+        row |= {"started_at": at, "ended_at": None, "status": "", "duration": None}
+        row |= {"language_chosen_at": at}
+        if record == "call_start":
+            row["greeted_at"] = at
         return [(record, {**row, **NO_SUMMARY})]
     if record == "call_end":
         started = at - timedelta(seconds=entry["duration"] or 0)
         # The status callback knows no language: a row it makes waits for the greeting's.
-        row = {**fields, "started_at": started, "ended_at": at, **NO_LANGUAGE}
+        row = {**fields, "started_at": started, "ended_at": at, **NO_LANGUAGE, **NO_REVISION}
         return [(record, {**row, **NO_SUMMARY})]
     call, planet = fields.pop("call_sid"), fields.pop("planet_id")
     if record == "utterance":
@@ -175,6 +188,7 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
     if any(summary.values()):
         call_row = {"call_sid": call, "from_number": "", "to_number": "", "started_at": at}
         call_row |= {"ended_at": None, "status": "", "duration": None, **NO_LANGUAGE, **summary}
+        call_row |= NO_REVISION
         rows.append(("call_summary", call_row))
     return rows
 
@@ -222,15 +236,24 @@ def _record(record: str, **fields) -> None:
         entries_write([entry])
 
 
-def call_start(*, call_sid: str, from_number: str, to_number: str, language: str = "") -> None:
+def call_start(
+    *,
+    call_sid: str,
+    from_number: str,
+    to_number: str,
+    language: str = "",
+    directory_revision: int | None = None,
+) -> None:
     """The greeting: the call's row, unless a retry or the status callback made it already;
-    its starting language, unless a language chosen later is written already."""
+    its starting language, unless a language chosen later is written already; the directory
+    revision it heard, unless an earlier greeting's is written already."""
     _record(
         "call_start",
         call_sid=call_sid,
         from_number=from_number,
         to_number=to_number,
         language=language,
+        directory_revision=directory_revision,
     )
 
 

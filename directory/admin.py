@@ -1,7 +1,13 @@
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import (
     CalledNumber,
@@ -16,8 +22,97 @@ from .models import (
     Prompt,
     PromptText,
 )
+from .resources import PlanetResource
 from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """An admin with a history of every change (who, when, what), and a revert.
+
+    Its history page also lists the changes to the rows edited inline on it (a planet's
+    spoken names, a prompt's texts), each with a link to revert that row.
+    """
+
+    object_history_template = "admin/directory/history.html"
+    object_history_list_template = "admin/directory/history_list.html"
+    object_history_form_template = "admin/directory/history_form.html"
+    # The inline rows' models, each with the name of its field pointing at this admin's row.
+    history_inlines: list[tuple[type, str]] = []
+    # The most changes of each inline model the page lists.
+    history_inlines_shown = 100
+
+    def history_view(self, request, object_id, extra_context=None):
+        changes = [
+            change
+            for model, parent in self.history_inlines
+            for change in self._inline_changes(request, model, {f"{parent}_id": object_id})
+        ]
+        changes.sort(key=lambda change: change["record"].history_date, reverse=True)
+        extra_context = {**(extra_context or {}), "inline_changes": changes}
+        return super().history_view(request, object_id, extra_context)
+
+    def _inline_changes(self, request, model, parent: dict) -> list[dict]:
+        if not request.user.has_perm(f"directory.view_{model._meta.model_name}") and (
+            not request.user.has_perm(f"directory.change_{model._meta.model_name}")
+        ):
+            return []
+        records = list(
+            model.history.filter(**parent)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: self.history_inlines_shown]
+        )
+        changes = []
+        for record in records:
+            # The record before it, of the same row: the diff is what this change did.
+            before = next(
+                (r for r in records if r.id == record.id and r.history_date < record.history_date),
+                None,
+            )
+            delta = before and record.diff_against(before, foreign_keys_are_objs=True)
+            changes.append(
+                {
+                    "record": record,
+                    "model": model._meta.verbose_name,
+                    "changes": HistoricalRecordContextHelper(
+                        model, record
+                    ).context_for_delta_changes(delta)
+                    if delta
+                    else [],
+                    "revert_url": reverse(
+                        f"admin:directory_{model._meta.model_name}_simple_history",
+                        args=[record.id, record.history_id],
+                    ),
+                }
+            )
+        return changes
+
+
+class InlineRowAdmin(HistoryAdmin):
+    """A row edited inline on its parent's page, registered only for its history and revert:
+    not on the admin's index, and back to the parent's history after a revert."""
+
+    parent = ""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [self.parent]
+
+    def has_module_permission(self, request):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def response_change(self, request, obj):
+        parent = getattr(obj, self.parent)
+        self.message_user(
+            request,
+            gettext("“%(row)s” is back as it was in that version.") % {"row": obj},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse(f"admin:directory_{parent._meta.model_name}_history", args=[parent.pk])
+        )
 
 
 def _codes(languages) -> str:
@@ -73,7 +168,7 @@ class MenuAliasInline(admin.TabularInline):
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(HistoryAdmin):
     list_display = ["name", "code", "voice", "welcome_key", "is_default", "position", "missing"]
     list_editable = ["position"]
     ordering = ["position", "code"]
@@ -81,6 +176,7 @@ class LanguageAdmin(admin.ModelAdmin):
     fields = ["code", "name", "voice", "welcome_key", "position", "is_default"]
     actions = ["make_default"]
     inlines = [MenuAliasInline]
+    history_inlines = [(MenuAlias, "language")]
 
     def save_model(self, request, obj, form, change):
         # The line's first language is its default: a line always has one.
@@ -128,7 +224,7 @@ class LanguageAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalledNumber)
-class CalledNumberAdmin(admin.ModelAdmin):
+class CalledNumberAdmin(HistoryAdmin):
     list_display = ["number", "language"]
     list_filter = ["language"]
     search_fields = ["number"]
@@ -160,8 +256,13 @@ class PlanetAliasInline(admin.TabularInline):
 
 
 @admin.register(Planet)
-class PlanetAdmin(MissingColumn, admin.ModelAdmin):
+class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
     related = "names"
+    # Import (with a preview, all or nothing) and export as CSV or XLSX; the list keeps its
+    # planet menu preview.
+    resource_classes = [PlanetResource]
+    formats = [CSV, XLSX]
+    change_list_template = "admin/directory/planet/change_list.html"
     list_display = ["name", "key", "phone_number", "is_active", "position", "missing_in"]
     list_display_links = ["name"]
     list_editable = ["is_active", "position"]
@@ -184,6 +285,30 @@ class PlanetAdmin(MissingColumn, admin.ModelAdmin):
         (_("Voicemail"), {"fields": ["takes_voicemail", "contact_email"]}),
     ]
     inlines = [PlanetNameInline, PlanetAliasInline, OpeningHoursInline, ClosureInline]
+    history_inlines = [
+        (PlanetName, "planet"),
+        (PlanetAlias, "planet"),
+        (OpeningHours, "planet"),
+        (Closure, "planet"),
+    ]
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused while importing (the directory changed since the
+        # preview) rolls back the rows before it too.
+        return super().get_import_data_kwargs(**kwargs) | {"rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: the planets changed since the preview. "
+                    "Import the file again to see what to correct."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:directory_planet_import"))
+        return super().process_result(result, request)
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.
@@ -198,7 +323,7 @@ class PlanetAdmin(MissingColumn, admin.ModelAdmin):
 
 
 @admin.register(Directions)
-class DirectionsAdmin(admin.ModelAdmin):
+class DirectionsAdmin(HistoryAdmin):
     list_display = ["name", "language", "in_use", "voice", "updated_at"]
     list_filter = ["language", "in_use"]
     search_fields = ["name", "text"]
@@ -242,7 +367,7 @@ class PromptTextInline(admin.TabularInline):
 
 
 @admin.register(Prompt)
-class PromptAdmin(MissingColumn, admin.ModelAdmin):
+class PromptAdmin(MissingColumn, HistoryAdmin):
     related = "texts"
     list_display = ["key", "default_text", "missing_in"]
     list_filter = [PromptMissingFilter]
@@ -250,6 +375,7 @@ class PromptAdmin(MissingColumn, admin.ModelAdmin):
     ordering = ["key"]
     fields = ["key"]
     inlines = [PromptTextInline]
+    history_inlines = [(PromptText, "prompt")]
 
     def get_readonly_fields(self, request, obj=None):
         return ["key"] if obj else []
@@ -257,3 +383,40 @@ class PromptAdmin(MissingColumn, admin.ModelAdmin):
     @admin.display(description=_("text in the default language"))
     def default_text(self, prompt):
         return next((text.text for text in prompt.texts.all() if text.language.is_default), "—")
+
+
+# The rows edited inline above, registered for their history and revert (see InlineRowAdmin).
+@admin.register(MenuAlias)
+class MenuAliasAdmin(InlineRowAdmin):
+    parent = "language"
+    fields = ["language", *MenuAliasInline.fields]
+
+
+@admin.register(PlanetName)
+class PlanetNameAdmin(InlineRowAdmin):
+    parent = "planet"
+    fields = ["planet", *PlanetNameInline.fields]
+
+
+@admin.register(PlanetAlias)
+class PlanetAliasAdmin(InlineRowAdmin):
+    parent = "planet"
+    fields = ["planet", *PlanetAliasInline.fields]
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(InlineRowAdmin):
+    parent = "planet"
+    fields = ["planet", *OpeningHoursInline.fields]
+
+
+@admin.register(Closure)
+class ClosureAdmin(InlineRowAdmin):
+    parent = "planet"
+    fields = ["planet", *ClosureInline.fields]
+
+
+@admin.register(PromptText)
+class PromptTextAdmin(InlineRowAdmin):
+    parent = "prompt"
+    fields = ["prompt", *PromptTextInline.fields]

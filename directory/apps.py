@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +15,15 @@ def _install_triggers(sender, using, **kwargs):
         install(connection, [table for table in directory_tables() if table in existing])
 
 
+def _record_fixture_save(sender, instance, created, raw, **kwargs):
+    # simple-history leaves out raw saves (loaddata), but a fixture loaded over staff's words
+    # changes what callers hear, and a past call's menu is rebuilt from this history.
+    if raw:
+        sender.history.bulk_history_create(
+            [instance], update=not created, default_change_reason="loaddata"
+        )
+
+
 class DirectoryConfig(AppConfig):
     name = "directory"
     verbose_name = _("Directory")
@@ -23,3 +32,6 @@ class DirectoryConfig(AppConfig):
         # After every migrate (and flush): SQLite loses a table's triggers when a migration
         # rebuilds it, and a flush empties the Revision table.
         post_migrate.connect(_install_triggers, sender=self)
+        for model in self.get_models():
+            if hasattr(model._meta, "simple_history_manager_attribute"):
+                post_save.connect(_record_fixture_save, sender=model)

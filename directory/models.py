@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .fields import PhoneNumberField
 
@@ -107,6 +108,7 @@ class Language(models.Model):
     )
 
     objects = LanguageManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "code"]
@@ -157,6 +159,7 @@ class CalledNumber(models.Model):
     )
 
     objects = CalledNumberManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["number"]
@@ -237,6 +240,7 @@ class Planet(models.Model):
     )
 
     objects = PlanetManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "key", "name"]
@@ -309,6 +313,8 @@ class OpeningHours(models.Model):
         ),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["planet", "weekday", "opens"]
         verbose_name = _("opening hours")
@@ -338,6 +344,8 @@ class Closure(models.Model):
     reason = models.CharField(
         _("reason"), max_length=100, blank=True, help_text=_("For staff, e.g. Annual refit.")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["planet", "first_day"]
@@ -376,6 +384,7 @@ class PlanetName(models.Model):
     )
 
     objects = PlanetNameManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["planet", "language"]
@@ -424,6 +433,7 @@ class PlanetAlias(models.Model):
     )
 
     objects = PlanetAliasManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["planet", "language", "phrase"]
@@ -478,6 +488,7 @@ class MenuAlias(models.Model):
     phrase = phrase_field(help_text=_("Words a caller may say for it, e.g. “directions”."))
 
     objects = MenuAliasManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["language", "choice", "phrase"]
@@ -536,6 +547,7 @@ class Directions(models.Model):
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = DirectionsManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["language", "-in_use", "name"]
@@ -623,6 +635,7 @@ class Prompt(models.Model):
     )
 
     objects = PromptManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["key"]
@@ -668,6 +681,7 @@ class PromptText(models.Model):
     voice = voice_field()
 
     objects = PromptTextManager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["prompt", "language"]

@@ -78,6 +78,8 @@ class Script:
     menu_words: Mapping[tuple[str, str], tuple[str, ...]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    # The directory's revision token it was read at (directory/selectors.py), if any.
+    revision: int | None = None
 
     @classmethod
     def of(

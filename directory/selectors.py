@@ -1,21 +1,24 @@
 """Reads of the directory for the call flow: the Script, read once per process per change."""
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from functools import cache
 from types import MappingProxyType
 
 from django.db import connection
-from django.db.models import Prefetch
 
 from .hours import Hours, Opening
 from .models import (
     CalledNumber,
+    Closure,
     Directions,
     Language,
     MenuAlias,
+    OpeningHours,
     Planet,
     PlanetAlias,
     PlanetName,
+    Prompt,
     PromptText,
     Revision,
 )
@@ -42,31 +45,54 @@ def revision_get() -> int | None:
 
 
 def script_read() -> Script:
-    """Everything a call step may say, in every language, from the database (ten queries)."""
-    languages = [
-        (LanguageOption(lang.code, lang.name, lang.voice, lang.welcome_key), lang.is_default)
-        for lang in Language.objects.order_by("position", "code")
-    ]
-    numbers = dict(CalledNumber.objects.values_list("number", "language__code"))
+    """Everything a call step may say, in every language, from the database (11 queries)."""
+    return _script_of(
+        {model: model.objects.all() for model in DIRECTORY_MODELS}
+        | {Directions: Directions.objects.filter(in_use=True)}
+    )
+
+
+def script_as_of(when: datetime) -> Script | None:
+    """The script as it was at a moment, rebuilt from the directory's history (what a caller
+    heard then); None before the history begins (no language recorded yet)."""
+    rows = {model: model.history.as_of(when) for model in DIRECTORY_MODELS}
+    if not rows[Language]:
+        return None
+    return _script_of(rows)
+
+
+# What the script is made of; every row is read by id, so a historical row serves as well.
+DIRECTORY_MODELS = [Language, CalledNumber, Prompt, PromptText, Directions, MenuAlias, Planet]
+DIRECTORY_MODELS += [PlanetName, PlanetAlias, OpeningHours, Closure]
+
+
+def _script_of(rows: dict) -> Script:
+    languages = sorted(rows[Language], key=lambda lang: (lang.position, lang.code))
+    codes = {language.pk: language.code for language in languages}
+    keys = {prompt.pk: prompt.key for prompt in rows[Prompt]}
+    numbers = {
+        number.number: codes[number.language_id]
+        for number in rows[CalledNumber]
+        if number.language_id in codes
+    }
     prompts = {
-        (key, code): (text, voice)
-        for key, code, text, voice in PromptText.objects.values_list(
-            "prompt__key", "language__code", "text", "voice"
-        )
+        (keys[text.prompt_id], codes[text.language_id]): (text.text, text.voice)
+        for text in rows[PromptText]
+        if text.prompt_id in keys and text.language_id in codes
     }
     directions = {
-        code: (text, voice)
-        for code, text, voice in Directions.objects.filter(in_use=True).values_list(
-            "language__code", "text", "voice"
-        )
+        codes[version.language_id]: (version.text, version.voice)
+        for version in rows[Directions]
+        if version.in_use and version.language_id in codes
     }
     menu_words: dict[tuple[str, str], tuple[str, ...]] = {}
-    for choice, code, phrase in MenuAlias.objects.values_list(
-        "choice", "language__code", "phrase"
-    ).order_by("pk"):
-        menu_words[choice, code] = (*menu_words.get((choice, code), ()), phrase)
-    names = PlanetName.objects.only("planet_id", "spoken_name", "language__code")
-    aliases = PlanetAlias.objects.only("planet_id", "phrase", "language__code").order_by("pk")
+    for alias in sorted(rows[MenuAlias], key=lambda alias: alias.pk):
+        if alias.language_id in codes:
+            key = (alias.choice, codes[alias.language_id])
+            menu_words[key] = (*menu_words.get(key, ()), alias.phrase)
+    by_planet = {
+        model: _by_planet(rows[model]) for model in (PlanetName, PlanetAlias, OpeningHours, Closure)
+    }
     planets = [
         PlanetOption(
             pk=planet.pk,
@@ -75,21 +101,32 @@ def script_read() -> Script:
             phone_number=planet.phone_number,
             is_active=planet.is_active,
             spoken_names=MappingProxyType(
-                {name.language.code: name.spoken_name for name in planet.names.all()}
+                {
+                    codes[name.language_id]: name.spoken_name
+                    for name in by_planet[PlanetName].get(planet.pk, [])
+                    if name.language_id in codes
+                }
             ),
-            aliases=_by_language(planet.aliases.all()),
-            hours=_hours(planet),
+            aliases=_by_language(by_planet[PlanetAlias].get(planet.pk, []), codes),
+            hours=_hours(
+                planet,
+                by_planet[OpeningHours].get(planet.pk, []),
+                by_planet[Closure].get(planet.pk, []),
+            ),
             takes_voicemail=planet.takes_voicemail,
         )
-        for planet in Planet.objects.order_by("position", "key", "name").prefetch_related(
-            Prefetch("names", queryset=names.select_related("language")),
-            Prefetch("aliases", queryset=aliases.select_related("language")),
-            "opening_hours",
-            "closures",
+        for planet in sorted(
+            rows[Planet], key=lambda planet: (planet.position, planet.key, planet.name)
         )
     ]
     return Script.of(
-        languages=languages,
+        languages=[
+            (
+                LanguageOption(lang.code, lang.name, lang.voice, lang.welcome_key),
+                lang.is_default,
+            )
+            for lang in languages
+        ],
         numbers=numbers,
         prompts=prompts,
         directions=directions,
@@ -98,9 +135,17 @@ def script_read() -> Script:
     )
 
 
-def _hours(planet: Planet) -> Hours:
+def _by_planet(rows) -> dict[int, list]:
+    """Rows by their planet's id, in id order (the order staff added them)."""
+    grouped: dict[int, list] = {}
+    for row in sorted(rows, key=lambda row: row.pk):
+        grouped.setdefault(row.planet_id, []).append(row)
+    return grouped
+
+
+def _hours(planet: Planet, opening_hours: list, closures: list) -> Hours:
     closed_days = set()
-    for closure in planet.closures.all():
+    for closure in closures:
         day = closure.first_day
         while day <= closure.last_day:
             closed_days.add(day)
@@ -109,17 +154,19 @@ def _hours(planet: Planet) -> Hours:
         time_zone=planet.time_zone,
         openings=tuple(
             Opening(hours.weekday, hours.opens, hours.closes)
-            for hours in planet.opening_hours.all()
+            for hours in sorted(opening_hours, key=lambda h: (h.weekday, h.opens))
         ),
         closed_days=frozenset(closed_days),
         holidays_country=planet.holidays_country,
     )
 
 
-def _by_language(aliases) -> MappingProxyType:
+def _by_language(aliases, codes: dict[int, str]) -> MappingProxyType:
     phrases: dict[str, tuple[str, ...]] = {}
     for alias in aliases:
-        phrases[alias.language.code] = (*phrases.get(alias.language.code, ()), alias.phrase)
+        if alias.language_id in codes:
+            code = codes[alias.language_id]
+            phrases[code] = (*phrases.get(code, ()), alias.phrase)
     return MappingProxyType(phrases)
 
 
@@ -134,7 +181,7 @@ def script_get() -> Script:
     cached = _cached
     if token is not None and cached is not None and cached[0] == token:
         return cached[1]
-    script = script_read()
+    script = replace(script_read(), revision=token)
     if token is not None:
         _cached = (token, script)  # one assignment: other threads see the old pair or the new
     return script

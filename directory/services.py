@@ -1,28 +1,37 @@
-"""Writes to the directory that are more than a plain save."""
+"""Writes to the directory that are more than a plain save.
+
+Each row is saved on its own rather than by a queryset's update(), so the history records
+who switched what (simple-history sees saves, not updates).
+"""
 
 from django.db import transaction
 
 from .models import Directions, Language
 
 
+def _switch(rows, field: str, value: bool) -> None:
+    for row in rows:
+        setattr(row, field, value)
+        row.save(update_fields=[field])
+
+
 @transaction.atomic
 def directions_put_in_use(*, directions: Directions) -> None:
     """Make this version the one callers of its language hear; the one before is retired."""
     in_use = Directions.objects.filter(language_id=directions.language_id, in_use=True)
-    in_use.exclude(pk=directions.pk).update(in_use=False)
-    Directions.objects.filter(pk=directions.pk).update(in_use=True)
-    directions.in_use = True
+    _switch(in_use.exclude(pk=directions.pk), "in_use", False)
+    _switch([directions], "in_use", True)
 
 
+@transaction.atomic
 def directions_take_out_of_use(*, language_ids: list[int]) -> None:
     """No version in use in these languages: callers there hear the default language's
     directions, or the 'directions unavailable' prompt."""
-    Directions.objects.filter(language_id__in=language_ids, in_use=True).update(in_use=False)
+    _switch(Directions.objects.filter(language_id__in=language_ids, in_use=True), "in_use", False)
 
 
 @transaction.atomic
 def language_make_default(*, language: Language) -> None:
     """Make this the line's default language; the default before is no longer."""
-    Language.objects.filter(is_default=True).exclude(pk=language.pk).update(is_default=False)
-    Language.objects.filter(pk=language.pk).update(is_default=True)
-    language.is_default = True
+    _switch(Language.objects.filter(is_default=True).exclude(pk=language.pk), "is_default", False)
+    _switch([language], "is_default", True)

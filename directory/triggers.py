@@ -76,11 +76,16 @@ def uninstall(connection, tables: list[str]) -> None:
 
 
 def directory_tables() -> list[str]:
-    """The tables of every directory model but Revision itself."""
+    """The tables of every directory model but Revision itself and the history tables.
+
+    A history row is written in the same transaction as the change it records, whose own
+    table's trigger has changed the token already; and nothing a caller hears reads them.
+    """
     from django.apps import apps
+    from simple_history.models import HistoricalChanges
 
     return [
         model._meta.db_table
         for model in apps.get_app_config("directory").get_models()
-        if model._meta.db_table != REVISION_TABLE
+        if model._meta.db_table != REVISION_TABLE and not issubclass(model, HistoricalChanges)
     ]

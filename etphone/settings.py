@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "simple_history",
+    "import_export",
     "directory",
     "ivr",
     "simulator",
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Whoever is signed in is recorded with each directory change they make (history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -134,6 +138,9 @@ USE_I18N = True
 LANGUAGE_CODE = "en-us"
 LANGUAGES = [("en", _("English")), ("ja", _("Japanese"))]
 # Each app keeps its catalogue in <app>/locale/; this one holds the project templates' strings.
+# The directory's import (directory/resources.py) is one transaction: all rows or none.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The webhooks answer Twilio in the default language, with no Vary: Accept-Language; the

@@ -100,6 +100,7 @@ def welcome(request):
             from_number=inbound.params.get("From", "")[:32],
             to_number=inbound.params.get("To", "")[:32],
             language=inbound.language.code,
+            directory_revision=script.revision,
         )
     else:
         record_step(inbound, request, Step.Kind.MAIN_MENU)

@@ -1,0 +1,178 @@
+"""The directory as rows for import and export in the admin (django-import-export).
+
+One row per planet: its own fields, its spoken name and its aliases in each language, and its
+weekly opening hours. The column names are fixed identifiers, the same whatever language the
+admin speaks, so a file exported by one member of staff imports for another.
+"""
+
+import re
+from datetime import time
+from functools import partial
+
+from django.utils.translation import gettext
+from import_export import fields, resources, widgets
+
+from .models import Language, OpeningHours, Planet, PlanetAlias, PlanetName
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+HOURS = re.compile(r"(\w+)\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
+
+
+def _time(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+class HoursWidget(widgets.Widget):
+    """A planet's weekly hours in one cell: "Mon 09:00-17:00; Sat 10:00-12:00"."""
+
+    def clean(self, value, row=None, **kwargs):
+        hours = []
+        for part in filter(None, (part.strip() for part in str(value or "").split(";"))):
+            match = HOURS.fullmatch(part)
+            try:
+                day = WEEKDAYS.index(match[1].title()) if match else -1
+                opens, closes = (_time(match[2]), _time(match[3])) if match else (None, None)
+            except ValueError:
+                day = -1
+            if day < 0:
+                raise ValueError(
+                    gettext(
+                        "“%(hours)s” is not a day's opening hours. Write each as Mon 09:00-17:00 "
+                        "(Mon to Sun, 24-hour times), separated by semicolons."
+                    )
+                    % {"hours": part}
+                )
+            hours.append((day, opens, closes))
+        return hours
+
+    def render(self, value, obj=None, **kwargs):
+        return "; ".join(
+            f"{WEEKDAYS[day]} {opens:%H:%M}-{closes:%H:%M}" for day, opens, closes in value
+        )
+
+
+class PhrasesWidget(widgets.Widget):
+    """Several phrases in one cell, separated by semicolons: "Dagoba; Yoda's swamp"."""
+
+    def clean(self, value, row=None, **kwargs):
+        return list(dict.fromkeys(p.strip() for p in str(value or "").split(";") if p.strip()))
+
+    def render(self, value, obj=None, **kwargs):
+        return "; ".join(value)
+
+
+class RowsField(fields.Field):
+    """A column for a planet's rows in another table: read from them, and written to them
+    once the planet is saved (PlanetResource.after_save_instance)."""
+
+    def __init__(self, *, read, **kwargs):
+        super().__init__(**kwargs)
+        self.read = read
+
+    def get_value(self, instance):
+        if hasattr(instance, self.attribute):  # imported, not yet written
+            return getattr(instance, self.attribute)
+        return self.read(instance) if instance.pk else self.widget.clean("")
+
+
+def _hours(planet: Planet) -> list:
+    return [(hours.weekday, hours.opens, hours.closes) for hours in planet.opening_hours.all()]
+
+
+def _spoken_name(planet: Planet, code: str) -> str:
+    return next((n.spoken_name for n in planet.names.all() if n.language.code == code), "")
+
+
+def _aliases(planet: Planet, code: str) -> list[str]:
+    return [alias.phrase for alias in planet.aliases.all() if alias.language.code == code]
+
+
+class PlanetResource(resources.ModelResource):
+    """Planets with their spoken names, aliases and opening hours; matched by name."""
+
+    hours = RowsField(
+        attribute="imported_hours", column_name="opening hours", widget=HoursWidget(), read=_hours
+    )
+
+    class Meta:
+        model = Planet
+        fields = ["name", "key", "phone_number", "is_active", "position", "time_zone"]
+        fields += ["holidays_country", "hours"]
+        import_id_fields = ["name"]
+        clean_model_instances = True
+        use_transactions = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # A column per language for its spoken names and one for its aliases.
+        for code in Language.objects.values_list("code", flat=True):
+            self.fields[f"spoken_name_{code}"] = RowsField(
+                attribute=f"imported_spoken_name_{code}",
+                column_name=f"spoken name {code}",
+                widget=widgets.CharWidget(),
+                read=partial(_spoken_name, code=code),
+            )
+            self.fields[f"aliases_{code}"] = RowsField(
+                attribute=f"imported_aliases_{code}",
+                column_name=f"also heard as {code}",
+                widget=PhrasesWidget(),
+                read=partial(_aliases, code=code),
+            )
+
+    def get_queryset(self):
+        return Planet.objects.prefetch_related(
+            "names__language", "aliases__language", "opening_hours"
+        )
+
+    def after_save_instance(self, instance, row, **kwargs):
+        """Write the columns the file has for the planet's rows: what a cell lists is exactly
+        what the planet then has (an empty cell: none)."""
+        if hasattr(instance, "imported_hours"):
+            _hours_set(instance, instance.imported_hours)
+        for language in Language.objects.all():
+            name = getattr(instance, f"imported_spoken_name_{language.code}", None)
+            if name is not None:
+                _spoken_name_set(instance, language, name.strip())
+            phrases = getattr(instance, f"imported_aliases_{language.code}", None)
+            if phrases is not None:
+                _aliases_set(instance, language, phrases)
+
+
+def _spoken_name_set(planet: Planet, language: Language, spoken_name: str) -> None:
+    if not spoken_name:
+        for name in PlanetName.objects.filter(planet=planet, language=language):
+            name.delete()
+        return
+    name = PlanetName.objects.filter(planet=planet, language=language).first()
+    if name is None:
+        name = PlanetName(planet=planet, language=language)
+    if name.spoken_name != spoken_name:
+        name.spoken_name = spoken_name
+        name.save()
+
+
+def _aliases_set(planet: Planet, language: Language, phrases: list[str]) -> None:
+    kept = set()
+    for alias in PlanetAlias.objects.filter(planet=planet, language=language):
+        if alias.phrase in phrases:
+            kept.add(alias.phrase)
+        else:
+            alias.delete()
+    for phrase in phrases:
+        if phrase not in kept:
+            PlanetAlias.objects.create(planet=planet, language=language, phrase=phrase)
+
+
+def _hours_set(planet: Planet, hours: list[tuple[int, time, time]]) -> None:
+    kept = set()
+    for row in OpeningHours.objects.filter(planet=planet):
+        key = (row.weekday, row.opens, row.closes)
+        if key in hours and key not in kept:
+            kept.add(key)
+        else:
+            row.delete()
+    for weekday, opens, closes in hours:
+        if (weekday, opens, closes) not in kept:
+            OpeningHours.objects.create(planet=planet, weekday=weekday, opens=opens, closes=closes)
+            kept.add((weekday, opens, closes))
