@@ -4,6 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 
 import pykakasi
 from rapidfuzz import fuzz, process
@@ -275,7 +276,7 @@ class Vocabulary:
             ),
             *((target, words, "") for target, words, _key in planets),
         ]
-        planet_menu = [*planets, ("*", _words(BACK, language), "")]
+        planet_menu = [("*", _words(BACK, language), ""), *planets]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
         self.language = language
         self.main, self.main_hints = self._prepare(main)
@@ -287,7 +288,10 @@ class Vocabulary:
             [Candidate(target, tuple(words), key) for target, words, key in candidates],
             language=self.language,
         )
-        hints = tuple(dict.fromkeys(word for _target, words, _key in candidates for word in words))
+        # Each candidate's first word, then each one's second, and so on: when a large directory
+        # has more words than Twilio takes, every planet keeps its first.
+        ranked = zip_longest(*(words for _target, words, _key in candidates))
+        hints = tuple(dict.fromkeys(word for rank in ranked for word in rank if word))
         return choices, hints
 
 

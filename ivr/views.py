@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
-from directory.models import PHONE_KEYS, Prompt
+from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS, Prompt
 from directory.script import LanguageOption, Lines, PlanetOption, Script
 from directory.selectors import script_get
 
@@ -40,6 +40,10 @@ def _bounded_int(value: str, *, upper: int) -> int:
         return min(max(int(value), 0), upper)
     except ValueError:
         return 0
+
+
+def _is_extension(digits: str) -> bool:
+    return len(digits) <= EXTENSION_LENGTH and all(digit in DIGITS for digit in digits)
 
 
 def _confidence(value: str | None) -> float:
@@ -76,8 +80,10 @@ class Inbound:
         digits = params.get("Digits", "")
         if digits == "":
             pressed = NO_INPUT
+        elif (len(digits) == 1 and digits in PHONE_KEYS) or _is_extension(digits):
+            pressed = digits
         else:
-            pressed = digits if len(digits) == 1 and digits in PHONE_KEYS else INVALID
+            pressed = INVALID
         called = params.get("To", "")[:32]
         heard = params.get("SpeechResult", "")[: speech.HEARD_LIMIT] if digits == "" else ""
         return cls(
@@ -149,9 +155,10 @@ def _listening(lines: Lines, hints) -> twiml.Listening:
 
 def _planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=()):
     return twiml.planet_menu(
-        sentences=lines.planet_menu(),
+        sentences=lines.planet_menu(read_at_most=settings.IVR_PLANET_MENU_READS),
         planets_url=inbound.next_url("ivr:planets", attempts=attempts),
         listening=_listening(lines, speech.vocabulary(lines).planet_hints),
+        extension_length=lines.script.extension_length,
         before=before,
     )
 
