@@ -1,8 +1,10 @@
 """Writes to the directory that are more than a plain save."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import Directions, Language
+from .models import Directions, Language, MenuAlias, MenuChoice, Planet, PlanetAlias
 
 
 @transaction.atomic
@@ -26,3 +28,21 @@ def language_make_default(*, language: Language) -> None:
     Language.objects.filter(is_default=True).exclude(pk=language.pk).update(is_default=False)
     Language.objects.filter(pk=language.pk).update(is_default=True)
     language.is_default = True
+
+
+def alias_add(*, language: Language, phrase: str, target: str) -> PlanetAlias | MenuAlias:
+    """Make callers who say phrase in this language understood: as a planet's alias (target
+    "planet:<pk>") or as words for a main-menu choice (a MenuChoice value). Raises
+    ValidationError with staff's words when it cannot be added."""
+    phrase = " ".join(phrase.split())
+    if target in MenuChoice.values:
+        alias = MenuAlias(language=language, choice=target, phrase=phrase)
+    else:
+        pk = target.removeprefix("planet:")
+        planet = Planet.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+        if planet is None:
+            raise ValidationError(_("Choose a planet or a main menu choice."), code="target")
+        alias = PlanetAlias(planet=planet, language=language, phrase=phrase)
+    alias.full_clean()
+    alias.save()
+    return alias

@@ -297,9 +297,13 @@ class Vocabulary:
 
 def understand(choices: Choices, heard: str, *, confidence: float, threshold: float) -> Understood:
     """What the words mean at a menu: sure when both Twilio's confidence and the match's score
-    reach the threshold and no other candidate scores close."""
+    reach the threshold and no other candidate scores close. Words for a key (not a planet)
+    count only as a close match (a short word like "back" scores 60 inside any longer phrase):
+    a key is pressed at once, never confirmed."""
     match = choices.match(heard)
     if match.target is None or match.score < MATCH_FLOOR:
+        return Understood(None, match.score, False)
+    if not match.target.startswith("planet:") and match.score < 100 * threshold:
         return Understood(None, match.score, False)
     sure = (
         min(confidence, match.score / 100) >= threshold

@@ -191,10 +191,9 @@ def _a_miss(pressed: str) -> str:
 
 
 def _as_key(understood: speech.Understood) -> str:
-    """The key words stand for; only a close match counts (a short word like "back" scores 60
-    inside any longer phrase), else they are a miss."""
-    if understood.planet_pk is None and understood.score >= 100 * settings.SPEECH_CONFIDENCE:
-        return understood.target or NOT_UNDERSTOOD
+    """The key words stand for, else a miss (a planet's words are no key)."""
+    if understood.target and understood.planet_pk is None:
+        return understood.target
     return NOT_UNDERSTOOD
 
 
