@@ -256,7 +256,8 @@ class AliasForm(forms.Form):
     """Add what callers said as words for a planet or a main-menu choice, in their language."""
 
     language = forms.CharField(widget=forms.HiddenInput, max_length=35)
-    phrase = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    # One of the listed phrases, chosen by the radio button on its row.
+    phrase = forms.CharField(max_length=200)
     target = forms.ChoiceField(label=_("understand it as"))
 
     def __init__(self, *args, targets, **kwargs):
@@ -324,17 +325,9 @@ class UtteranceAdmin(admin.ModelAdmin):
             "language": language,
             "periods": PERIODS.items(),
             "days": days,
-            "rows": [
-                (
-                    row,
-                    AliasForm(
-                        initial={"language": language, "phrase": row.phrase},
-                        targets=targets,
-                        auto_id=f"id_%s_{index}",
-                    ),
-                )
-                for index, row in enumerate(phrases)
-            ],
+            "rows": phrases,
+            # One form for the page: a directory of hundreds of planets is listed once.
+            "form": AliasForm(initial={"language": language}, targets=targets),
             "can_add": bool(targets),
         }
         return TemplateResponse(request, "admin/calllog/utterance/unmatched.html", context)
