@@ -265,6 +265,9 @@ def test_the_migration_sums_up_the_steps_already_logged(transactional_db):
             "call_sid", "chose_directions", "chose_planets", "planets_dialed", "planets_answered"
         )
     }
+    # The later migrations again, so that the tests after this one find every table.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
     assert summary == {
         "CA-connected": [False, True, ",7,", ",7,"],
         "CA-directions": [True, False, "", ""],
