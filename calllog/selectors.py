@@ -4,15 +4,16 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Planet
+from directory.models import MenuAlias, Planet, PlanetAlias
 from directory.script import Sentence
 from directory.selectors import script_as_of
 
-from .models import Call, planet_ids, planet_set
+from .models import Call, Utterance, planet_ids, planet_set
 
 OUTCOMES = {
     "directions": _("Heard the directions"),
@@ -115,3 +116,40 @@ def planet_menu_heard(call: Call) -> list[Sentence] | None:
     if script is None:
         return None
     return script.lines(script.language(call.language) or script.default).planet_menu()
+
+
+@dataclass(frozen=True)
+class UnmatchedPhrase:
+    phrase: str
+    times: int
+    last_heard: datetime
+
+
+def unmatched_phrases(
+    *, language: str, days: int = 30, limit: int = 50, now: datetime | None = None
+) -> list[UnmatchedPhrase]:
+    """What callers said in a language over the last days that matched nothing, most frequent
+    first (the same words in any case count together); phrases staff have since made an alias
+    in that language are left out."""
+    since = (now or timezone.now()) - timedelta(days=days)
+    known = {
+        phrase.casefold()
+        for model in (PlanetAlias, MenuAlias)
+        for phrase in model.objects.filter(language__code=language).values_list("phrase", flat=True)
+    }
+    rows = (
+        Utterance.objects.filter(language=language, target="", created_at__gte=since)
+        .exclude(heard="")
+        .annotate(phrase=Lower("heard"))
+        .values("phrase")
+        .annotate(times=Count("pk"), last_heard=Max("created_at"))
+        .order_by("-times", "-last_heard", "phrase")
+    )
+    # Known phrases are few; skipping them here keeps the query a plain indexed group.
+    found = []
+    for row in rows.iterator():
+        if row["phrase"].casefold() not in known:
+            found.append(UnmatchedPhrase(row["phrase"], row["times"], row["last_heard"]))
+            if len(found) == limit:
+                break
+    return found

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
@@ -313,10 +314,12 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.
         script = script_get()
+        reads = settings.IVR_PLANET_MENU_READS
         extra_context = {
             **(extra_context or {}),
             "planet_menu_previews": [
-                (language, script.lines(language).planet_menu()) for language in script.languages
+                (language, script.lines(language).planet_menu(read_at_most=reads))
+                for language in script.languages
             ],
         }
         return super().changelist_view(request, extra_context=extra_context)

@@ -8,7 +8,9 @@ import holidays
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +21,26 @@ DIGITS = "0123456789"
 PHONE_KEYS = DIGITS + "*#"
 # The main menu's own keys (1 directions, 2 planets): a language's welcome key must differ.
 MAIN_MENU_KEYS = ("1", "2")
+# A planet's extension: 1 to 4 digits, pressed at the planet menu.
+EXTENSION_LENGTH = 4
+extension_validator = RegexValidator(
+    rf"^[0-9]{{1,{EXTENSION_LENGTH}}}$",
+    _("An extension is 1 to 4 digits, e.g. 3 or 204."),
+    code="extension",
+)
+
+
+def is_extension(field_name: str) -> Q:
+    """1 to 4 characters, each a digit, said portably: SQLite has no regular expressions of
+    its own, so the digits are trimmed away (TRIM(x, '0123456789')) and nothing may be left."""
+    length = Length(field_name)
+    digits_removed = Func(F(field_name), Value(DIGITS), function="TRIM")
+    return Q(
+        GreaterThanOrEqual(length, 1),
+        LessThanOrEqual(length, EXTENSION_LENGTH),
+        Exact(digits_removed, ""),
+    )
+
 
 language_validator = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
@@ -181,7 +203,7 @@ class PlanetManager(models.Manager):
 
 
 class Planet(models.Model):
-    """A destination in the planet menu: a key the caller presses and a number we dial."""
+    """A destination in the planet menu: an extension the caller enters and a number we dial."""
 
     name = models.CharField(
         _("name"),
@@ -190,10 +212,13 @@ class Planet(models.Model):
         help_text=_("How staff refer to it, e.g. Dagobah."),
     )
     key = models.CharField(
-        _("key"),
-        max_length=1,
-        choices=[(digit, digit) for digit in DIGITS],
-        help_text=_("The key the caller presses to be connected, e.g. 3."),
+        _("extension"),
+        max_length=EXTENSION_LENGTH,
+        validators=[extension_validator],
+        help_text=_(
+            "The digits the caller enters to be connected, 1 to 4, e.g. 3 or 204. No active "
+            "planet's extension may start with another's."
+        ),
     )
     phone_number = PhoneNumberField(
         _("number to dial"),
@@ -251,12 +276,13 @@ class Planet(models.Model):
                 fields=["key"],
                 condition=Q(is_active=True),
                 name="%(app_label)s_%(class)s_unique_active_key",
-                violation_error_message=_("Another active planet already uses this key."),
+                violation_error_message=_("Another active planet already uses this extension."),
             ),
+            # Prefixes (12 after 1) cannot be a portable constraint; clean() refuses them.
             models.CheckConstraint(
-                condition=Q(key__in=list(DIGITS)),
-                name="%(app_label)s_%(class)s_key_is_a_digit",
-                violation_error_message=_("The key must be a single digit, 0 to 9."),
+                condition=is_extension("key"),
+                name="%(app_label)s_%(class)s_key_is_an_extension",
+                violation_error_message=_("An extension is 1 to 4 digits, e.g. 3 or 204."),
             ),
             models.CheckConstraint(
                 condition=Q(phone_number__startswith="+"),
@@ -272,17 +298,43 @@ class Planet(models.Model):
         return (self.name,)
 
     def clean(self):
-        # The database constraint only says "violated"; staff need to know which planet clashes.
-        if not (self.is_active and self.key):
+        # The database constraint only says "violated"; staff need to know which planet clashes,
+        # and no constraint can see that one extension starts with another.
+        if not (self.is_active and self.key and self.key.isdigit()):
             return
-        clash = Planet.objects.filter(is_active=True, key=self.key).exclude(pk=self.pk).first()
-        if clash is not None:
-            message = _(
-                "Key %(key)s is already used by the active planet “%(planet)s”. "
-                "Choose another key, or deactivate “%(planet)s” first."
+        prefixes = [self.key[:length] for length in range(1, len(self.key) + 1)]
+        clashes = Planet.objects.filter(
+            Q(key__in=prefixes) | Q(key__startswith=self.key), is_active=True
+        ).exclude(pk=self.pk)
+        clash = clashes.order_by("position", "key").first()
+        if clash is None:
+            return
+        params = {"key": self.key, "other": clash.key, "planet": clash.name}
+        if clash.key == self.key:
+            code, message = (
+                "key_in_use",
+                _(
+                    "Extension %(key)s is already used by the active planet “%(planet)s”. "
+                    "Choose another extension, or deactivate “%(planet)s” first."
+                ),
             )
-            params = {"key": self.key, "planet": clash.name}
-            raise ValidationError({"key": ValidationError(message, "key_in_use", params)})
+        elif self.key.startswith(clash.key):
+            code, message = (
+                "key_extends_another",
+                _(
+                    "%(key)s starts with %(other)s, the extension of “%(planet)s”: a caller who "
+                    "enters %(other)s reaches “%(planet)s” and never this planet."
+                ),
+            )
+        else:
+            code, message = (
+                "key_starts_another",
+                _(
+                    "%(other)s, the extension of “%(planet)s”, starts with %(key)s: a caller who "
+                    "enters %(key)s would never reach “%(planet)s”."
+                ),
+            )
+        raise ValidationError({"key": ValidationError(message, code, params)})
 
 
 class Weekday(models.IntegerChoices):
@@ -601,6 +653,8 @@ class PromptKey(models.TextChoices):
     VOICEMAIL_OFFER = "voicemail_offer", _("Voicemail: offer to leave a message")
     VOICEMAIL_RECORD = "voicemail_record", _("Voicemail: before the beep")
     VOICEMAIL_SAVED = "voicemail_saved", _("Voicemail: goodbye after a message")
+    PLANET_MENU_MORE = "planet_menu_more", _("Planet menu: more planets than are read")
+    PLANET_MENU_FINISH = "planet_menu_finish", _("Planet menu: end an extension with the hash key")
 
 
 class PromptManager(models.Manager):
@@ -778,6 +832,8 @@ PROMPT_DEFAULTS = {
     Prompt.Key.VOICEMAIL_SAVED: (
         "Thank you, your message has been recorded. Goodbye, and safe travels."
     ),
+    Prompt.Key.PLANET_MENU_MORE: "Or say the planet's name, or enter its extension.",
+    Prompt.Key.PLANET_MENU_FINISH: "After the extension, press the hash key.",
 }
 # The voice and language of those words, and of a line with no language yet.
 DEFAULT_VOICE = "alice"

@@ -9,6 +9,7 @@ Lines are one call's view of it, in the language the caller chose: filling {plan
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from types import MappingProxyType
 
 from .hours import Hours, is_open, next_opening, when_spoken
@@ -109,6 +110,18 @@ class Script:
             menu_words=MappingProxyType(dict(menu_words or {})),
         )
 
+    @cached_property
+    def menu_by_key(self) -> Mapping[str, PlanetOption]:
+        """The active planets by extension (computed once per script, not per request)."""
+        return MappingProxyType({planet.key: planet for planet in self.menu})
+
+    @cached_property
+    def extension_length(self) -> int | None:
+        """The length every active extension has, so a caller need not end one with #; None
+        when they differ (or there are none)."""
+        lengths = {len(planet.key) for planet in self.menu}
+        return lengths.pop() if len(lengths) == 1 else None
+
     def language(self, code: str) -> LanguageOption | None:
         return next((language for language in self.languages if language.code == code), None)
 
@@ -177,14 +190,23 @@ class Lines:
         names = planet.spoken_names
         return names.get(self.language.code) or names.get(self.script.default.code) or planet.name
 
-    def planet_menu(self) -> list[Sentence]:
-        """Exactly what the caller hears in the planet menu, in order (also the admin's preview)."""
+    def planet_menu(self, *, read_at_most: int | None = None) -> list[Sentence]:
+        """Exactly what the caller hears in the planet menu, in order (also the admin's preview):
+        the first planets (at most read_at_most, else all), then, when there are more, how to
+        reach the others, and how to end an extension when they differ in length."""
         option = self.sentence(PromptKey.PLANET_OPTION)
+        menu = self.script.menu
+        read_at_most = len(menu) if read_at_most is None else read_at_most
         sentences = [self.sentence(PromptKey.PLANET_MENU_INTRO)]
         sentences += [
-            option.fill(planet=self.spoken_name(planet), key=planet.key)
-            for planet in self.script.menu
+            # Digit by digit: "2 0 4" is said "two zero four", not "two hundred and four".
+            option.fill(planet=self.spoken_name(planet), key=" ".join(planet.key))
+            for planet in menu[:read_at_most]
         ]
+        if len(menu) > read_at_most:
+            sentences.append(self.sentence(PromptKey.PLANET_MENU_MORE))
+        if menu and self.script.extension_length is None:
+            sentences.append(self.sentence(PromptKey.PLANET_MENU_FINISH))
         sentences.append(self.sentence(PromptKey.PLANET_MENU_BACK))
         return [sentence for sentence in sentences if sentence.text]
 
@@ -204,7 +226,7 @@ class Lines:
         return planet if planet is not None and planet.is_active else None
 
     def planet_for_key(self, key: str) -> PlanetOption | None:
-        return next((planet for planet in self.script.menu if planet.key == key), None)
+        return self.script.menu_by_key.get(key)
 
     def closed(self, planet: PlanetOption, *, now: datetime) -> list[Sentence]:
         """Why a planet cannot be called now and when it opens; nothing while it is open."""

@@ -4,9 +4,11 @@ Each row is saved on its own rather than by a queryset's update(), so the histor
 who switched what (simple-history sees saves, not updates).
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import Directions, Language
+from .models import Directions, Language, MenuAlias, MenuChoice, Planet, PlanetAlias
 
 
 def _switch(rows, field: str, value: bool) -> None:
@@ -35,3 +37,21 @@ def language_make_default(*, language: Language) -> None:
     """Make this the line's default language; the default before is no longer."""
     _switch(Language.objects.filter(is_default=True).exclude(pk=language.pk), "is_default", False)
     _switch([language], "is_default", True)
+
+
+def alias_add(*, language: Language, phrase: str, target: str) -> PlanetAlias | MenuAlias:
+    """Make callers who say phrase in this language understood: as a planet's alias (target
+    "planet:<pk>") or as words for a main-menu choice (a MenuChoice value). Raises
+    ValidationError with staff's words when it cannot be added."""
+    phrase = " ".join(phrase.split())
+    if target in MenuChoice.values:
+        alias = MenuAlias(language=language, choice=target, phrase=phrase)
+    else:
+        pk = target.removeprefix("planet:")
+        planet = Planet.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+        if planet is None:
+            raise ValidationError(_("Choose a planet or a main menu choice."), code="target")
+        alias = PlanetAlias(planet=planet, language=language, phrase=phrase)
+    alias.full_clean()
+    alias.save()
+    return alias

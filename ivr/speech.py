@@ -4,6 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import zip_longest
 
 import pykakasi
 from rapidfuzz import fuzz, process
@@ -279,7 +280,7 @@ class Vocabulary:
             ),
             *((target, words, "") for target, words, _key in planets),
         ]
-        planet_menu = [*planets, ("*", _words(BACK, language), "")]
+        planet_menu = [("*", _words(BACK, language), ""), *planets]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
         # The voicemail offer: key 1 or "message"; anything else goes back to the planet menu.
         message = [("1", _words(MESSAGE, language), "1")]
@@ -294,15 +295,22 @@ class Vocabulary:
             [Candidate(target, tuple(words), key) for target, words, key in candidates],
             language=self.language,
         )
-        hints = tuple(dict.fromkeys(word for _target, words, _key in candidates for word in words))
+        # Each candidate's first word, then each one's second, and so on: when a large directory
+        # has more words than Twilio takes, every planet keeps its first.
+        ranked = zip_longest(*(words for _target, words, _key in candidates))
+        hints = tuple(dict.fromkeys(word for rank in ranked for word in rank if word))
         return choices, hints
 
 
 def understand(choices: Choices, heard: str, *, confidence: float, threshold: float) -> Understood:
     """What the words mean at a menu: sure when both Twilio's confidence and the match's score
-    reach the threshold and no other candidate scores close."""
+    reach the threshold and no other candidate scores close. Words for a key (not a planet)
+    count only as a close match (a short word like "back" scores 60 inside any longer phrase):
+    a key is pressed at once, never confirmed."""
     match = choices.match(heard)
     if match.target is None or match.score < MATCH_FLOOR:
+        return Understood(None, match.score, False)
+    if not match.target.startswith("planet:") and match.score < 100 * threshold:
         return Understood(None, match.score, False)
     sure = (
         min(confidence, match.score / 100) >= threshold

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID
-from directory.models import PHONE_KEYS
+from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS
 from directory.script import LanguageOption, Lines, Script
 
 from . import speech, twiml
@@ -48,6 +48,10 @@ def _confidence(value: str | None) -> float:
     return min(max(confidence, 0.0), 1.0) if confidence == confidence else 0.0
 
 
+def _is_extension(digits: str) -> bool:
+    return len(digits) <= EXTENSION_LENGTH and all(digit in DIGITS for digit in digits)
+
+
 @dataclass(frozen=True)
 class Inbound:
     """What one webhook request tells us: who calls, what they pressed, where the call is."""
@@ -73,6 +77,8 @@ class Inbound:
             pressed = NO_INPUT
         else:
             pressed = digits if len(digits) == 1 and digits in PHONE_KEYS else INVALID
+            if pressed == INVALID and _is_extension(digits):
+                pressed = digits
         called = params.get("To", "")[:32]
         heard = params.get("SpeechResult", "")[: speech.HEARD_LIMIT] if digits == "" else ""
         return cls(
@@ -136,18 +142,18 @@ def listening(lines: Lines, hints) -> twiml.Listening:
 
 def planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=()):
     return twiml.planet_menu(
-        sentences=lines.planet_menu(),
+        sentences=lines.planet_menu(read_at_most=settings.IVR_PLANET_MENU_READS),
         planets_url=inbound.next_url("ivr:planets", attempts=attempts),
         listening=listening(lines, speech.vocabulary(lines).planet_hints),
+        extension_length=lines.script.extension_length,
         before=before,
     )
 
 
 def as_key(understood: speech.Understood) -> str:
-    """The key words stand for; only a close match counts (a short word like "back" scores 60
-    inside any longer phrase), else they are a miss."""
-    if understood.planet_pk is None and understood.score >= 100 * settings.SPEECH_CONFIDENCE:
-        return understood.target or NOT_UNDERSTOOD
+    """The key words stand for, else a miss (a planet's words are no key)."""
+    if understood.target and understood.planet_pk is None:
+        return understood.target
     return NOT_UNDERSTOOD
 
 

@@ -8,6 +8,9 @@ from twilio.twiml.voice_response import VoiceResponse
 from directory.script import Sentence
 
 GATHER_TIMEOUT_SECONDS = 5
+# Extensions of different lengths end with # or this pause after the last key: short, as the
+# caller waits it out after every extension that does not end with #.
+EXTENSION_TIMEOUT_SECONDS = 3
 # Twilio takes at most 500 hints of at most 100 characters each.
 HINTS_LIMIT = 500
 HINT_LENGTH = 100
@@ -39,15 +42,19 @@ def _hints(phrases: Sequence[str]) -> str | None:
     return ", ".join(hint for hint in list(cleaned)[:HINTS_LIMIT] if hint) or None
 
 
-def _gather(response: VoiceResponse, *, action: str, listening: Listening):
+def _gather(
+    response: VoiceResponse, *, action: str, listening: Listening, num_digits: int | None = 1
+):
     # actionOnEmptyResult: a caller who presses nothing is sent back to us, never dropped.
     # speechTimeout="auto": Twilio decides when the caller has finished speaking.
+    # Without numDigits the keys end with # (Twilio's default finishOnKey) or a short pause.
     return response.gather(
         input="dtmf speech",
-        num_digits=1,
+        num_digits=num_digits,
+        finish_on_key=None if num_digits else "#",
         action=action,
         method="POST",
-        timeout=GATHER_TIMEOUT_SECONDS,
+        timeout=GATHER_TIMEOUT_SECONDS if num_digits else EXTENSION_TIMEOUT_SECONDS,
         action_on_empty_result=True,
         language=listening.language or None,
         speech_timeout="auto",
@@ -84,14 +91,16 @@ def planet_menu(
     sentences: Sequence[Sentence],
     planets_url: str,
     listening: Listening,
+    extension_length: int | None = 1,
     before: Sequence[Sentence] = (),
 ) -> VoiceResponse:
-    """Menu key 2: the planet menu inside a gather of a key or a name, after what led back
-    to it."""
+    """Menu key 2: the planet menu inside a gather of an extension or a name, after what led
+    back to it. Extensions all of one length are complete at that length; else they end
+    with #."""
     response = VoiceResponse()
     for sentence in before:
         _say(response, sentence)
-    gather = _gather(response, action=planets_url, listening=listening)
+    gather = _gather(response, action=planets_url, listening=listening, num_digits=extension_length)
     for sentence in sentences:
         _say(gather, sentence)
     return response

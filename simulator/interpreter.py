@@ -11,6 +11,10 @@ from calllog.models import SIMULATED_ACCOUNT_SID
 from directory.models import PHONE_KEYS
 
 DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed")
+# Twilio's Confidence for words said without one: sure, as a clear line would be.
+DEFAULT_CONFIDENCE = 0.9
+# What a Gather's input may list.
+INPUTS = ("dtmf", "speech")
 MAX_REQUESTS = 50
 # How long a dialed call that was answered lasts, as reported to the Dial's action.
 ANSWERED_CALL_SECONDS = 42
@@ -91,6 +95,10 @@ class Gathering(Event):
     num_digits: int | None
     timeout: int
     finish_on_key: str
+    # The language words are heard in; empty when the Gather does not listen for speech.
+    speech_language: str = ""
+    hints: int = 0
+    keys: bool = True
 
     def __str__(self):
         wanted = (
@@ -98,7 +106,11 @@ class Gathering(Event):
             if self.num_digits
             else "keys"
         )
-        finish = f", ended by {self.finish_on_key}" if self.finish_on_key else ""
+        if self.speech_language:
+            said = f"words in {self.speech_language}"
+            hints = f", {self.hints} hint{'s' if self.hints != 1 else ''}" if self.hints else ""
+            wanted = f"{wanted} or {said}{hints}" if self.keys else f"{said}{hints}"
+        finish = f", ended by {self.finish_on_key}" if self.finish_on_key and self.keys else ""
         return f"Waits for {wanted} ({self.timeout} s{finish})"
 
 
@@ -119,6 +131,23 @@ class Pressed(Event):
 
     def __str__(self):
         return f"You press {self.keys}"
+
+
+@dataclass(frozen=True)
+class Spoke(Event):
+    words: str
+    confidence: float
+
+    def __str__(self):
+        return f"You say “{self.words}” (confidence {self.confidence:.2f})"
+
+
+@dataclass(frozen=True)
+class NotListening(Event):
+    words: str
+
+    def __str__(self):
+        return f"“{self.words}” went unheard: this menu listens for keys only"
 
 
 @dataclass(frozen=True)
@@ -241,6 +270,24 @@ class _GatherSettings:
     action_on_empty_result: bool
     # A <Record>: keys are no input, only a finishing key ends it; its action hears a message.
     max_length: int | None = None
+    inputs: tuple[str, ...] = ("dtmf",)
+    language: str = "en-US"
+    hints: tuple[str, ...] = ()
+    speech_timeout: str = ""
+
+
+def said(text: str) -> tuple[str, float]:
+    """Typed words and their confidence: "Dagobah" or "dagoba please @0.4"."""
+    words, at, confidence = text.rpartition("@")
+    if at and words.strip():
+        try:
+            value = float(confidence)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 1:
+            raise ValueError(f"The confidence after @ is a number from 0 to 1; got {confidence!r}.")
+        return " ".join(words.split()), value
+    return " ".join(text.split()), DEFAULT_CONFIDENCE
 
 
 class Interpreter:
@@ -263,6 +310,9 @@ class Interpreter:
             raise ValueError(f"Keys are {' '.join(PHONE_KEYS)}; got {keys!r}.")
         walk, gather = _Walk.resume(self, waiting)
         walk.events.append(Pressed(keys))
+        if "dtmf" not in gather.inputs:
+            walk.events.append(Unheard(keys))
+            return Turn(tuple(walk.events), waiting)
         digits = waiting.digits
         for position, key in enumerate(keys):
             finished_on = key if key in gather.finish_on_key else ""
@@ -273,6 +323,23 @@ class Interpreter:
                     walk.events.append(Unheard(rest))
                 return walk.go(_gathered(waiting, gather, digits, finished_on))
         return Turn(tuple(walk.events), replace(waiting, digits=digits))
+
+    def say(self, waiting: Waiting, words: str, *, confidence: float = DEFAULT_CONFIDENCE) -> Turn:
+        """The caller says words at the waiting Gather: Twilio sends what it heard
+        (SpeechResult) and how sure it is (Confidence) to the action; a Gather that does not
+        listen for speech hears nothing and times out."""
+        if not words.strip():
+            raise ValueError("Say some words; to say nothing, stay silent.")
+        if not 0 <= confidence <= 1:
+            raise ValueError(f"Confidence is a number from 0 to 1; got {confidence!r}.")
+        walk, gather = _Walk.resume(self, waiting)
+        if "speech" not in gather.inputs:
+            walk.events.append(NotListening(words))
+            walk.events.append(TimedOut(gather.timeout))
+            return walk.go(_gathered(waiting, gather, waiting.digits, ""))
+        walk.events.append(Spoke(words, confidence))
+        params = {"SpeechResult": words, "Confidence": f"{confidence:.2f}"}
+        return walk.go(_Follow(gather.method, gather.action, params))
 
     def stay_silent(self, waiting: Waiting) -> Turn:
         """The caller presses nothing (more): the Gather times out with what it has."""
@@ -412,7 +479,16 @@ class _Walk:
             if nested.tag not in _SPOKEN:
                 raise BadTwiml(f"<{nested.tag}> cannot be nested in <Gather> (at {url}).")
             self.events.append(_spoken(nested, url))
-        self.events.append(Gathering(gather.num_digits, gather.timeout, gather.finish_on_key))
+        self.events.append(
+            Gathering(
+                gather.num_digits,
+                gather.timeout,
+                gather.finish_on_key,
+                speech_language=gather.language if "speech" in gather.inputs else "",
+                hints=len(gather.hints),
+                keys="dtmf" in gather.inputs,
+            )
+        )
         document = ET.tostring(root, encoding="unicode")
         return Turn(tuple(self.events), Waiting(self.call, url, document, index, self.requests))
 
@@ -483,6 +559,15 @@ def _gather_settings(verb: ET.Element, url: str) -> _GatherSettings:
     on_empty = verb.get("actionOnEmptyResult", "false").strip().lower()
     if on_empty not in ("true", "false"):
         raise BadTwiml(f"<Gather actionOnEmptyResult={on_empty!r}> is not true or false.")
+    inputs = tuple((verb.get("input") or "dtmf").split())
+    if not inputs or any(name not in INPUTS for name in inputs):
+        raise BadTwiml(f"<Gather input={verb.get('input')!r}> is not dtmf, speech or both.")
+    speech_timeout = (verb.get("speechTimeout") or "").strip()
+    if speech_timeout and speech_timeout != "auto" and not speech_timeout.isdigit():
+        raise BadTwiml(f"<Gather speechTimeout={speech_timeout!r}> is not auto or seconds.")
+    hints = tuple(hint.strip() for hint in (verb.get("hints") or "").split(",") if hint.strip())
+    if len(hints) > 500 or any(len(hint) > 100 for hint in hints):
+        raise BadTwiml(f"<Gather hints> takes at most 500 hints of 100 characters (at {url}).")
     # Without an action, Twilio sends the keys to the document's own URL.
     return _GatherSettings(
         action=urljoin(url, verb.get("action") or url),
@@ -491,6 +576,10 @@ def _gather_settings(verb: ET.Element, url: str) -> _GatherSettings:
         timeout=_whole_number(verb, "timeout", 5, url, least=1),
         finish_on_key=finish_on_key,
         action_on_empty_result=on_empty == "true",
+        inputs=inputs,
+        language=verb.get("language", "en-US"),
+        hints=hints,
+        speech_timeout=speech_timeout,
     )
 
 

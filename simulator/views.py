@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from directory.models import Language
 
 from .interpreter import (
+    DEFAULT_CONFIDENCE,
     DIAL_OUTCOMES,
     DOCUMENT_ENDED,
     HUNG_UP,
@@ -79,6 +80,11 @@ def page_labels() -> dict:
         "press_a_key": gettext("Press a key"),
         "press_keys": gettext("Press keys"),
         "you_pressed": gettext("You pressed"),
+        "you_said": gettext("You said"),
+        "confidence": gettext("confidence {confidence}"),
+        "not_listening": gettext("“{words}” went unheard: this menu listens for keys only"),
+        "or_words_in": gettext("or words in {language}"),
+        "press_or_say": gettext("Press a key or say something"),
         "said_nothing": gettext("You said nothing ({seconds} s went by)"),
         "unheard": gettext("Keys {keys} went unheard"),
         "dialing": gettext("Dialing"),
@@ -114,6 +120,7 @@ def phone(request):
             "signs_requests": bool(settings.TWILIO_AUTH_TOKEN),
             "admin_url": reverse("admin:index"),
             "labels": page_labels(),
+            "default_confidence": DEFAULT_CONFIDENCE,
             "languages": Language.objects.order_by("-is_default", "position", "code"),
         },
     )
@@ -121,13 +128,14 @@ def phone(request):
 
 @require_POST
 def step(request):
-    """One step of a call in the browser: start, press keys or stay silent; the turn as JSON."""
+    """One step of a call in the browser: start, press keys, say words or stay silent; the turn
+    as JSON."""
     if not (request.user.is_active and request.user.is_staff):
         return JsonResponse(
             {"error": gettext("Sign in as staff to use the simulator.")}, status=403
         )
     try:
-        action, keys, dial_outcome, waiting, language = _read_step(request.body)
+        action, keys, dial_outcome, waiting, language, words, confidence = _read_step(request.body)
     except BadStep as error:
         return JsonResponse({"error": str(error)}, status=400)
     transport = in_process_for(request)
@@ -136,6 +144,8 @@ def step(request):
         turn = interpreter.start(with_language(transport.entry_url, language))
     elif action == "press":
         turn = interpreter.press(waiting, keys)
+    elif action == "say":
+        turn = interpreter.say(waiting, words, confidence=confidence)
     else:
         turn = interpreter.stay_silent(waiting)
     return JsonResponse(_turn_json(turn))
@@ -149,10 +159,20 @@ def _read_step(body: bytes):
         dial_outcome = payload.get("dial_outcome", "completed")
         state = payload.get("state")
         language = payload.get("language", "")
+        words = payload.get("words", "")
+        confidence = payload.get("confidence")
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise BadStep(gettext("Send a JSON object with an action.")) from error
-    if action not in ("start", "press", "silence"):
-        raise BadStep(gettext("The action is start, press or silence."))
+    if action not in ("start", "press", "say", "silence"):
+        raise BadStep(gettext("The action is start, press, say or silence."))
+    if action == "say" and not (isinstance(words, str) and words.strip() and len(words) <= 500):
+        raise BadStep(gettext("Say some words, at most 500 characters."))
+    if confidence is None:
+        confidence = DEFAULT_CONFIDENCE
+    if isinstance(confidence, bool) or not (
+        isinstance(confidence, int | float) and 0 <= confidence <= 1
+    ):
+        raise BadStep(gettext("The confidence is a number from 0 to 1."))
     if dial_outcome not in DIAL_OUTCOMES:
         outcomes = ", ".join(DIAL_OUTCOMES)
         raise BadStep(gettext("The dial outcome is one of %(outcomes)s.") % {"outcomes": outcomes})
@@ -161,12 +181,12 @@ def _read_step(body: bytes):
     if not (isinstance(language, str) and len(language) <= 35):
         raise BadStep(gettext("The language is a code such as ja-JP."))
     if action == "start":
-        return action, keys, dial_outcome, None, language
+        return action, keys, dial_outcome, None, language, words, confidence
     try:
         waiting = Waiting(**signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE_SECONDS))
     except (signing.BadSignature, TypeError) as error:
         raise BadStep(gettext("This call is over or too old to go on; start a new one.")) from error
-    return action, keys, dial_outcome, waiting, language
+    return action, keys, dial_outcome, waiting, language, words, float(confidence)
 
 
 def _turn_json(turn: Turn) -> dict:

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from calllog.models import Call, Step
-from directory.models import Directions, Planet
+from calllog.models import Call, Step, Utterance
+from directory.models import Directions, Planet, PlanetAlias
 from tests.browser import ARTIFACTS, PASSWORD
 from tests.factories import make_staff
 
@@ -154,3 +154,25 @@ def test_staff_switch_the_admin_between_english_and_japanese(page, live_server, 
     page.get_by_role("button", name="English").click()
     expect(heading(page, "Site administration")).to_be_visible()
     expect(page.get_by_role("link", name="Directory", exact=True)).to_be_visible()
+
+
+def test_staff_add_words_not_understood_in_japanese(japanese_page, live_server, demo):
+    page, site = japanese_page, live_server.url
+    for n in range(2):
+        Utterance.objects.create(
+            call_id=f"CA-ja-{n}",
+            sequence=1,
+            language="ja-JP",
+            heard="ぬまのほし",
+            confidence=0.8,
+            score=40,
+        )
+    sign_in(page, site + reverse("admin:calllog_utterance_unmatched"), button="ログイン")
+    page.goto(site + reverse("admin:calllog_utterance_unmatched") + "?language=ja-JP")
+    expect(heading(page, "理解できなかった発信者の言葉")).to_be_visible()
+    expect(page.locator("#unmatched-phrases")).to_contain_text("ぬまのほし")
+    page.get_by_label("この意味として扱う").select_option(label="Dagobah (3)")
+    screenshot(page, "ja-unmatched")
+    page.get_by_role("button", name="選んだ言葉を追加").click()
+    expect(page.locator(".messagelist")).to_contain_text("「ぬまのほし」と言った発信者は")
+    assert PlanetAlias.objects.filter(planet__name="Dagobah", phrase="ぬまのほし").exists()

@@ -77,8 +77,8 @@ def test_a_duplicate_key_is_refused_with_the_name_of_the_planet_using_it(editor)
 
     assert response.status_code == HTTPStatus.OK
     assert ErrorList(response.content.decode()).errors == [
-        "Key 2 is already used by the active planet “Brodo Asogi”. "
-        "Choose another key, or deactivate “Brodo Asogi” first.",
+        "Extension 2 is already used by the active planet “Brodo Asogi”. "
+        "Choose another extension, or deactivate “Brodo Asogi” first.",
     ]
     assert Planet.objects.get(pk=dagobah.pk).key == "3"
 
@@ -218,8 +218,8 @@ JAPANESE = {"HTTP_ACCEPT_LANGUAGE": "ja"}
         ),
         pytest.param(
             {"key": "2"},
-            "キー 2 は有効な惑星「Brodo Asogi」がすでに使っています。"
-            "別のキーを選ぶか、先に「Brodo Asogi」を無効にしてください。",
+            "内線番号 2 は有効な惑星「Brodo Asogi」がすでに使っています。"
+            "別の内線番号を選ぶか、先に「Brodo Asogi」を無効にしてください。",
             id="duplicate-key",
         ),
     ],

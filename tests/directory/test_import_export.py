@@ -130,7 +130,7 @@ def test_row_errors_say_what_is_wrong_and_nothing_is_imported(staff):
     response = preview(staff, upload)
 
     errors = row_errors(response)
-    assert "Key 2 is already used by the active planet “Brodo Asogi”. " in " ".join(errors)
+    assert "Extension 2 is already used by the active planet “Brodo Asogi”. " in " ".join(errors)
     assert any("“Mon 9-5” is not a day's opening hours" in error for error in errors)
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert not Planet.objects.filter(name="Mars").exists()

@@ -2,7 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from directory.models import (
     CalledNumber,
@@ -37,22 +37,55 @@ def test_the_key_clash_error_names_the_planet_that_has_the_key():
     with pytest.raises(ValidationError) as error:
         make_planet(name="Hoth", key="3")
     assert error.value.message_dict["key"] == [
-        "Key 3 is already used by the active planet “Dagobah”. "
-        "Choose another key, or deactivate “Dagobah” first."
+        "Extension 3 is already used by the active planet “Dagobah”. "
+        "Choose another extension, or deactivate “Dagobah” first."
     ]
 
 
-@pytest.mark.parametrize("key", ["*", "#", "a", ""])
-def test_a_planet_key_must_be_a_digit_in_the_database(key):
-    with pytest.raises(IntegrityError), transaction.atomic():
+@pytest.mark.parametrize("key", ["*", "#", "a", "", "1a", "a1", " 12", "12345", "1-2"])
+def test_an_extension_must_be_1_to_4_digits_in_the_database(key):
+    # Five digits break the constraint on SQLite, the column's length on PostgreSQL.
+    with pytest.raises((IntegrityError, DataError)), transaction.atomic():
         Planet.objects.create(name="X", key=key, phone_number="+14155550100")
 
 
-@pytest.mark.parametrize("key", ["*", "#", "12"])
-def test_a_planet_key_other_than_a_digit_is_a_form_error(key):
+@pytest.mark.parametrize("key", ["0", "7", "42", "204", "0999", "9999"])
+def test_extensions_of_1_to_4_digits_are_accepted_by_the_database(key):
+    assert Planet.objects.create(name="X", key=key, phone_number="+14155550100").pk
+
+
+@pytest.mark.parametrize("key", ["*", "#", "12345", "1 2", "３"])
+def test_an_extension_other_than_1_to_4_digits_is_a_form_error(key):
     with pytest.raises(ValidationError) as error:
         make_planet(key=key)
-    assert "key" in error.value.message_dict
+    assert "An extension is 1 to 4 digits, e.g. 3 or 204." in error.value.message_dict["key"]
+
+
+def test_an_extension_that_starts_with_another_is_refused_naming_the_other():
+    make_planet(name="Dagobah", key="1")
+    with pytest.raises(ValidationError) as error:
+        make_planet(name="Hoth", key="12")
+    assert error.value.message_dict["key"] == [
+        "12 starts with 1, the extension of “Dagobah”: a caller who enters 1 reaches "
+        "“Dagobah” and never this planet."
+    ]
+
+
+def test_an_extension_another_starts_with_is_refused_naming_the_other():
+    make_planet(name="Dagobah", key="204")
+    with pytest.raises(ValidationError) as error:
+        make_planet(name="Hoth", key="20")
+    assert error.value.message_dict["key"] == [
+        "204, the extension of “Dagobah”, starts with 20: a caller who enters 20 would never "
+        "reach “Dagobah”."
+    ]
+
+
+def test_prefixes_of_inactive_planets_and_mere_shared_digits_are_allowed():
+    make_planet(name="Dagobah", key="1", is_active=False)
+    make_planet(name="Hoth", key="21")
+    assert make_planet(name="Endor", key="12").pk
+    assert make_planet(name="Bespin", key="212", is_active=False).pk
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,31 @@ def test_a_message_is_recorded_after_busy_until_the_caller_presses_pound(phone):
     expect(transcript(phone)).to_contain_text("Call ended · the app hung up")
 
 
+def test_saying_a_planets_name_in_the_say_box_dials_it(phone):
+    phone.get_by_role("button", name="Call").click()
+    expect(transcript(phone)).to_contain_text("or words in en-GB")
+    key(phone, "2").click()
+    expect(transcript(phone)).to_contain_text("To call the planet DuhGo bah, press 3.")
+
+    phone.get_by_label("Words to say").fill("dagoba please")
+    phone.get_by_role("button", name="Say", exact=True).click()
+
+    expect(transcript(phone).locator(".pressed").last).to_contain_text("dagoba please")
+    expect(transcript(phone).locator(".dialed")).to_contain_text("+17262043675")
+
+
+def test_words_said_with_a_low_confidence_are_confirmed_in_the_browser(phone):
+    phone.get_by_role("button", name="Call").click()
+    expect(transcript(phone)).to_contain_text(GREETING)
+    phone.get_by_label("Words to say").fill("Dagobah")
+    phone.get_by_label("Confidence").fill("0.3")
+    phone.get_by_label("Words to say").press("Enter")
+    expect(transcript(phone)).to_contain_text("Did you say the planet DuhGo bah?")
+    phone.get_by_label("Words to say").fill("yes")
+    phone.get_by_label("Words to say").press("Enter")
+    expect(transcript(phone).locator(".dialed")).to_contain_text("+17262043675")
+
+
 def test_an_answered_dial_ends_the_call_politely(phone):
     phone.get_by_role("button", name="Call").click()
     key(phone, "2").click()

@@ -43,6 +43,39 @@ class TestUnattended:
         out, _ = run("--language", "xx-XX", "--press", "1")
         assert "To get to your extraction point" in out
 
+    def test_say_speaks_at_the_next_menu_in_order_with_press(self, demo):
+        out, _ = run("--press", "2", "--say", "dagoba please")
+        lines = out.splitlines()
+        assert lines.index("> You press 2") < lines.index(
+            "> You say “dagoba please” (confidence 0.90)"
+        )
+        assert "  Dials +17262043675: completed after 42 s" in lines
+
+    def test_say_at_the_main_menu_dials_a_planet_by_name(self, demo):
+        out, _ = run("--say", "Dagobah")
+        assert "  Dials +17262043675: completed after 42 s" in out.splitlines()
+
+    def test_say_in_japanese_at_a_japanese_call(self, demo):
+        out, _ = run("--language", "ja-JP", "--press", "2", "--say", "ダゴバ")
+        assert "> You say “ダゴバ” (confidence 0.90)" in out
+        assert "  Dials +17262043675: completed after 42 s" in out.splitlines()
+
+    def test_say_with_a_low_confidence_is_confirmed_first(self, demo):
+        out, _ = run("--press", "2", "--say", "Dagobah @0.4", "--say", "no", "--press", "*")
+        assert "Did you say the planet DuhGo bah? Say yes or press 1; say no or press 2." in out
+        assert "Dials" not in out
+        assert "Returning to the main menu." in out
+
+    def test_the_menus_listening_is_shown(self, demo):
+        out, _ = run("--press", "2", "3")
+        assert any(
+            line.startswith("  Waits for 1 key or words in en-GB, ") for line in out.splitlines()
+        )
+
+    def test_a_bad_confidence_is_refused_before_calling(self, demo):
+        with pytest.raises(CommandError, match="--say 'Dagobah @x'"):
+            run("--say", "Dagobah @x")
+
     def test_press_2_then_3_with_busy_prints_the_transcript(self, demo):
         out, _ = run("--press", "2", "3", "--dial-outcome", "busy")
         lines = out.splitlines()
@@ -79,7 +112,7 @@ class TestUnattended:
 
     def test_presses_left_when_the_call_ends_are_reported(self, demo):
         _, err = run("--press", "1", "2", "3")
-        assert err.strip() == "The call ended before these presses: 2 3"
+        assert err.strip() == "The call ended before these inputs: 2 3"
 
     def test_keys_that_are_not_on_a_phone_are_refused(self, demo):
         with pytest.raises(CommandError, match="keys are 0-9"):
@@ -119,7 +152,7 @@ class TestUnattended:
 class TestInteractive:
     def test_each_line_typed_is_the_keys_pressed_at_one_menu(self, demo):
         out, _ = run(stdin=StringIO("2\n3\n"))
-        assert out.count("Keys (0-9 * #) and Enter") == 2
+        assert out.count("Keys (0-9 * #) or words") == 2
         assert "  Dials +17262043675: completed after 42 s" in out
         assert "  Call ends: the app hung up" in out
 
@@ -133,10 +166,22 @@ class TestInteractive:
         assert out.rstrip().endswith("You hang up.")
         assert "Dials" not in out
 
-    def test_a_line_that_is_not_keys_is_asked_again(self, demo):
-        out, err = run(stdin=StringIO("x\n2 \n3\n"))
-        assert "Those are not phone keys" in err
-        assert out.count("Keys (0-9 * #) and Enter") == 3
+    def test_a_line_of_words_is_said_at_the_menu(self, demo):
+        out, _ = run(stdin=StringIO("planets\ndagoba please\n"))
+        assert "> You say “planets” (confidence 0.90)" in out
+        assert "> You say “dagoba please” (confidence 0.90)" in out
+        assert "  Dials +17262043675: completed after 42 s" in out
+
+    def test_words_typed_with_a_confidence_are_said_with_it(self, demo):
+        out, _ = run(stdin=StringIO("2\nDagobah @0.3\nyes\n"))
+        assert "> You say “Dagobah” (confidence 0.30)" in out
+        assert "Did you say the planet DuhGo bah?" in out
+        assert "  Dials +17262043675: completed after 42 s" in out
+
+    def test_a_confidence_out_of_range_is_asked_again(self, demo):
+        out, err = run(stdin=StringIO("Dagobah @7\n2\n3\n"))
+        assert "The confidence after @ is a number from 0 to 1" in err
+        assert out.count("Keys (0-9 * #) or words") == 3
         assert "Dials +17262043675" in out
 
 

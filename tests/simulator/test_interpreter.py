@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from simulator.interpreter import (
+    DEFAULT_CONFIDENCE,
     DIAL_OUTCOMES,
     MAX_REQUESTS,
     Answer,
@@ -16,15 +17,18 @@ from simulator.interpreter import (
     Failed,
     Gathering,
     Interpreter,
+    NotListening,
     Paused,
     Played,
     Pressed,
     Recording,
     Said,
+    Spoke,
     TimedOut,
     Unheard,
     Unreachable,
     Waiting,
+    said,
 )
 
 ENTRY = "http://ivr.test/ivr/welcome"
@@ -546,6 +550,53 @@ def test_the_finishing_key_posts_a_plausible_recording_to_the_action():
 def test_other_keys_are_part_of_the_message_and_do_not_finish_it():
     app, interpreter, turn = walk(RECORD_PAGES)
     turn = interpreter.press(turn.waiting, "5")
+
+
+# Speech
+
+LISTENING = (
+    '<Gather input="dtmf speech" language="ja-JP" speechTimeout="auto" hints="ダゴバ, 惑星"'
+    ' numDigits="1" action="/ivr/menu"><Say>どうぞ。</Say></Gather><Hangup/>'
+)
+
+
+def test_a_gather_that_listens_says_so_with_its_language_and_hints():
+    _, _, turn = walk({"/ivr/welcome": LISTENING})
+    gathering = turn.events[-1]
+    assert gathering == Gathering(1, 5, "#", speech_language="ja-JP", hints=2, keys=True)
+    assert str(gathering) == "Waits for 1 key or words in ja-JP, 2 hints (5 s, ended by #)"
+
+
+def test_words_said_are_sent_as_speech_result_and_confidence():
+    app, interpreter, turn = walk({"/ivr/welcome": LISTENING, "/ivr/menu": "<Hangup/>"})
+    turn = interpreter.say(turn.waiting, "ダゴバ", confidence=0.42)
+    method, url, params = app.last
+    assert (method, urlsplit(url).path) == ("POST", "/ivr/menu")
+    assert (params["SpeechResult"], params["Confidence"]) == ("ダゴバ", "0.42")
+    assert "Digits" not in params
+    assert of(Spoke, turn) == [Spoke("ダゴバ", 0.42)]
+
+
+def test_words_said_without_a_confidence_are_sent_as_fairly_sure():
+    app, interpreter, turn = walk({"/ivr/welcome": LISTENING, "/ivr/menu": "<Hangup/>"})
+    interpreter.say(turn.waiting, "Dagobah")
+    assert app.last[2]["Confidence"] == f"{DEFAULT_CONFIDENCE:.2f}"
+
+
+def test_words_said_to_a_gather_for_keys_only_go_unheard_and_it_times_out():
+    app, interpreter, turn = walk({"/ivr/welcome": MENU, "/ivr/menu": "<Hangup/>"})
+    turn = interpreter.say(turn.waiting, "Dagobah")
+    assert of(NotListening, turn) == [NotListening("Dagobah")]
+    assert of(TimedOut, turn) == [TimedOut(7)]
+    assert len(app.requests) == 1  # no action on an empty result: the document goes on
+    assert of(Said, turn)[-1] == Said("We did not hear you.")
+
+
+def test_keys_pressed_at_a_gather_for_speech_only_go_unheard():
+    page = '<Gather input="speech" action="/ivr/menu"><Say>Say it.</Say></Gather>'
+    app, interpreter, turn = walk({"/ivr/welcome": page})
+    turn = interpreter.press(turn.waiting, "3")
+    assert of(Unheard, turn) == [Unheard("3")]
     assert turn.waiting is not None
     assert len(app.requests) == 1
 
@@ -554,3 +605,43 @@ def test_a_silent_record_goes_on_with_the_next_verb_as_twilio_does():
     app, interpreter, turn = walk(RECORD_PAGES)
     interpreter.stay_silent(turn.waiting)
     assert urlsplit(app.requests[-1][1]).path == "/menu"
+
+
+@pytest.mark.parametrize(
+    ("attributes", "message"),
+    [
+        ('input="voice"', "is not dtmf, speech or both"),
+        ('input="speech" speechTimeout="soon"', "is not auto or seconds"),
+        ('input="speech" hints="' + ", ".join(["x"] * 501) + '"', "at most 500 hints"),
+        ('input="speech" hints="' + "x" * 101 + '"', "at most 500 hints"),
+    ],
+)
+def test_a_gather_twilio_would_refuse_for_speech_ends_the_call(attributes, message):
+    _, _, turn = walk({"/ivr/welcome": f"<Gather {attributes}/>"})
+    assert turn.ended
+    assert message in turn.error
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Dagobah", ("Dagobah", DEFAULT_CONFIDENCE)),
+        ("  dagoba   please @0.4 ", ("dagoba please", 0.4)),
+        ("ダゴバ@1", ("ダゴバ", 1.0)),
+        ("@home", ("@home", DEFAULT_CONFIDENCE)),
+    ],
+)
+def test_typed_words_may_carry_a_confidence_after_an_at_sign(typed, expected):
+    assert said(typed) == expected
+
+
+@pytest.mark.parametrize("typed", ["Dagobah @1.5", "Dagobah @-0.1", "Dagobah @nan", "x @high"])
+def test_a_confidence_outside_0_to_1_is_refused(typed):
+    with pytest.raises(ValueError, match="from 0 to 1"):
+        said(typed)
+
+
+def test_saying_nothing_is_not_words():
+    _, interpreter, turn = walk({"/ivr/welcome": LISTENING})
+    with pytest.raises(ValueError, match="Say some words"):
+        interpreter.say(turn.waiting, "  ")

@@ -160,6 +160,36 @@ def test_pressing_keys_goes_on_from_the_state(staff_client, demo):
     assert (dialed["target"], dialed["outcome"]) == ("+17262043675", "no-answer")
 
 
+def test_saying_words_goes_on_from_the_state_as_speech(staff_client, demo):
+    state = step(staff_client, action="start").json()["state"]
+    state = step(staff_client, action="say", words="planets", state=state).json()["state"]
+    data = step(staff_client, action="say", words="dagoba please", state=state).json()
+    spoke, requested = data["events"][:2]
+    assert requested["params"] == {"SpeechResult": "dagoba please", "Confidence": "0.90"}
+    assert spoke == {
+        "kind": "spoke",
+        "line": "You say “dagoba please” (confidence 0.90)",
+        "words": "dagoba please",
+        "confidence": 0.9,
+    }
+    (dialed,) = [event for event in data["events"] if event["kind"] == "dialed"]
+    assert dialed["target"] == "+17262043675"
+
+
+def test_words_said_with_a_low_confidence_are_confirmed(staff_client, demo):
+    state = step(staff_client, action="start").json()["state"]
+    data = step(staff_client, action="say", words="Dagobah", confidence=0.3, state=state).json()
+    said = [event["text"] for event in data["events"] if event["kind"] == "said"]
+    assert said[0].startswith("Did you say the planet DuhGo bah?")
+
+
+def test_the_gathering_event_says_what_the_menu_listens_for(staff_client, demo):
+    (gathering,) = [e for e in step(staff_client, action="start").json()["events"][-1:]]
+    assert gathering["kind"] == "gathering"
+    assert gathering["speech_language"] == "en-GB"
+    assert gathering["hints"] > 0
+
+
 def test_silence_three_times_ends_the_call_with_goodbye(staff_client, demo):
     data = step(staff_client, action="start").json()
     for _ in range(3):
@@ -221,6 +251,12 @@ def test_a_call_left_waiting_for_hours_cannot_go_on(staff_client, demo):
         pytest.param({"action": "start", "dial_outcome": "maybe"}, id="bad-outcome"),
         pytest.param({"action": "silence"}, id="no-state"),
         pytest.param({"action": "silence", "state": "garbage"}, id="garbage-state"),
+        pytest.param({"action": "say", "words": "  "}, id="no-words"),
+        pytest.param({"action": "say", "words": 3}, id="words-not-text"),
+        pytest.param({"action": "say", "words": "x" * 501}, id="too-many-words"),
+        pytest.param({"action": "say", "words": "hi", "confidence": 1.5}, id="too-sure"),
+        pytest.param({"action": "say", "words": "hi", "confidence": "high"}, id="confidence-text"),
+        pytest.param({"action": "say", "words": "hi", "confidence": True}, id="confidence-bool"),
     ],
 )
 def test_a_malformed_step_is_a_bad_request(staff_client, demo, payload):

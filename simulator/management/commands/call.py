@@ -1,3 +1,4 @@
+import argparse
 import sys
 
 from django.conf import settings
@@ -10,20 +11,38 @@ from simulator.interpreter import (
     Ended,
     Failed,
     Interpreter,
+    NotListening,
     Pressed,
     Requested,
+    Spoke,
     TimedOut,
     Unheard,
+    said,
 )
 from simulator.transports import OverHttp, entry_url, in_process, with_language
 
-PROMPT = "Keys (0-9 * #) and Enter; Enter alone presses nothing; Ctrl-D hangs up: "
+PROMPT = (
+    "Keys (0-9 * #) or words (Dagobah; dagoba please @0.4 for a confidence) and Enter; "
+    "Enter alone is silence; Ctrl-D hangs up: "
+)
+
+
+class _Inputs(argparse.Action):
+    """--press and --say add to one list, in the order given: ("press", keys) or ("say", words)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        inputs = list(getattr(namespace, self.dest, None) or [])
+        if option_string == "--say":
+            inputs.append(("say", values))
+        else:
+            inputs += [("press", keys) for keys in values]
+        setattr(namespace, self.dest, inputs)
 
 
 class Command(BaseCommand):
     help = (
         "Walk a call through the phone tree as Twilio would: interactively, or unattended with "
-        "--press. Exits non-zero when the app answers badly."
+        "--press and --say. Exits non-zero when the app answers badly."
     )
     # Tests hand in their own keyboard, as they do to createsuperuser.
     stealth_options = ("stdin",)
@@ -34,9 +53,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--press",
             nargs="*",
+            dest="inputs",
+            action=_Inputs,
             metavar="PHONE_KEYS",
             help="Walk unattended, pressing these keys at each menu in turn (e.g. --press 2 3); "
-            "'' presses nothing. Once they run out the caller stays silent.",
+            "'' presses nothing. Once the inputs run out the caller stays silent.",
+        )
+        parser.add_argument(
+            "--say",
+            dest="inputs",
+            action=_Inputs,
+            metavar="WORDS",
+            help="Walk unattended, saying these words at the next menu, in order with --press "
+            "(e.g. --press 2 --say 'dagoba please'); 'Dagobah @0.4' says them with Twilio's "
+            "confidence 0.4 (default 0.9).",
         )
         parser.add_argument(
             "--dial-outcome",
@@ -57,11 +87,16 @@ class Command(BaseCommand):
             "for a number not tied to a language). An unknown code is answered in the default.",
         )
 
-    def handle(self, *args, press, dial_outcome, url, language, **options):
+    def handle(self, *args, inputs, dial_outcome, url, language, **options):
         self.verbosity = options["verbosity"]
-        for keys in press or []:
-            if any(key not in PHONE_KEYS for key in keys):
-                raise CommandError(f"--press {keys!r}: the keys are 0-9, * and #.")
+        for kind, value in inputs or []:
+            if kind == "press" and any(key not in PHONE_KEYS for key in value):
+                raise CommandError(f"--press {value!r}: the keys are 0-9, * and #.")
+            if kind == "say":
+                try:
+                    said(value)
+                except ValueError as error:
+                    raise CommandError(f"--say {value!r}: {error}") from error
         if url:
             transport, entry = OverHttp(token=settings.TWILIO_AUTH_TOKEN), entry_url(url)
         else:
@@ -74,24 +109,31 @@ class Command(BaseCommand):
         interpreter = Interpreter(transport, dial_outcome=dial_outcome)
         turn = interpreter.start(entry)
         self._show(turn)
-        presses = None if press is None else list(press)
+        unattended = None if inputs is None else list(inputs)
         while turn.waiting is not None:
-            if presses is None:
-                keys = self._ask(options.get("stdin", sys.stdin))
-                if keys is None:
+            if unattended is None:
+                typed = self._ask(options.get("stdin", sys.stdin))
+                if typed is None:
                     self.stdout.write(self.style.MIGRATE_HEADING("You hang up."))
                     return
+                kind, value = typed
             else:
-                keys = presses.pop(0) if presses else ""
-            turn = interpreter.answer(turn.waiting, keys)
+                kind, value = unattended.pop(0) if unattended else ("press", "")
+            if kind == "say":
+                words, confidence = said(value)
+                turn = interpreter.say(turn.waiting, words, confidence=confidence)
+            else:
+                turn = interpreter.answer(turn.waiting, value)
             self._show(turn)
         if turn.error:
             raise CommandError(f"The app answered badly: {turn.error}")
-        if presses:
-            self.stderr.write(f"The call ended before these presses: {' '.join(presses)}")
+        if unattended:
+            left = " ".join(repr(value) if kind == "say" else value for kind, value in unattended)
+            self.stderr.write(f"The call ended before these inputs: {left}")
 
-    def _ask(self, stdin) -> str | None:
-        """The keys typed on one line; None when the input ends (the caller hangs up)."""
+    def _ask(self, stdin) -> tuple[str, str] | None:
+        """What was typed on one line: ("press", keys) or ("say", words); None when the input
+        ends (the caller hangs up)."""
         while True:
             self.stdout.write(PROMPT, ending="")
             self.stdout.flush()
@@ -101,8 +143,13 @@ class Command(BaseCommand):
                 return None
             keys = "".join(line.split())
             if all(key in PHONE_KEYS for key in keys):
-                return keys
-            self.stderr.write("Those are not phone keys: use 0-9, * and #.")
+                return "press", keys
+            try:
+                said(line)
+            except ValueError as error:
+                self.stderr.write(str(error))
+                continue
+            return "say", line.strip()
 
     def _show(self, turn):
         for event in turn.events:
@@ -111,7 +158,7 @@ class Command(BaseCommand):
             if isinstance(event, Requested):
                 if self.verbosity >= 2:
                     self.stdout.write(self.style.HTTP_INFO(f"  {event}"))
-            elif isinstance(event, Pressed | TimedOut | Unheard):
+            elif isinstance(event, Pressed | Spoke | TimedOut | Unheard | NotListening):
                 self.stdout.write(self.style.MIGRATE_LABEL(f"> {event}"))
             elif isinstance(event, Dialed):
                 self.stdout.write(self.style.WARNING(f"  {event}"))

@@ -14,6 +14,13 @@
   const readAloud = document.getElementById("read-aloud");
   const showRequests = document.getElementById("show-requests");
   const keys = Array.from(document.querySelectorAll(".key"));
+  const sayForm = document.getElementById("say-form");
+  const sayWords = document.getElementById("say-words");
+  const sayConfidence = document.getElementById("say-confidence");
+  const sayButton = document.getElementById("say");
+  const micButton = document.getElementById("mic");
+  // The browser's own speech recognition, where it has one (Chrome's is prefixed).
+  const Recognition = window.SpeechRecognition || window.webkitSpeechRecognition || null;
   const emptyNote = document.getElementById("empty");
   const speech = "speechSynthesis" in window ? window.speechSynthesis : null;
   // The page's words, in the staff member's language (simulator.views.page_labels).
@@ -26,6 +33,7 @@
   let inCall = false;
   let busy = false;
   let clock = null;
+  let listeningIn = ""; // the language the waiting Gather hears words in; "" for keys only
 
   function startClock() {
     const started = Date.now();
@@ -61,6 +69,7 @@
     const canPress = inCall && state !== null && !busy;
     keys.forEach((key) => { key.disabled = !canPress; });
     silenceButton.disabled = !canPress;
+    [sayWords, sayConfidence, sayButton, micButton].forEach((control) => { control.disabled = !canPress; });
     callButton.disabled = busy;
     callButton.classList.toggle("hang-up", inCall);
     callLabel.textContent = inCall ? say("hang_up") : say("call");
@@ -128,8 +137,10 @@
     gathering(e) {
       const wanted = e.num_digits === 1 ? "waiting_for_a_key"
         : e.num_digits ? "waiting_for_keys" : "waiting_for_any_keys";
-      add("note", say(wanted, { count: e.num_digits, seconds: e.timeout }));
-      setStatus(say(e.num_digits === 1 ? "press_a_key" : "press_keys"), "live");
+      const words = e.speech_language ? " · " + say("or_words_in", { language: e.speech_language }) : "";
+      add("note", say(wanted, { count: e.num_digits, seconds: e.timeout }) + words);
+      listeningIn = e.speech_language;
+      setStatus(say(e.speech_language ? "press_or_say" : e.num_digits === 1 ? "press_a_key" : "press_keys"), "live");
     },
     recording(e) {
       add("note", e.finish_on_key
@@ -138,6 +149,11 @@
       setStatus(say("press_a_key"), "live");
     },
     pressed(e) { add("bubble pressed", say("you_pressed"), element("kbd", e.keys)); },
+    spoke(e) {
+      add("bubble pressed", say("you_said"), element("q", e.words),
+        element("span", say("confidence", { confidence: e.confidence.toFixed(2) }), "meta"));
+    },
+    notlistening(e) { add("note", say("not_listening", { words: e.words })); },
     timedout(e) { add("bubble timedout", say("said_nothing", { seconds: e.seconds })); },
     unheard(e) { add("note", say("unheard", { keys: e.keys })); },
     dialed(e) {
@@ -199,6 +215,32 @@
     if (speech) speech.cancel(); // a key press cuts the prompt short, as on a real call
     digitsLine.textContent = key;
     step({ action: "press", keys: key });
+  }
+
+  function sayAloud(words, confidence) {
+    if (!inCall || state === null || busy || !words.trim()) return;
+    if (speech) speech.cancel(); // speaking cuts the prompt short too
+    step({ action: "say", words: words.trim(), confidence });
+  }
+
+  sayForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const confidence = sayConfidence.value === "" ? null : Number(sayConfidence.value);
+    sayAloud(sayWords.value, confidence);
+    sayWords.value = "";
+  });
+
+  if (Recognition) {
+    micButton.hidden = false;
+    micButton.addEventListener("click", () => {
+      const recognition = new Recognition();
+      recognition.lang = listeningIn || document.documentElement.lang;
+      recognition.onresult = (event) => {
+        const best = event.results[0][0];
+        sayAloud(best.transcript, Math.min(Math.max(best.confidence || 0, 0), 1));
+      };
+      recognition.start();
+    });
   }
 
   callButton.addEventListener("click", () => {
