@@ -158,7 +158,8 @@ STORAGES = {
     # Names are the content's hash, so the same content may be written again in place.
     "recordings": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"allow_overwrite": True},
+        # Stored as recordings/<hash>.<kind> and so linked from the admin at /recordings/...
+        "OPTIONS": {"allow_overwrite": True, "base_url": "/"},
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
