@@ -152,7 +152,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded files (the prompts' recordings) on this server's disk by default. With several app
 # servers, point the "recordings" storage at shared object storage (README: Recorded prompts).
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "media")
+# Empty (as in .env.example) means media/ next to manage.py; an absolute path is kept as it is.
+MEDIA_ROOT = BASE_DIR / (env("DJANGO_MEDIA_ROOT", default="") or "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Names are the content's hash, so the same content may be written again in place.

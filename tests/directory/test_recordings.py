@@ -130,6 +130,8 @@ def test_directions_take_a_recording_in_the_admin(editor):
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     directions.refresh_from_db()
     assert directions.recording.name.endswith(".wav")
+    # The form links the current recording where Twilio fetches it.
+    assert f'href="/{directions.recording.name}"' in editor.get(url).content.decode()
 
 
 def test_saving_a_row_again_does_not_check_its_stored_recording_again(editor, media):
@@ -196,3 +198,20 @@ def test_a_directions_version_out_of_use_plays_nothing(demo):
     unused = make_recording(make_directions(name="Spare", text="Walk.", in_use=False))
     assert unused.recording
     assert "en-GB" not in selectors.script_read().directions_recordings
+
+
+def test_a_recording_removed_is_put_back_by_reverting_in_the_admin(editor):
+    upload(editor, Prompt.Key.GREETING, wav_upload())
+    row = prompt_text(Prompt.Key.GREETING)
+    recorded, with_recording = row.recording.name, row.history.first()
+    row.recording = ""
+    row.save()
+
+    url = reverse(
+        "admin:directory_prompttext_simple_history", args=[row.pk, with_recording.history_id]
+    )
+    response = editor.post(url, form_fields(editor.get(url).content.decode()) | {"_save": "Revert"})
+
+    assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
+    assert prompt_text(Prompt.Key.GREETING).recording.name == recorded
+    assert (Prompt.Key.GREETING, "en-GB") in selectors.script_read().prompt_recordings
