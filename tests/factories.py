@@ -98,6 +98,13 @@ def wav(seconds: float = 1.0, *, rate: int = 8000) -> bytes:
     return buffer.getvalue()
 
 
+def mp3(seconds: float = 1.0) -> bytes:
+    """A real MP3 file: frames of silence, MPEG-1 Layer III, 128 kbit/s, 44.1 kHz (each
+    frame 417 bytes and 1152 samples)."""
+    frame = bytes.fromhex("FFFB9064") + bytes(413)
+    return frame * round(seconds * 44100 / 1152)
+
+
 def make_recording(row, *, seconds: float = 1.0):
     """Give a prompt's text or a directions version a recording, stored as an upload is."""
     row.recording = ContentFile(wav(seconds), name="recording.wav")

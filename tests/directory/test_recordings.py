@@ -14,7 +14,7 @@ from directory.recordings import recordings_storage
 from tests.admin_forms import form_fields
 from tests.directory.test_admin import JAPANESE, PROMPT_EDITOR, ErrorList
 from tests.directory.test_history import inline_prefix
-from tests.factories import make_directions, make_recording, make_staff, wav
+from tests.factories import make_directions, make_recording, make_staff, mp3, wav
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,20 @@ def test_a_wav_uploaded_in_the_admin_is_stored_under_its_contents_hash(editor):
     assert len(name.removeprefix("recordings/").removesuffix(".wav")) == 64
     with recordings_storage().open(name) as stored:
         assert stored.read() == wav()
+
+
+def test_an_mp3_is_stored_and_served_as_one(editor):
+    upload(editor, Prompt.Key.GREETING, SimpleUploadedFile("hello.mp3", mp3(), "audio/mpeg"))
+    name = prompt_text(Prompt.Key.GREETING).recording.name
+    assert name.endswith(".mp3")
+    response = editor.get(f"/{name}")
+    assert response["Content-Type"] == "audio/mpeg"
+    assert b"".join(response.streaming_content) == mp3()
+
+
+def test_the_content_not_the_name_decides_the_kind(editor):
+    upload(editor, Prompt.Key.GREETING, wav_upload(name="greeting.mp3"))
+    assert prompt_text(Prompt.Key.GREETING).recording.name.endswith(".wav")
 
 
 def test_a_new_recording_is_a_new_name_and_the_same_one_the_same(editor):
