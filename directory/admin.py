@@ -332,7 +332,7 @@ class DirectionsAdmin(HistoryAdmin):
     search_fields = ["name", "text"]
     ordering = ["language", "-in_use", "name"]
     readonly_fields = ["in_use", "updated_at"]
-    fields = ["language", "name", "text", "voice", "in_use", "updated_at"]
+    fields = ["language", "name", "text", "voice", "recording", "in_use", "updated_at"]
     actions = ["put_in_use", "take_out_of_use"]
 
     @admin.action(description=_("Put the selected version in use"), permissions=["change"])
@@ -366,7 +366,7 @@ class DirectionsAdmin(HistoryAdmin):
 class PromptTextInline(admin.TabularInline):
     model = PromptText
     extra = 0
-    fields = ["language", "text", "voice"]
+    fields = ["language", "text", "voice", "recording"]
 
 
 @admin.register(Prompt)

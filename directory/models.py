@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .fields import PhoneNumberField
+from .recordings import recording_name, recordings_storage, validate_recording
 
 DIGITS = "0123456789"
 # Every key of a phone's keypad.
@@ -52,6 +53,19 @@ voice_field = partial(
     max_length=64,
     blank=True,
     help_text=_("A Twilio voice, e.g. Polly.Mizuki. Empty for the language's voice."),
+)
+recording_field = partial(
+    models.FileField,
+    _("recording"),
+    blank=True,
+    max_length=200,
+    upload_to=recording_name,
+    storage=recordings_storage,
+    validators=[validate_recording],
+    help_text=_(
+        "Optional: an MP3 or WAV file callers hear instead of the voice reading the text, "
+        "e.g. greeting.mp3. Should the file be lost, they hear the text."
+    ),
 )
 text_field = partial(
     models.TextField,
@@ -587,6 +601,7 @@ class Directions(models.Model):
     )
     text = text_field()
     voice = voice_field()
+    recording = recording_field()
     in_use = models.BooleanField(
         _("in use"),
         default=False,
@@ -733,6 +748,7 @@ class PromptText(models.Model):
         ),
     )
     voice = voice_field()
+    recording = recording_field()
 
     objects = PromptTextManager()
     history = HistoricalRecords()
@@ -772,6 +788,14 @@ class PromptText(models.Model):
                 message = _("Unknown placeholder %(unknown)s. It has none.")
             params = {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
             raise ValidationError({"text": ValidationError(message, "unknown_placeholder", params)})
+        # A recording says the same words on every call: it cannot say a planet or a key.
+        if self.recording and re.search(r"\{[^{}]*\}", self.text):
+            message = _(
+                "A text with a placeholder such as {planet} cannot have a recording: a "
+                "recording cannot say the filled-in value. Remove the recording, or write the "
+                "text without placeholders."
+            )
+            raise ValidationError({"recording": ValidationError(message, "recording_placeholder")})
 
 
 class Revision(models.Model):

@@ -3,11 +3,12 @@
 A Script holds everything a call step may say, in every language, as immutable values; it is
 read from the database once per change (directory/selectors.py) and shared by every request.
 Lines are one call's view of it, in the language the caller chose: filling {planet} and
-{key}, the planet menu's sentences, and the fallback to the default language's words.
+{key}, the planet menu's sentences, the fallback to the default language's words, and the
+staff's recordings at the URL the caller's Twilio fetches them from.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
 from types import MappingProxyType
@@ -18,18 +19,23 @@ from .models import DEFAULT_LANGUAGE_CODE, DEFAULT_VOICE, PROMPT_DEFAULTS, Promp
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence with the voice and language Twilio speaks it in."""
+    """A sentence with the voice and language Twilio speaks it in, and the URL of a recording
+    of it that callers hear instead, if staff uploaded one."""
 
     text: str
     voice: str = ""
     language: str = ""
+    recording: str = ""
 
     def fill(self, **values: str) -> "Sentence":
-        """The sentence with its {placeholders} replaced (str.format would let staff run code)."""
+        """The sentence with its {placeholders} replaced (str.format would let staff run code);
+        a recording cannot say the values, so a filled sentence is spoken."""
         text = self.text
         for name, value in values.items():
             text = text.replace("{" + name + "}", value)
-        return Sentence(text, self.voice, self.language)
+        return Sentence(
+            text, self.voice, self.language, self.recording if text == self.text else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,12 @@ class Script:
     )
     # The directory's revision token it was read at (directory/selectors.py), if any.
     revision: int | None = None
+    # The URL paths of staff's recordings whose files are there: (prompt key, language code)
+    # -> path, and language code -> path of the directions in use.
+    prompt_recordings: Mapping[tuple[str, str], str] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    directions_recordings: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
     def of(
@@ -92,6 +104,8 @@ class Script:
         directions: dict[str, tuple[str, str]],
         planets: list[PlanetOption],
         menu_words: dict[tuple[str, str], tuple[str, ...]] | None = None,
+        prompt_recordings: dict[tuple[str, str], str] | None = None,
+        directions_recordings: dict[str, str] | None = None,
     ) -> "Script":
         """A script from plain values: languages in order, each with whether it is the default;
         planets in menu order."""
@@ -108,6 +122,8 @@ class Script:
             planets=MappingProxyType({planet.pk: planet for planet in planets}),
             menu=tuple(planet for planet in planets if planet.is_active),
             menu_words=MappingProxyType(dict(menu_words or {})),
+            prompt_recordings=MappingProxyType(dict(prompt_recordings or {})),
+            directions_recordings=MappingProxyType(dict(directions_recordings or {})),
         )
 
     @cached_property
@@ -137,8 +153,10 @@ class Script:
     def language_for_key(self, key: str) -> LanguageOption | None:
         return next((language for language in self.languages if language.welcome_key == key), None)
 
-    def lines(self, language: LanguageOption) -> "Lines":
-        return Lines(self, language)
+    def lines(self, language: LanguageOption, *, base_url: str = "") -> "Lines":
+        """What a caller hears in a language; recordings' URLs start with base_url (the
+        scheme and host Twilio reaches us at)."""
+        return Lines(self, language, base_url)
 
     def voicemail_planet(self, pk: int | None) -> PlanetOption | None:
         """The planet, active or not, when callers may leave it a message."""
@@ -152,13 +170,18 @@ class Lines:
 
     script: Script
     language: LanguageOption
+    base_url: str = ""
+
+    def _recording(self, path: str | None) -> str:
+        return self.base_url + path if path else ""
 
     def _sentence(self, key: str, language: LanguageOption) -> Sentence:
         script = self.script
         for source in (language, script.default):
             if (key, source.code) in script.prompts:
                 text, voice = script.prompts[key, source.code]
-                return Sentence(text, voice or source.voice, source.code)
+                recording = self._recording(script.prompt_recordings.get((key, source.code)))
+                return Sentence(text, voice or source.voice, source.code, recording)
         return Sentence(PROMPT_DEFAULTS[key], DEFAULT_VOICE, DEFAULT_LANGUAGE_CODE)
 
     def sentence(self, key: str) -> Sentence:
@@ -180,7 +203,8 @@ class Lines:
         for source in (self.language, script.default):
             if source.code in script.directions:
                 text, voice = script.directions[source.code]
-                first = Sentence(text, voice or source.voice, source.code)
+                recording = self._recording(script.directions_recordings.get(source.code))
+                first = Sentence(text, voice or source.voice, source.code, recording)
                 break
         else:
             first = self.sentence(PromptKey.DIRECTIONS_UNAVAILABLE)
@@ -241,7 +265,7 @@ class Lines:
             filled = sentence.fill(opens=when, planet=name)
             # "at 9 a.m." before the sentence's own full stop.
             text = filled.text.replace(when + ".", when) if when.endswith(".") else filled.text
-            sentences.append(Sentence(text, filled.voice, filled.language))
+            sentences.append(replace(filled, text=text))
         return [sentence for sentence in sentences if sentence.text]
 
     def dial_failed(self, planet_pk: int | None) -> Sentence | None:

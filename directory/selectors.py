@@ -1,11 +1,13 @@
 """Reads of the directory for the call flow: the Script, read once per process per change."""
 
+import logging
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from types import MappingProxyType
 
 from django.db import connection
+from django.urls import reverse
 
 from .hours import Hours, Opening
 from .models import (
@@ -22,7 +24,10 @@ from .models import (
     PromptText,
     Revision,
 )
+from .recordings import recordings_storage
 from .script import LanguageOption, PlanetOption, Script
+
+logger = logging.getLogger("directory")
 
 # (the Revision token it was read at, the script); replaced whole, never changed.
 _cached: tuple[int, Script] | None = None
@@ -119,6 +124,16 @@ def _script_of(rows: dict) -> Script:
             rows[Planet], key=lambda planet: (planet.position, planet.key, planet.name)
         )
     ]
+    prompt_recordings = {
+        (keys[text.prompt_id], codes[text.language_id]): _recording_path(text.recording)
+        for text in rows[PromptText]
+        if text.recording and text.prompt_id in keys and text.language_id in codes
+    }
+    directions_recordings = {
+        codes[version.language_id]: _recording_path(version.recording)
+        for version in rows[Directions]
+        if version.recording and version.in_use and version.language_id in codes
+    }
     return Script.of(
         languages=[
             (
@@ -132,7 +147,24 @@ def _script_of(rows: dict) -> Script:
         directions=directions,
         planets=planets,
         menu_words=menu_words,
+        prompt_recordings={key: path for key, path in prompt_recordings.items() if path},
+        directions_recordings={key: path for key, path in directions_recordings.items() if path},
     )
+
+
+def _recording_path(name) -> str:
+    """The URL path a recording is served at, or "" when its file is not there (the caller
+    then hears the text). Asked once per revision, when the script is read."""
+    name = str(name)
+    try:
+        if not recordings_storage().exists(name):
+            logger.warning("The recording %s is missing: callers hear the text instead.", name)
+            return ""
+    except Exception:
+        # Whatever the storage's failure (a disk, an object store), the caller hears the text.
+        logger.exception("The recording %s could not be checked: callers hear the text.", name)
+        return ""
+    return reverse("recording", args=[name.rsplit("/", 1)[-1]])
 
 
 def _by_planet(rows) -> dict[int, list]:

@@ -32,8 +32,8 @@ if proxy_ssl_header := env("DJANGO_SECURE_PROXY_SSL_HEADER", default=""):
 USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Webhooks always answer TwiML: a redirect would leave Twilio with nothing to say to the caller.
-# A load balancer checks health over plain http.
-SECURE_REDIRECT_EXEMPT = [r"^ivr/", r"^health"]
+# A load balancer checks health over plain http. Twilio fetches a recording at the URL we gave.
+SECURE_REDIRECT_EXEMPT = [r"^ivr/", r"^health", r"^recordings/"]
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600)
@@ -144,14 +144,24 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The webhooks answer Twilio in the default language, with no Vary: Accept-Language; the
-# health checks need no language either.
-LOCALE_MIDDLEWARE_EXEMPT = [r"^ivr/", r"^health"]
+# health checks and the recordings (cached for ever) need no language either.
+LOCALE_MIDDLEWARE_EXEMPT = [r"^ivr/", r"^health", r"^recordings/"]
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (the prompts' recordings) on this server's disk by default. With several app
+# servers, point the "recordings" storage at shared object storage (README: Recorded prompts).
+# Empty (as in .env.example) means media/ next to manage.py; an absolute path is kept as it is.
+MEDIA_ROOT = BASE_DIR / (env("DJANGO_MEDIA_ROOT", default="") or "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Names are the content's hash, so the same content may be written again in place.
+    "recordings": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Stored as recordings/<hash>.<kind> and so linked from the admin at /recordings/...
+        "OPTIONS": {"allow_overwrite": True, "base_url": "/"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -222,6 +232,14 @@ VOICEMAIL_MAX_SECONDS = env.int("VOICEMAIL_MAX_SECONDS", default=120)
 if not 1 <= VOICEMAIL_MAX_SECONDS <= 3600:
     raise ImproperlyConfigured("VOICEMAIL_MAX_SECONDS must be from 1 to 3600 seconds.")
 VOICEMAIL_TRANSCRIBE = env.bool("VOICEMAIL_TRANSCRIBE", default=False)
+
+# Recorded prompts: the largest upload staff may make, in megabytes, and the longest, in seconds.
+RECORDING_MAX_MEGABYTES = env.float("RECORDING_MAX_MEGABYTES", default=5.0)
+if RECORDING_MAX_MEGABYTES <= 0:
+    raise ImproperlyConfigured("RECORDING_MAX_MEGABYTES must be more than 0, e.g. 5.")
+RECORDING_MAX_SECONDS = env.int("RECORDING_MAX_SECONDS", default=120)
+if RECORDING_MAX_SECONDS < 1:
+    raise ImproperlyConfigured("RECORDING_MAX_SECONDS must be 1 or more, e.g. 120.")
 
 # Email: notices of new voicemails to planets' contacts. EMAIL_URL is e.g.
 # smtp+tls://user:password@smtp.example.com:587; unset or empty, notices are printed to the console.

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from directory import views as directory_views
 from ivr import views as ivr_views
 
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("health/database", ivr_views.health_database, name="health-database"),
     path("ivr/", include("ivr.urls")),
     path("simulator/", include("simulator.urls")),
+    # Public: Twilio's <Play> fetches these without a signature (names are content hashes).
+    path("recordings/<str:name>", directory_views.recording, name="recording"),
     # set_language: the admin's language switch (no i18n_patterns: URLs stay the same).
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -18,11 +18,16 @@ from . import twiml
 logger = logging.getLogger("ivr")
 
 
-def requested_url(request) -> str:
-    """The URL Twilio requested and signed, query string byte for byte."""
+def public_base_url(request) -> str:
+    """The scheme and host Twilio reaches us at, e.g. https://ivr.example.com."""
     # Behind a proxy the request's own host and scheme may not be what Twilio saw;
     # PUBLIC_BASE_URL says what it was, SECURE_PROXY_SSL_HEADER recovers the scheme otherwise.
-    base = settings.PUBLIC_BASE_URL or f"{request.scheme}://{request.get_host()}"
+    return settings.PUBLIC_BASE_URL or f"{request.scheme}://{request.get_host()}"
+
+
+def requested_url(request) -> str:
+    """The URL Twilio requested and signed, query string byte for byte."""
+    base = public_base_url(request)
     query = request.META.get("QUERY_STRING", "")
     return f"{base}{escape_uri_path(request.path)}{'?' + query if query else ''}"
 

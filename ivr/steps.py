@@ -14,6 +14,7 @@ from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS
 from directory.script import LanguageOption, Lines, Script
 
 from . import speech, twiml
+from .decorators import public_base_url
 
 logger = logging.getLogger("ivr")
 
@@ -68,6 +69,8 @@ class Inbound:
     language: LanguageOption
     # The language the call started in (from the number called): URLs leave it out.
     starting_language: LanguageOption
+    # The scheme and host Twilio reaches us at, for the recordings' URLs.
+    base_url: str = ""
 
     @classmethod
     def of(cls, request, script: Script) -> "Inbound":
@@ -92,7 +95,12 @@ class Inbound:
                 requested=request.GET.get("lang", "")[:35], called=called
             ),
             starting_language=script.starting_language(called),
+            base_url=public_base_url(request),
         )
+
+    def lines(self, script: Script, language: LanguageOption | None = None) -> Lines:
+        """What the caller hears in the call's language (or another), recordings included."""
+        return script.lines(language or self.language, base_url=self.base_url)
 
     def next_url(
         self,

@@ -18,8 +18,11 @@ HINT_LENGTH = 100
 WELCOME_LOOPS = 3
 
 
-def _say(verb, sentence: Sentence, **kwargs) -> None:
-    if sentence.text:
+def _hear(verb, sentence: Sentence, **kwargs) -> None:
+    """The sentence as the caller hears it: staff's recording if there is one, else spoken."""
+    if sentence.recording:
+        verb.play(sentence.recording, **kwargs)
+    elif sentence.text:
         verb.say(
             sentence.text,
             voice=sentence.voice or None,
@@ -68,12 +71,12 @@ def welcome(*, sentences: Sequence[Sentence], menu_url: str, listening: Listenin
     response = VoiceResponse()
     gather = _gather(response, action=menu_url, listening=listening)
     if len(sentences) == 1:
-        _say(gather, sentences[0], loop=WELCOME_LOOPS)
+        _hear(gather, sentences[0], loop=WELCOME_LOOPS)
     else:
         # Each sentence has its own voice, so the group is repeated rather than looped.
         for _ in range(WELCOME_LOOPS):
             for sentence in sentences:
-                _say(gather, sentence)
+                _hear(gather, sentence)
     return response
 
 
@@ -81,7 +84,7 @@ def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
     """Menu key 1: the directions, a thank-you, and hang up."""
     response = VoiceResponse()
     for sentence in sentences:
-        _say(response, sentence)
+        _hear(response, sentence)
     response.hangup()
     return response
 
@@ -99,10 +102,10 @@ def planet_menu(
     with #."""
     response = VoiceResponse()
     for sentence in before:
-        _say(response, sentence)
+        _hear(response, sentence)
     gather = _gather(response, action=planets_url, listening=listening, num_digits=extension_length)
     for sentence in sentences:
-        _say(gather, sentence)
+        _hear(gather, sentence)
     return response
 
 
@@ -112,15 +115,15 @@ def confirm(
     """A doubtful planet: ask whether the caller said it (yes or 1, no or 2)."""
     response = VoiceResponse()
     if before is not None:
-        _say(response, before)
-    _say(_gather(response, action=confirm_url, listening=listening), sentence)
+        _hear(response, before)
+    _hear(_gather(response, action=confirm_url, listening=listening), sentence)
     return response
 
 
 def say_and_redirect(*, sentence: Sentence, url: str) -> VoiceResponse:
     """Say something, then ask us again at url (back to a menu)."""
     response = VoiceResponse()
-    _say(response, sentence)
+    _hear(response, sentence)
     response.redirect(url, method="POST")
     return response
 
@@ -128,7 +131,7 @@ def say_and_redirect(*, sentence: Sentence, url: str) -> VoiceResponse:
 def say_and_hang_up(*, sentence: Sentence) -> VoiceResponse:
     """Say a last sentence and end the call."""
     response = VoiceResponse()
-    _say(response, sentence)
+    _hear(response, sentence)
     response.hangup()
     return response
 
@@ -143,7 +146,7 @@ def dial(*, number: str, action_url: str) -> VoiceResponse:
 def apology(*, sentence: Sentence, operator_number: str = "") -> VoiceResponse:
     """Something broke on our side: apologise, then a person if we have one, else hang up."""
     response = VoiceResponse()
-    _say(response, sentence)
+    _hear(response, sentence)
     if operator_number:
         response.dial(operator_number)
     else:
@@ -161,8 +164,8 @@ def voicemail_offer(
     """Nobody can answer: after why (before), offer a message, by key 1 or by saying so."""
     response = VoiceResponse()
     for said in before:
-        _say(response, said)
-    _say(_gather(response, action=offered_url, listening=listening), sentence)
+        _hear(response, said)
+    _hear(_gather(response, action=offered_url, listening=listening), sentence)
     return response
 
 
@@ -178,7 +181,7 @@ def voicemail_record(
     """The caller speaks after the beep until # or silence; Twilio reports the recording to
     recording_status_url, and asks action_url what to say next."""
     response = VoiceResponse()
-    _say(response, before)
+    _hear(response, before)
     transcription = {"transcribe": True, "transcribe_callback": transcribe_url}
     response.record(
         action=action_url,

@@ -92,7 +92,7 @@ def welcome(request):
     """Step 1: greet the caller, offer the other languages, and gather the main-menu key."""
     script = script_get()
     inbound = Inbound.of(request, script)
-    response = _welcome(inbound, script.lines(inbound.language))
+    response = _welcome(inbound, inbound.lines(script))
     if inbound.sequence == 0:
         record(
             inbound.params,
@@ -114,7 +114,7 @@ def menu(request):
     over."""
     script = script_get()
     inbound = Inbound.of(request, script)
-    lines = script.lines(inbound.language)
+    lines = inbound.lines(script)
     pressed, planet = inbound.pressed, None
     if (understood := listen(inbound, speech.vocabulary(lines).main)) is not None:
         planet = lines.active_planet(understood.planet_pk)
@@ -131,7 +131,7 @@ def menu(request):
     elif pressed == "2":
         response = planet_menu(inbound, lines, attempts=inbound.attempts)
     elif chosen is not None:
-        response = _welcome(inbound, script.lines(chosen))
+        response = _welcome(inbound, inbound.lines(script, chosen))
         record(inbound.params, calllog.call_language, language=chosen.code)
     else:
         attempts = inbound.attempts + 1
@@ -155,7 +155,7 @@ def planets(request):
     "back" goes back, anything else hears the menu again."""
     script = script_get()
     inbound = Inbound.of(request, script)
-    lines = script.lines(inbound.language)
+    lines = inbound.lines(script)
     pressed, chosen, sure = inbound.pressed, None, True
     if (understood := listen(inbound, speech.vocabulary(lines).planets)) is not None:
         chosen, sure = lines.active_planet(understood.planet_pk), understood.sure
@@ -193,7 +193,7 @@ def confirm(request):
     planet menu; anything else asks again."""
     script = script_get()
     inbound = Inbound.of(request, script)
-    lines = script.lines(inbound.language)
+    lines = inbound.lines(script)
     planet = lines.active_planet(bounded_int(request.GET.get("planet", ""), upper=2**63 - 1))
     pressed = inbound.pressed
     if (understood := listen(inbound, speech.vocabulary(lines).confirm)) is not None:
@@ -224,7 +224,7 @@ def dialed(request):
     (when the planet takes them) or the planet menu again."""
     script = script_get()
     inbound = Inbound.of(request, script)
-    lines = script.lines(inbound.language)
+    lines = inbound.lines(script)
     dial_status = inbound.params.get("DialCallStatus", "")[:16]
     pk = bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
     if dial_status == "completed":
@@ -311,7 +311,7 @@ def elsewhere(request, path=""):
     script = script_get()
     inbound = Inbound.of(request, script)
     return twiml.say_and_redirect(
-        sentence=script.lines(inbound.language).sentence(Prompt.Key.RETURNING_TO_MENU),
+        sentence=inbound.lines(script).sentence(Prompt.Key.RETURNING_TO_MENU),
         url=reverse("ivr:welcome"),
     )
 

@@ -67,7 +67,7 @@ def offered(request):
     """After the offer: key 1 or "message" starts the recording; anything else, the planet menu."""
     script = script_get()
     inbound = Inbound.of(request, script)
-    lines = script.lines(inbound.language)
+    lines = inbound.lines(script)
     pk = _planet_pk(request)
     pressed = inbound.pressed
     if (understood := listen(inbound, speech.vocabulary(lines).voicemail)) is not None:
@@ -105,7 +105,7 @@ def recorded(request):
     inbound = Inbound.of(request, script)
     record_step(inbound, request, Step.Kind.VOICEMAIL, planet_id=_planet_pk(request))
     return twiml.say_and_hang_up(
-        sentence=script.lines(inbound.language).sentence(Prompt.Key.VOICEMAIL_SAVED)
+        sentence=inbound.lines(script).sentence(Prompt.Key.VOICEMAIL_SAVED)
     )
 
 

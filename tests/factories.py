@@ -1,6 +1,10 @@
 """Plain factory functions for test data."""
 
+import io
+import wave
+
 from django.contrib.auth.models import Permission, User
+from django.core.files.base import ContentFile
 
 from directory.models import Directions, Language, Planet, PlanetName, Prompt, PromptText
 
@@ -81,3 +85,28 @@ def step_entry(call_sid: str, sequence: int, at, kind: str, **fields) -> dict:
     fields.setdefault("idempotency_token", "")
     entry = {"record": "step", "at": at.isoformat(), "call_sid": call_sid}
     return entry | {"sequence": sequence, "kind": kind, **fields}
+
+
+def wav(seconds: float = 1.0, *, rate: int = 8000) -> bytes:
+    """A real WAV file of silence (16-bit mono), as a phone line would carry."""
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(rate)
+        audio.writeframes(b"\0\0" * int(rate * seconds))
+    return buffer.getvalue()
+
+
+def mp3(seconds: float = 1.0) -> bytes:
+    """A real MP3 file: frames of silence, MPEG-1 Layer III, 128 kbit/s, 44.1 kHz (each
+    frame 417 bytes and 1152 samples)."""
+    frame = bytes.fromhex("FFFB9064") + bytes(413)
+    return frame * round(seconds * 44100 / 1152)
+
+
+def make_recording(row, *, seconds: float = 1.0):
+    """Give a prompt's text or a directions version a recording, stored as an upload is."""
+    row.recording = ContentFile(wav(seconds), name="recording.wav")
+    row.save()
+    return row

@@ -1,6 +1,8 @@
 """Settings for the test suite: the project's own, with fast hashing and no secrets needed."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-not-secret")
 
@@ -26,3 +28,5 @@ SECURE_SSL_REDIRECT = False
 # The call log is written in the request, so a test sees it at once; the spool (what servers
 # use) has tests of its own, in-process and on the real server.
 CALL_LOG_SPOOL_DIR = None
+# Uploaded recordings go to a folder of the run's own, never the checkout's media/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="etphone-media-"))

@@ -149,3 +149,24 @@ def test_the_voicemail_offer_names_the_planet_in_the_call_language_unless_it_tak
     )
     assert lines.voicemail_offer(4) is None
     assert lines.voicemail_offer(99) is None
+
+
+def test_a_recording_is_heard_at_the_calls_base_url_in_its_own_language():
+    recorded = script(prompt_recordings={(KEY.GOODBYE, "en-GB"): "/recordings/a.wav"})
+    lines = recorded.lines(JAPANESE, base_url="https://ivr.example.com")
+    assert lines.sentence(KEY.GOODBYE) == Sentence(
+        PROMPT_DEFAULTS[KEY.GOODBYE], "alice", "en-GB", "https://ivr.example.com/recordings/a.wav"
+    )
+
+
+def test_a_sentence_whose_placeholders_are_filled_is_spoken_not_played():
+    sentence = Sentence("To call {planet}, press {key}.", recording="https://x/recordings/a.wav")
+    assert sentence.fill(planet="Hoth", key="4").recording == ""
+    assert sentence.fill(other="x").recording == "https://x/recordings/a.wav"
+
+
+def test_the_directions_recording_is_heard_where_the_directions_are():
+    recorded = script(directions_recordings={"en-GB": "/recordings/d.mp3"})
+    (directions, thanks) = recorded.lines(JAPANESE, base_url="http://h").directions()
+    assert directions.recording == "http://h/recordings/d.mp3"
+    assert thanks.recording == ""

@@ -161,3 +161,12 @@ def test_voicemail_record_beeps_finishes_on_pound_and_goes_on_when_nothing_was_s
     assert (record.get("playBeep"), record.get("finishOnKey")) == ("true", "#")
     assert record.get("transcribe") is None
     assert root[2].text == "/ivr/planets"
+
+
+def test_a_sentence_with_a_recording_is_played_instead_of_said():
+    recorded = Sentence("Hello.", "alice", "en-GB", "https://ivr.example.com/recordings/a.wav")
+    (gather,) = xml(twiml.welcome(sentences=[recorded], menu_url="/ivr/menu", listening=ENGLISH))
+    (play,) = gather
+    assert play.tag == "Play"
+    assert play.text == "https://ivr.example.com/recordings/a.wav"
+    assert play.get("loop") == "3"
