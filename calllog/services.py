@@ -7,7 +7,7 @@ itself. The unique constraints on the models decide what counts as a repeat, and
 call's row is merged into it (see _merges()).
 """
 
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -324,6 +324,29 @@ def call_end(
         status=status,
         duration=duration,
     )
+
+
+# Maintenance waits its turn for SQLite's write lock this long: the call log's writers take it
+# many times a second under load, and SQLite's wait is no queue, so DATABASE_TIMEOUT (meant
+# for a caller's request) can pass before a purge's turn comes. No caller waits on a purge.
+MAINTENANCE_LOCK_WAIT_SECONDS = 120
+
+
+@contextmanager
+def maintenance_patience():
+    """While inside, this connection waits for the write lock as maintenance may (SQLite)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA busy_timeout = {MAINTENANCE_LOCK_WAIT_SECONDS * 1000}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:

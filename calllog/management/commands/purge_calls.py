@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from calllog.services import calls_purge, statistics_refresh
+from calllog.services import calls_purge, maintenance_patience, statistics_refresh
 from voicemail.services import voicemails_purge
 
 
@@ -38,8 +38,9 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size takes a number of calls, 1 or more.")
         before = timezone.now() - timedelta(days=older_than)
-        calls, steps, batches = calls_purge(before=before, batch_size=batch_size)
-        statistics_refresh()
+        with maintenance_patience():
+            calls, steps, batches = calls_purge(before=before, batch_size=batch_size)
+            statistics_refresh()
         self.stdout.write(
             f"Deleted {calls} call(s) and {steps} step(s) older than {older_than} days "
             f"in {batches} batch(es)."
