@@ -16,6 +16,15 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - loads the settings now
+    except ImproperlyConfigured as error:
+        # Django would swallow this and fail later with "Models aren't loaded yet."; an operator
+        # needs the setting's name instead.
+        sys.exit(f"{error}")
     execute_from_command_line(sys.argv)
 
 

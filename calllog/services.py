@@ -13,10 +13,9 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
 from .models import Call, Step, Utterance, planet_ids, planet_set
-from .spool import Spool
+from .spool import Spool, keep
 
 
 def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
@@ -229,11 +228,7 @@ def spool_backlog() -> int:
 
 
 def _record(record: str, **fields) -> None:
-    entry = {"record": record, "at": timezone.now().isoformat(), **fields}
-    if spool := _spool():
-        spool.append(entry)
-    else:
-        entries_write([entry])
+    keep(_spool(), entries_write, record, **fields)
 
 
 def call_start(

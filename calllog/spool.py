@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.db import connection
+from django.utils import timezone
 
 logger = logging.getLogger("calllog")
 
@@ -283,3 +284,13 @@ class Spool:
         if self._fault:
             self._fault = ""
             logger.info("%s writes resumed: everything waiting is written", self.label.capitalize())
+
+
+def keep(spool: "Spool | None", write: Callable[[list[dict]], None], record: str, **fields):
+    """One entry of a kind, stamped with its request's time: into this process's spool, or
+    written at once where there is none (CALL_LOG_SPOOL_DIR unset, as in tests)."""
+    entry = {"record": record, "at": timezone.now().isoformat(), **fields}
+    if spool is not None:
+        spool.append(entry)
+    else:
+        write([entry])

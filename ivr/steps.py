@@ -23,6 +23,8 @@ INVALID = "invalid"
 # Words were heard but meant nothing at this menu: a miss, like a wrong key.
 NOT_UNDERSTOOD = "speech"
 MAX_STEPS = 10_000
+# The longest language tag we carry in a URL (as directory.models' language field).
+LANGUAGE_LENGTH = 35
 # What the call log keeps of what was heard.
 HEARD_LOGGED = 200
 
@@ -79,9 +81,8 @@ class Inbound:
         if digits == "":
             pressed = NO_INPUT
         else:
-            pressed = digits if len(digits) == 1 and digits in PHONE_KEYS else INVALID
-            if pressed == INVALID and _is_extension(digits):
-                pressed = digits
+            is_key = len(digits) == 1 and digits in PHONE_KEYS
+            pressed = digits if is_key or _is_extension(digits) else INVALID
         called = params.get("To", "")[:32]
         heard = params.get("SpeechResult", "")[: speech.HEARD_LIMIT] if digits == "" else ""
         return cls(
@@ -92,7 +93,7 @@ class Inbound:
             attempts=bounded_int(request.GET.get("attempts", "0"), upper=settings.IVR_MAX_ATTEMPTS),
             sequence=bounded_int(request.GET.get("step", "0"), upper=MAX_STEPS),
             language=script.call_language(
-                requested=request.GET.get("lang", "")[:35], called=called
+                requested=request.GET.get("lang", "")[:LANGUAGE_LENGTH], called=called
             ),
             starting_language=script.starting_language(called),
             base_url=public_base_url(request),

@@ -265,8 +265,15 @@ def status(request):
 
 
 # The steps Twilio's fallback request may replay: those a caller's call moves through.
-REPLAYABLE = {"ivr:welcome", "ivr:menu", "ivr:planets", "ivr:confirm", "ivr:dialed"}
-REPLAYABLE |= {"ivr:voicemail_offered", "ivr:voicemail_recorded"}
+REPLAYABLE = {
+    "ivr:welcome",
+    "ivr:menu",
+    "ivr:planets",
+    "ivr:confirm",
+    "ivr:dialed",
+    "ivr:voicemail_offered",
+    "ivr:voicemail_recorded",
+}
 
 
 def _failed_step(error_url: str):

@@ -13,8 +13,9 @@ from twilio_api.recordings import RECORDING_SID
 from voicemail import services as voicemail
 
 from . import speech, twiml
-from .decorators import twilio_webhook
+from .decorators import public_base_url, twilio_webhook
 from .steps import (
+    LANGUAGE_LENGTH,
     Inbound,
     as_key,
     bounded_int,
@@ -24,9 +25,6 @@ from .steps import (
     record_step,
     request_params,
 )
-
-# The longest language tag we carry in a URL (as directory.models' language field).
-LANGUAGE_LENGTH = 35
 
 
 def offer(
@@ -51,13 +49,13 @@ def _planet_pk(request) -> int | None:
 
 def _callback_url(request, name: str, **params) -> str:
     """An absolute URL for Twilio's callbacks, with its query string sorted as Twilio signs it."""
-    base = settings.PUBLIC_BASE_URL or f"{request.scheme}://{request.get_host()}"
+    base = public_base_url(request)
     query = sorted((key, value) for key, value in params.items() if value)
     return f"{base}{reverse(name)}?{urlencode(query)}"
 
 
 def _inbox_url(request, recording_sid: str) -> str:
-    base = settings.PUBLIC_BASE_URL or f"{request.scheme}://{request.get_host()}"
+    base = public_base_url(request)
     inbox = reverse("admin:voicemail_voicemail_changelist")
     return f"{base}{inbox}?{urlencode({'q': recording_sid})}"
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from calllog.spool import Spool
+from calllog.spool import Spool, keep
 from directory.models import Planet
 from twilio_api.client import NotFound, TwilioApiError
 from twilio_api.recordings import recording_delete
@@ -44,11 +44,7 @@ def spool_start() -> None:
 
 
 def _record(record: str, **fields) -> None:
-    entry = {"record": record, "at": timezone.now().isoformat(), **fields}
-    if spool := _spool():
-        spool.append(entry)
-    else:
-        entries_write([entry])
+    keep(_spool(), entries_write, record, **fields)
 
 
 def recording_received(
