@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Twilio's webhooks (/ivr/) go to their view from here: they need none of what follows.
+    "ivr.middleware.WebhookMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ivr.middleware.LocaleMiddleware",

@@ -1,10 +1,47 @@
-"""Django's LocaleMiddleware for the pages people read, kept off the webhooks."""
+"""Middleware of the ivr app: Twilio's webhooks take a short way through Django, and the pages
+people read get their language."""
 
 import re
+from functools import lru_cache
 
 from django.conf import settings
 from django.middleware import locale
+from django.urls import resolve
 from django.utils import translation
+
+WEBHOOKS = "/ivr/"
+
+
+@lru_cache(maxsize=256)
+def _webhook_for(path: str):
+    # The same dozen paths come back all day; a stray one only costs an entry.
+    return resolve(path)
+
+
+class WebhookMiddleware:
+    """Requests under /ivr/ go straight to their view after the middleware above this one.
+
+    Twilio reads TwiML, not pages: the middleware below (static files, sessions, CSRF, auth,
+    history, messages, clickjacking headers, language negotiation) does nothing a webhook needs,
+    and passing through it was a sixth of a webhook's cost (docs/performance.md). What stays:
+    SecurityMiddleware above this one, Django's check of the Host header, and the view's own
+    decorator (method, signature, errors as TwiML).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if not path.startswith(WEBHOOKS):
+            return self.get_response(request)
+        request.get_host()  # DisallowedHost (400) for a Host not in ALLOWED_HOSTS, as before
+        # Webhooks answer in LANGUAGE_CODE: a worker thread keeps whatever language its
+        # previous request activated.
+        translation.activate(settings.LANGUAGE_CODE)
+        match = _webhook_for(path)
+        request.resolver_match = match
+        return match.func(request, *match.args, **match.kwargs)
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
