@@ -74,13 +74,13 @@ def twilio_webhook(view):
                 )
                 return HttpResponseForbidden()
         try:
-            document = str(view(request, *args, **kwargs))
+            document = twiml.document(view(request, *args, **kwargs))
         except Exception:
             # Whatever broke, the caller hears an apology rather than Twilio's recorded error.
             logger.exception(
                 "Step %s failed for call %s", view.__name__, _call_sid(request) or "(unknown)"
             )
-            document = str(apologize())
+            document = twiml.document(apologize())
         return HttpResponse(document, content_type="text/xml; charset=utf-8")
 
     return webhook

@@ -1,0 +1,53 @@
+"""Property: twiml.document writes exactly what str(response) (Twilio's library, through
+ElementTree) writes, for any tree of verbs, attributes and text."""
+
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from twilio.twiml import GenericNode
+from twilio.twiml.voice_response import VoiceResponse
+
+from directory.script import Sentence
+from ivr import twiml
+
+# Any unicode, lone surrogates included (ElementTree writes them as character references).
+text = st.text(max_size=30)
+names = st.sampled_from(["Say", "Play", "Gather", "Dial", "Number", "Hangup", "Redirect"])
+attributes = st.dictionaries(
+    st.sampled_from(["action", "method", "numDigits", "hints", "loop", "voice", "xml_lang"]),
+    text | st.booleans() | st.integers(),
+    max_size=4,
+)
+
+
+def nodes(depth: int):
+    """A verb with attributes, a value, and children (verbs or bare strings)."""
+    children = st.lists(nodes(depth - 1) | text, max_size=4) if depth else st.just([])
+    return st.builds(_node, names, text | st.none(), attributes, children)
+
+
+def _node(name, value, attrs, children):
+    node = GenericNode(name, value, **attrs)
+    for child in children:
+        node.nest(child)
+    return node
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.lists(nodes(3) | text, max_size=5))
+def test_document_is_what_the_twilio_library_writes(children):
+    response = VoiceResponse()
+    for child in children:
+        response.nest(child)
+    assert twiml.document(response) == str(response)
+
+
+def test_document_of_an_empty_response_and_a_step():
+    assert twiml.document(VoiceResponse()) == str(VoiceResponse())
+    step = twiml.welcome(
+        sentences=[Sentence('Press 1 & "listen" <now>\n', "alice", "en-GB")],
+        menu_url="/ivr/menu?attempts=1&step=2",
+        listening=twiml.Listening("en-GB", ("directions", "planets")),
+    )
+    assert twiml.document(step) == str(step)
+    assert "&amp;" in twiml.document(step)
