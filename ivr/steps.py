@@ -3,10 +3,11 @@ the planet menu every step may return to."""
 
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID
@@ -119,7 +120,13 @@ class Inbound:
             lang=language.code if language != self.starting_language else "",
         )
         query = sorted((key, value) for key, value in params.items() if value)
-        return f"{reverse(name)}?{urlencode(query)}"
+        return f"{_step_path(get_script_prefix(), name)}?{urlencode(query)}"
+
+
+@lru_cache(maxsize=64)
+def _step_path(script_prefix: str, name: str) -> str:
+    # A step's path changes only with the URLconf (a restart) or the prefix it is served under.
+    return reverse(name)
 
 
 def record(params, write, **fields) -> None:
