@@ -196,16 +196,21 @@ def entries_write(entries: list[dict]) -> None:
     """Write call-log entries to the database in one transaction; writing one twice is harmless."""
     statements = _statements()
     adapt = connection.ops.adapt_datetimefield_value
-    rows = [row for entry in entries for row in _rows(entry)]
+    # Rows of one kind go in one executemany(): the merges give the same rows in any order.
+    params: dict[str, list[list]] = {}
+    for entry in entries:
+        for record, row in _rows(entry):
+            params.setdefault(record, []).append(
+                [
+                    adapt(value) if isinstance(value, datetime) else value
+                    for value in (row[column] for column in COLUMNS[record])
+                ]
+            )
     # One statement is atomic by itself; a group is one transaction, one commit.
-    group = transaction.atomic() if len(rows) > 1 else nullcontext()
-    with group, connection.cursor() as cursor:
-        for record, row in rows:
-            params = [
-                adapt(value) if isinstance(value, datetime) else value
-                for value in (row[column] for column in COLUMNS[record])
-            ]
-            cursor.execute(statements[record], params)
+    several = len(params) > 1 or any(len(rows) > 1 for rows in params.values())
+    with transaction.atomic() if several else nullcontext(), connection.cursor() as cursor:
+        for record, rows in params.items():
+            cursor.executemany(statements[record], rows)
 
 
 @cache
