@@ -116,6 +116,8 @@ class Spool:
 
     def start(self) -> None:
         """Start this process's writer thread, unless it runs already."""
+        if self._thread_pid == os.getpid():
+            return  # the common case, decided without waiting for the writer's lock
         with self._lock:
             # A forked child has none of its parent's threads: it starts its own.
             if self._thread_pid == os.getpid():
