@@ -46,7 +46,7 @@ def signature_is_valid(request) -> bool:
     ) or validator.validate(url, params, signature)
 
 
-def apologize() -> twiml.VoiceResponse:
+def apologize() -> str:
     """What a caller hears when something on our side broke: no database needed."""
     return twiml.apology(
         sentence=Sentence(settings.IVR_APOLOGY, settings.IVR_VOICE, settings.IVR_LANGUAGE),
@@ -74,13 +74,13 @@ def twilio_webhook(view):
                 )
                 return HttpResponseForbidden()
         try:
-            document = twiml.document(view(request, *args, **kwargs))
+            document = view(request, *args, **kwargs)
         except Exception:
             # Whatever broke, the caller hears an apology rather than Twilio's recorded error.
             logger.exception(
                 "Step %s failed for call %s", view.__name__, _call_sid(request) or "(unknown)"
             )
-            document = twiml.document(apologize())
+            document = apologize()
         return HttpResponse(document, content_type="text/xml; charset=utf-8")
 
     return webhook

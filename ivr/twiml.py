@@ -1,8 +1,13 @@
-"""Pure TwiML builders for each step of the call: plain values in, a VoiceResponse out."""
+"""Pure TwiML builders for each step of the call: plain values in, the TwiML document out.
+
+Each builder is written as a function making a VoiceResponse with Twilio's library; @_builder
+makes it return that response's document (byte for byte what str(response) writes), kept for
+arguments seen recently."""
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
@@ -18,6 +23,9 @@ HINTS_LIMIT = 500
 HINT_LENGTH = 100
 # How many times the main menu is read before the gather times out.
 WELCOME_LOOPS = 3
+# Documents kept per builder and process (each a few kilobytes; a large directory's planet
+# menu is bounded by IVR_PLANET_MENU_READS and HINTS_LIMIT).
+DOCUMENTS_KEPT = 256
 
 
 def _hear(verb, sentence: Sentence, **kwargs) -> None:
@@ -65,140 +73,6 @@ def _gather(
         speech_timeout="auto",
         hints=_hints(listening.hints),
     )
-
-
-def welcome(*, sentences: Sequence[Sentence], menu_url: str, listening: Listening) -> VoiceResponse:
-    """Main menu: the greeting (and the other languages on offer), read three times, inside a
-    gather of one key or a few words."""
-    response = VoiceResponse()
-    gather = _gather(response, action=menu_url, listening=listening)
-    if len(sentences) == 1:
-        _hear(gather, sentences[0], loop=WELCOME_LOOPS)
-    else:
-        # Each sentence has its own voice, so the group is repeated rather than looped.
-        for _ in range(WELCOME_LOOPS):
-            for sentence in sentences:
-                _hear(gather, sentence)
-    return response
-
-
-def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
-    """Menu key 1: the directions, a thank-you, and hang up."""
-    response = VoiceResponse()
-    for sentence in sentences:
-        _hear(response, sentence)
-    response.hangup()
-    return response
-
-
-def planet_menu(
-    *,
-    sentences: Sequence[Sentence],
-    planets_url: str,
-    listening: Listening,
-    extension_length: int | None = 1,
-    before: Sequence[Sentence] = (),
-) -> VoiceResponse:
-    """Menu key 2: the planet menu inside a gather of an extension or a name, after what led
-    back to it. Extensions all of one length are complete at that length; else they end
-    with #."""
-    response = VoiceResponse()
-    for sentence in before:
-        _hear(response, sentence)
-    gather = _gather(response, action=planets_url, listening=listening, num_digits=extension_length)
-    for sentence in sentences:
-        _hear(gather, sentence)
-    return response
-
-
-def confirm(
-    *, sentence: Sentence, confirm_url: str, listening: Listening, before: Sentence | None = None
-) -> VoiceResponse:
-    """A doubtful planet: ask whether the caller said it (yes or 1, no or 2)."""
-    response = VoiceResponse()
-    if before is not None:
-        _hear(response, before)
-    _hear(_gather(response, action=confirm_url, listening=listening), sentence)
-    return response
-
-
-def say_and_redirect(*, sentence: Sentence, url: str) -> VoiceResponse:
-    """Say something, then ask us again at url (back to a menu)."""
-    response = VoiceResponse()
-    _hear(response, sentence)
-    response.redirect(url, method="POST")
-    return response
-
-
-def say_and_hang_up(*, sentence: Sentence) -> VoiceResponse:
-    """Say a last sentence and end the call."""
-    response = VoiceResponse()
-    _hear(response, sentence)
-    response.hangup()
-    return response
-
-
-def dial(*, number: str, action_url: str) -> VoiceResponse:
-    """Planet key: connect the caller; Twilio reports the outcome to action_url."""
-    response = VoiceResponse()
-    response.dial(number, action=action_url, method="POST")
-    return response
-
-
-def apology(*, sentence: Sentence, operator_number: str = "") -> VoiceResponse:
-    """Something broke on our side: apologise, then a person if we have one, else hang up."""
-    response = VoiceResponse()
-    _hear(response, sentence)
-    if operator_number:
-        response.dial(operator_number)
-    else:
-        response.hangup()
-    return response
-
-
-def voicemail_offer(
-    *,
-    sentence: Sentence,
-    offered_url: str,
-    listening: Listening,
-    before: Sequence[Sentence] = (),
-) -> VoiceResponse:
-    """Nobody can answer: after why (before), offer a message, by key 1 or by saying so."""
-    response = VoiceResponse()
-    for said in before:
-        _hear(response, said)
-    _hear(_gather(response, action=offered_url, listening=listening), sentence)
-    return response
-
-
-def voicemail_record(
-    *,
-    before: Sentence,
-    action_url: str,
-    recording_status_url: str,
-    max_seconds: int,
-    no_message_url: str,
-    transcribe_url: str = "",
-) -> VoiceResponse:
-    """The caller speaks after the beep until # or silence; Twilio reports the recording to
-    recording_status_url, and asks action_url what to say next."""
-    response = VoiceResponse()
-    _hear(response, before)
-    transcription = {"transcribe": True, "transcribe_callback": transcribe_url}
-    response.record(
-        action=action_url,
-        method="POST",
-        max_length=max_seconds,
-        play_beep=True,
-        finish_on_key="#",
-        recording_status_callback=recording_status_url,
-        recording_status_callback_method="POST",
-        recording_status_callback_event="completed",
-        **(transcription if transcribe_url else {}),
-    )
-    # Twilio goes on here only when it recorded nothing: back to the menu, as after silence.
-    response.redirect(no_message_url, method="POST")
-    return response
 
 
 # The document: what Twilio's library writes with str(response), byte for byte, without
@@ -254,3 +128,174 @@ def document(response: TwiML) -> str:
     _write(response, out)
     # ElementTree writes a character UTF-8 cannot encode (a lone surrogate) as a reference.
     return "".join(out).encode("utf-8", "xmlcharrefreplace").decode("utf-8")
+
+
+def _builder(build):
+    """A builder of the document for a step: the same arguments always give the same document
+    (menus are the same text call after call), so the documents of the latest DOCUMENTS_KEPT
+    argument sets are kept. An edit in the admin changes the arguments, never a kept document.
+    The VoiceResponse itself: builder.__wrapped__."""
+
+    @lru_cache(maxsize=DOCUMENTS_KEPT)
+    def kept(**arguments) -> str:
+        return document(build(**arguments))
+
+    @wraps(build)
+    def builder(**arguments) -> str:
+        return kept(**{name: _hashable(value) for name, value in arguments.items()})
+
+    return builder
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+@_builder
+def empty() -> VoiceResponse:
+    """Nothing to say: a callback's answer."""
+    return VoiceResponse()
+
+
+@_builder
+def welcome(*, sentences: Sequence[Sentence], menu_url: str, listening: Listening) -> VoiceResponse:
+    """Main menu: the greeting (and the other languages on offer), read three times, inside a
+    gather of one key or a few words."""
+    response = VoiceResponse()
+    gather = _gather(response, action=menu_url, listening=listening)
+    if len(sentences) == 1:
+        _hear(gather, sentences[0], loop=WELCOME_LOOPS)
+    else:
+        # Each sentence has its own voice, so the group is repeated rather than looped.
+        for _ in range(WELCOME_LOOPS):
+            for sentence in sentences:
+                _hear(gather, sentence)
+    return response
+
+
+@_builder
+def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
+    """Menu key 1: the directions, a thank-you, and hang up."""
+    response = VoiceResponse()
+    for sentence in sentences:
+        _hear(response, sentence)
+    response.hangup()
+    return response
+
+
+@_builder
+def planet_menu(
+    *,
+    sentences: Sequence[Sentence],
+    planets_url: str,
+    listening: Listening,
+    extension_length: int | None = 1,
+    before: Sequence[Sentence] = (),
+) -> VoiceResponse:
+    """Menu key 2: the planet menu inside a gather of an extension or a name, after what led
+    back to it. Extensions all of one length are complete at that length; else they end
+    with #."""
+    response = VoiceResponse()
+    for sentence in before:
+        _hear(response, sentence)
+    gather = _gather(response, action=planets_url, listening=listening, num_digits=extension_length)
+    for sentence in sentences:
+        _hear(gather, sentence)
+    return response
+
+
+@_builder
+def confirm(
+    *, sentence: Sentence, confirm_url: str, listening: Listening, before: Sentence | None = None
+) -> VoiceResponse:
+    """A doubtful planet: ask whether the caller said it (yes or 1, no or 2)."""
+    response = VoiceResponse()
+    if before is not None:
+        _hear(response, before)
+    _hear(_gather(response, action=confirm_url, listening=listening), sentence)
+    return response
+
+
+@_builder
+def say_and_redirect(*, sentence: Sentence, url: str) -> VoiceResponse:
+    """Say something, then ask us again at url (back to a menu)."""
+    response = VoiceResponse()
+    _hear(response, sentence)
+    response.redirect(url, method="POST")
+    return response
+
+
+@_builder
+def say_and_hang_up(*, sentence: Sentence) -> VoiceResponse:
+    """Say a last sentence and end the call."""
+    response = VoiceResponse()
+    _hear(response, sentence)
+    response.hangup()
+    return response
+
+
+@_builder
+def dial(*, number: str, action_url: str) -> VoiceResponse:
+    """Planet key: connect the caller; Twilio reports the outcome to action_url."""
+    response = VoiceResponse()
+    response.dial(number, action=action_url, method="POST")
+    return response
+
+
+@_builder
+def apology(*, sentence: Sentence, operator_number: str = "") -> VoiceResponse:
+    """Something broke on our side: apologise, then a person if we have one, else hang up."""
+    response = VoiceResponse()
+    _hear(response, sentence)
+    if operator_number:
+        response.dial(operator_number)
+    else:
+        response.hangup()
+    return response
+
+
+@_builder
+def voicemail_offer(
+    *,
+    sentence: Sentence,
+    offered_url: str,
+    listening: Listening,
+    before: Sequence[Sentence] = (),
+) -> VoiceResponse:
+    """Nobody can answer: after why (before), offer a message, by key 1 or by saying so."""
+    response = VoiceResponse()
+    for said in before:
+        _hear(response, said)
+    _hear(_gather(response, action=offered_url, listening=listening), sentence)
+    return response
+
+
+@_builder
+def voicemail_record(
+    *,
+    before: Sentence,
+    action_url: str,
+    recording_status_url: str,
+    max_seconds: int,
+    no_message_url: str,
+    transcribe_url: str = "",
+) -> VoiceResponse:
+    """The caller speaks after the beep until # or silence; Twilio reports the recording to
+    recording_status_url, and asks action_url what to say next."""
+    response = VoiceResponse()
+    _hear(response, before)
+    transcription = {"transcribe": True, "transcribe_callback": transcribe_url}
+    response.record(
+        action=action_url,
+        method="POST",
+        max_length=max_seconds,
+        play_beep=True,
+        finish_on_key="#",
+        recording_status_callback=recording_status_url,
+        recording_status_callback_method="POST",
+        recording_status_callback_event="completed",
+        **(transcription if transcribe_url else {}),
+    )
+    # Twilio goes on here only when it recorded nothing: back to the menu, as after silence.
+    response.redirect(no_message_url, method="POST")
+    return response

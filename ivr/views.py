@@ -261,7 +261,7 @@ def status(request):
             status=call_status,
             duration=bounded_int(params.get("CallDuration", ""), upper=10**9),
         )
-    return twiml.VoiceResponse()
+    return twiml.empty()
 
 
 # The steps Twilio's fallback request may replay: those a caller's call moves through.

@@ -27,9 +27,7 @@ from .steps import (
 )
 
 
-def offer(
-    inbound: Inbound, lines: Lines, planet_pk: int | None, *, before=()
-) -> twiml.VoiceResponse | None:
+def offer(inbound: Inbound, lines: Lines, planet_pk: int | None, *, before=()) -> str | None:
     """The offer of a message, or None when the planet takes none: after a dial that failed
     (busy, no answer, failed) or at a closed planet, after what was said before."""
     sentence = lines.voicemail_offer(planet_pk)
@@ -131,7 +129,7 @@ def recording(request):
     if fields and request_params(request).get("RecordingStatus") == "completed":
         duration = bounded_int(request_params(request).get("RecordingDuration", ""), upper=10**6)
         voicemail.recording_received(duration=duration, **fields)
-    return twiml.VoiceResponse()
+    return twiml.empty()
 
 
 @twilio_webhook
@@ -141,4 +139,4 @@ def transcription(request):
     if fields and request_params(request).get("TranscriptionStatus") == "completed":
         text = request_params(request).get("TranscriptionText", "")[:10_000]
         voicemail.transcription_received(text=text, **fields)
-    return twiml.VoiceResponse()
+    return twiml.empty()

@@ -42,12 +42,18 @@ def test_document_is_what_the_twilio_library_writes(children):
     assert twiml.document(response) == str(response)
 
 
-def test_document_of_an_empty_response_and_a_step():
-    assert twiml.document(VoiceResponse()) == str(VoiceResponse())
-    step = twiml.welcome(
-        sentences=[Sentence('Press 1 & "listen" <now>\n', "alice", "en-GB")],
-        menu_url="/ivr/menu?attempts=1&step=2",
-        listening=twiml.Listening("en-GB", ("directions", "planets")),
-    )
-    assert twiml.document(step) == str(step)
-    assert "&amp;" in twiml.document(step)
+def test_a_builder_returns_the_document_of_its_response_and_keeps_it():
+    arguments = {
+        "sentences": [Sentence('Press 1 & "listen" <now>\n', "alice", "en-GB")],
+        "menu_url": "/ivr/menu?attempts=1&step=2",
+        "listening": twiml.Listening("en-GB", ("directions", "planets")),
+    }
+    built = twiml.welcome(**arguments)
+    assert built == str(twiml.welcome.__wrapped__(**arguments))
+    assert "&amp;" in built
+    assert "&lt;now&gt;" in built
+    assert twiml.welcome(**arguments) is built  # kept: the same arguments, the same document
+    other = twiml.welcome(**{**arguments, "menu_url": "/ivr/menu?step=3"})
+    assert other != built
+    assert 'action="/ivr/menu?step=3"' in other
+    assert twiml.empty() == str(VoiceResponse())
