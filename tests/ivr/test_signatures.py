@@ -251,3 +251,47 @@ def test_the_local_development_token_stops_a_production_server(settings):
 def test_the_local_development_token_is_fine_while_debugging(settings):
     settings.DEBUG, settings.TWILIO_AUTH_TOKEN = True, "local-development-only-0123abcd"
     assert check_twilio_validation(None) == []
+
+
+def test_a_name_sent_twice_is_signed_over_both_values_and_its_last_value_counts(
+    unsigned_client, demo
+):
+    # Webhooks read their parameters as plain dicts; a repeated name is read as a QueryDict
+    # reads it (ivr.middleware), so the signature covers both values and Digits is the last.
+    params = {"CallSid": "CA123", "Digits": ["1", "2"]}
+    body = "CallSid=CA123&Digits=1&Digits=2"
+
+    def post(signature):
+        return unsigned_client.post(
+            "/ivr/menu",
+            body,
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE=signature,
+        )
+
+    response = post(sign("http://localhost/ivr/menu", params))
+    assert parse_twiml(response).find("Gather").get("action").startswith("/ivr/planets")
+    only_last = sign("http://localhost/ivr/menu", {"CallSid": "CA123", "Digits": "2"})
+    assert post(only_last).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_query_with_a_name_twice_keeps_its_last_value(client, demo):
+    # A wrong key at the planet menu: after attempts=0 it is the first miss (attempts=2 would
+    # make it the last, and the caller would hear goodbye).
+    wrong = {"CallSid": "CA123", "Digits": "9"}
+    root = parse_twiml(client.post("/ivr/planets?attempts=2&attempts=0&step=2", wrong))
+    assert parse_qs(urlsplit(root.find("Gather").get("action")).query)["attempts"] == ["1"]
+
+
+def test_a_form_that_is_not_utf8_is_read_as_latin1_as_django_does(unsigned_client, demo):
+    body = b"CallSid=CA123&Digits=2&SpeechResult=caf\xe9"
+    signature = sign(
+        "http://localhost/ivr/menu", {"CallSid": "CA123", "Digits": "2", "SpeechResult": "café"}
+    )
+    response = unsigned_client.post(
+        "/ivr/menu",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert parse_twiml(response).find("Gather").get("action").startswith("/ivr/planets")
