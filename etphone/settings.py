@@ -60,9 +60,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # Twilio's webhooks (/ivr/) go to their view from here: they need none of what follows.
+    # Twilio's webhooks (/ivr/) go to their view from here: they need none of what follows
+    # (Security's headers are for browsers, and its HTTPS redirect skips /ivr/).
     "ivr.middleware.WebhookMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ivr.middleware.LocaleMiddleware",

@@ -59,14 +59,15 @@ def _read_parameters(request) -> None:
 
 
 class WebhookMiddleware:
-    """Requests under /ivr/ go straight to their view after the middleware above this one.
+    """Requests under /ivr/ go straight to their view.
 
-    Twilio reads TwiML, not pages: the middleware below (static files, sessions, CSRF, auth,
-    history, messages, clickjacking headers, language negotiation) does nothing a webhook needs,
-    and passing through it was a sixth of a webhook's cost (docs/performance.md). What stays:
-    SecurityMiddleware above this one, Django's check of the Host header, and the view's own
-    decorator (method, signature, errors as TwiML). request.GET and request.POST are read as
-    Parameters, plain dicts, unless a QueryDict would read them differently.
+    Twilio reads TwiML, not pages: the middleware below (security headers and the HTTPS
+    redirect, static files, sessions, CSRF, auth, history, messages, clickjacking headers,
+    language negotiation) does nothing a webhook needs, and passing through it was a fifth of
+    a webhook's cost (docs/performance.md). What stays: Django's check of the Host header, and
+    the view's own decorator (method, signature, errors as TwiML). request.GET and
+    request.POST are read as Parameters, plain dicts, unless a QueryDict would read them
+    differently.
     """
 
     def __init__(self, get_response):
