@@ -33,7 +33,8 @@ def requested_url(request) -> str:
 
 
 def signature_is_valid(request) -> bool:
-    signature = request.headers.get("X-Twilio-Signature", "")
+    # From META: request.headers would build a mapping of every header for this one.
+    signature = request.META.get("HTTP_X_TWILIO_SIGNATURE", "")
     if not (signature and settings.TWILIO_AUTH_TOKEN):
         return False
     # A POST's form parameters are signed; a GET's are already in the URL.

@@ -141,7 +141,7 @@ def record(params, write, **fields) -> None:
 
 
 def record_step(inbound: Inbound, request, kind: str, **fields) -> None:
-    token = request.headers.get("I-Twilio-Idempotency-Token", "")[:128]
+    token = request.META.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN", "")[:128]
     record(
         inbound.params,
         calllog.step_record,
