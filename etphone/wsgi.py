@@ -1,7 +1,8 @@
 """WSGI entry point. Refuses to start when a start-up check reports an error, then starts the
 call log's and voicemail's writers (which also write what a killed or stopped worker left in
-its spool)."""
+its spool), and freezes what start-up made out of the garbage collector's way."""
 
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -29,3 +30,8 @@ from voicemail import services as voicemail  # noqa: E402
 
 spool_start()
 voicemail.spool_start()
+
+# What start-up made (Django, the apps, their modules) lives as long as the worker: freezing it
+# keeps the collector's full collections from walking it all, each a pause of every call the
+# worker is answering (docs/performance.md).
+gc.freeze()

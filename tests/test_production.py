@@ -83,6 +83,26 @@ def test_the_wsgi_application_refuses_to_load_without_a_twilio_token():
     assert "TWILIO_AUTH_TOKEN" in result.stderr
 
 
+def test_the_wsgi_application_freezes_what_start_up_made_out_of_full_collections(tmp_path):
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "import gc, etphone.wsgi; print(gc.get_freeze_count())"],
+        cwd=ROOT,
+        env={
+            **base,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "CALL_LOG_SPOOL_DIR": str(tmp_path / "spool"),
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    # Django and the apps: tens of thousands of objects no full collection walks again.
+    assert int(result.stdout.split()[-1]) > 10_000
+
+
 def test_switching_validation_off_does_not_let_production_start_without_a_token():
     result = run_manage(
         "check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), TWILIO_VALIDATE_SIGNATURES="false"
