@@ -10,6 +10,7 @@ call's row is merged into it (see _merges()).
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from functools import cache
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -45,6 +46,8 @@ COLUMNS = {
     "utterance": UTTERANCE_COLUMNS,
     "call_summary": CALL_COLUMNS,
 }
+# A row's values in its statement's column order.
+_values = {record: itemgetter(*columns) for record, columns in COLUMNS.items()}
 
 
 def _merges() -> dict[str, str]:
@@ -195,7 +198,14 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
 def entries_write(entries: list[dict]) -> None:
     """Write call-log entries to the database in one transaction; writing one twice is harmless."""
     statements = _statements()
-    adapt = connection.ops.adapt_datetimefield_value
+    # An entry's times are mostly its request's, the same few in every row: adapted once each.
+    adapted: dict[datetime, object] = {}
+
+    def adapt(value: datetime):
+        if value not in adapted:
+            adapted[value] = connection.ops.adapt_datetimefield_value(value)
+        return adapted[value]
+
     # Rows of one kind go in one executemany(): the merges give the same rows in any order.
     params: dict[str, list[list]] = {}
     for entry in entries:
@@ -203,7 +213,7 @@ def entries_write(entries: list[dict]) -> None:
             params.setdefault(record, []).append(
                 [
                     adapt(value) if isinstance(value, datetime) else value
-                    for value in (row[column] for column in COLUMNS[record])
+                    for value in _values[record](row)
                 ]
             )
     # One statement is atomic by itself; a group is one transaction, one commit.
