@@ -18,11 +18,21 @@ from . import twiml
 logger = logging.getLogger("ivr")
 
 
+# Where a request keeps its public base URL once worked out: a key of ours in its WSGI environ.
+BASE_URL_KEY = "etphone.public_base_url"
+
+
 def public_base_url(request) -> str:
     """The scheme and host Twilio reaches us at, e.g. https://ivr.example.com."""
     # Behind a proxy the request's own host and scheme may not be what Twilio saw;
     # PUBLIC_BASE_URL says what it was, SECURE_PROXY_SSL_HEADER recovers the scheme otherwise.
-    return settings.PUBLIC_BASE_URL or f"{request.scheme}://{request.get_host()}"
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL
+    # Once per request: reading and checking the Host header is not free, and a webhook asks
+    # for the base URL to check the signature and again for the URLs it answers with.
+    if (base := request.META.get(BASE_URL_KEY)) is None:
+        base = request.META[BASE_URL_KEY] = f"{request.scheme}://{request.get_host()}"
+    return base
 
 
 def requested_url(request) -> str:
