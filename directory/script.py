@@ -62,6 +62,9 @@ class PlanetOption:
     takes_voicemail: bool = True
 
 
+# Lines kept per script (a language and a base URL each): a few in practice, bounded anyway.
+LINES_KEPT = 64
+
 # The line with no language in the database yet still answers, in the demo's words.
 BUILT_IN = LanguageOption(DEFAULT_LANGUAGE_CODE, "English", DEFAULT_VOICE, "")
 
@@ -155,8 +158,17 @@ class Script:
 
     def lines(self, language: LanguageOption, *, base_url: str = "") -> "Lines":
         """What a caller hears in a language; recordings' URLs start with base_url (the
-        scheme and host Twilio reaches us at)."""
-        return Lines(self, language, base_url)
+        scheme and host Twilio reaches us at). Kept: every call in the language shares them."""
+        kept = self._kept_lines
+        if (lines := kept.get((language, base_url))) is None:
+            if len(kept) >= LINES_KEPT:
+                kept.clear()
+            lines = kept[language, base_url] = Lines(self, language, base_url)
+        return lines
+
+    @cached_property
+    def _kept_lines(self) -> dict[tuple[LanguageOption, str], "Lines"]:
+        return {}
 
     def voicemail_planet(self, pk: int | None) -> PlanetOption | None:
         """The planet, active or not, when callers may leave it a message."""
@@ -190,12 +202,16 @@ class Lines:
 
     def greeting(self) -> list[Sentence]:
         """The main menu: the greeting, then each other language offered in its own words."""
+        return list(self._greeting)
+
+    @cached_property
+    def _greeting(self) -> tuple[Sentence, ...]:
         sentences = [self.sentence(PromptKey.GREETING)]
         for other in self.script.languages:
             if other != self.language and other.welcome_key:
                 option = self._sentence(PromptKey.LANGUAGE_OPTION, other)
                 sentences.append(option.fill(key=other.welcome_key))
-        return [sentence for sentence in sentences if sentence.text]
+        return tuple(sentence for sentence in sentences if sentence.text)
 
     def directions(self) -> list[Sentence]:
         """Key 1: the directions in use (this language's, else the default's), and thanks."""
@@ -218,6 +234,16 @@ class Lines:
         """Exactly what the caller hears in the planet menu, in order (also the admin's preview):
         the first planets (at most read_at_most, else all), then, when there are more, how to
         reach the others, and how to end an extension when they differ in length."""
+        menus = self._planet_menus
+        if (menu := menus.get(read_at_most)) is None:
+            menu = menus[read_at_most] = tuple(self._planet_menu(read_at_most))
+        return list(menu)
+
+    @cached_property
+    def _planet_menus(self) -> dict[int | None, tuple[Sentence, ...]]:
+        return {}
+
+    def _planet_menu(self, read_at_most: int | None) -> list[Sentence]:
         option = self.sentence(PromptKey.PLANET_OPTION)
         menu = self.script.menu
         read_at_most = len(menu) if read_at_most is None else read_at_most

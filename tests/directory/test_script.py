@@ -170,3 +170,23 @@ def test_the_directions_recording_is_heard_where_the_directions_are():
     (directions, thanks) = recorded.lines(JAPANESE, base_url="http://h").directions()
     assert directions.recording == "http://h/recordings/d.mp3"
     assert thanks.recording == ""
+
+
+def test_lines_are_kept_per_language_and_base_url_and_their_menus_are_fresh_lists():
+    line = script()
+    english = line.lines(ENGLISH, base_url="https://ivr.example.com")
+    assert line.lines(ENGLISH, base_url="https://ivr.example.com") is english
+    assert line.lines(JAPANESE, base_url="https://ivr.example.com") is not english
+    assert line.lines(ENGLISH, base_url="https://other.example.com") is not english
+    # What a caller hears is computed once per script, and handed out as the caller's own.
+    heard = english.planet_menu(read_at_most=1)
+    heard.clear()
+    greeting = english.greeting()
+    greeting.append(Sentence("Not said."))
+    assert english.planet_menu(read_at_most=1) == script().lines(ENGLISH).planet_menu(
+        read_at_most=1
+    )
+    assert english.planet_menu() != english.planet_menu(read_at_most=1)
+    assert Sentence("Not said.") not in english.greeting()
+    # Another script (the directory changed) keeps lines of its own.
+    assert script().lines(ENGLISH, base_url="https://ivr.example.com") is not english
