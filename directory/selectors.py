@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import cache
 from types import MappingProxyType
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
 
 from .hours import Hours, Opening
@@ -48,11 +48,12 @@ def revision_get() -> int | None:
     """The directory's revision token: one indexed single-row read. None if the row is gone.
     A failure is still Django's DatabaseError, and renews the connection as any query's does."""
     sql, params = _revision_query()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        row = connection.connection.execute(sql, params).fetchone()
-    if connection.queries_logged:  # DEBUG, or a test counting queries: logged as Django would
-        connection.queries_log.append({"sql": f"{sql} {params}", "time": "0.000"})
+    database = connections[DEFAULT_DB_ALIAS]  # looked up once, not per attribute
+    database.ensure_connection()
+    with database.wrap_database_errors:
+        row = database.connection.execute(sql, params).fetchone()
+    if database.queries_logged:  # DEBUG, or a test counting queries: logged as Django would
+        database.queries_log.append({"sql": f"{sql} {params}", "time": "0.000"})
     return row[0] if row else None
 
 

@@ -23,15 +23,16 @@ BASE_URL_KEY = "etphone.public_base_url"
 
 
 def public_base_url(request) -> str:
-    """The scheme and host Twilio reaches us at, e.g. https://ivr.example.com."""
-    # Behind a proxy the request's own host and scheme may not be what Twilio saw;
-    # PUBLIC_BASE_URL says what it was, SECURE_PROXY_SSL_HEADER recovers the scheme otherwise.
-    if settings.PUBLIC_BASE_URL:
-        return settings.PUBLIC_BASE_URL
+    """The scheme and host Twilio reaches us at, e.g. https://ivr.example.com. Raises
+    DisallowedHost (a 400) when the Host header is not in ALLOWED_HOSTS."""
     # Once per request: reading and checking the Host header is not free, and a webhook asks
     # for the base URL to check the signature and again for the URLs it answers with.
     if (base := request.META.get(BASE_URL_KEY)) is None:
-        base = request.META[BASE_URL_KEY] = f"{request.scheme}://{request.get_host()}"
+        host = request.get_host()
+        # Behind a proxy the request's own host and scheme may not be what Twilio saw;
+        # PUBLIC_BASE_URL says what it was, SECURE_PROXY_SSL_HEADER recovers the scheme else.
+        base = settings.PUBLIC_BASE_URL or f"{request.scheme}://{host}"
+        request.META[BASE_URL_KEY] = base
     return base
 
 

@@ -10,6 +10,8 @@ from django.middleware import locale
 from django.urls import resolve
 from django.utils import translation
 
+from .decorators import public_base_url
+
 WEBHOOKS = "/ivr/"
 
 
@@ -77,7 +79,9 @@ class WebhookMiddleware:
         path = request.path_info
         if not path.startswith(WEBHOOKS):
             return self.get_response(request)
-        request.get_host()  # DisallowedHost (400) for a Host not in ALLOWED_HOSTS, as before
+        # Django's check of the Host header (DisallowedHost, a 400), as CommonMiddleware made
+        # it; the base URL it gives is kept for the signature and the answer.
+        public_base_url(request)
         # Webhooks answer in LANGUAGE_CODE: a worker thread keeps whatever language its
         # previous request activated.
         translation.activate(settings.LANGUAGE_CODE)
