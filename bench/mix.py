@@ -1,5 +1,6 @@
 """The benchmark's request mix: signed Twilio webhook requests, as Twilio would send them."""
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -65,20 +66,47 @@ def shared(*, base_url: str, token: str, prefix: str, count: int) -> list[Reques
     return requests
 
 
+def _japanese_message(signed, c: dict, planet: int) -> list[Request]:
+    """A caller who switches to Japanese, says what they want, finds Dagobah unanswered and
+    leaves a message: its recording callback comes as Twilio sends it."""
+    spoken = {"Confidence": "0.92"}
+    query = f"lang=ja-JP&planet={planet}"
+    recording = {
+        "RecordingSid": "RE" + hashlib.md5(c["CallSid"].encode()).hexdigest(),
+        "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE",
+        "RecordingStatus": "completed",
+        "RecordingDuration": "7",
+    }
+    return [
+        signed("/ivr/welcome", c),
+        signed("/ivr/menu?step=1", {**c, "Digits": "9"}),
+        signed("/ivr/menu?lang=ja-JP&step=2", {**c, "SpeechResult": "惑星", **spoken}),
+        signed("/ivr/planets?lang=ja-JP&step=3", {**c, "SpeechResult": "ダゴバ", **spoken}),
+        signed(f"/ivr/dialed?{query}&step=4", {**c, "DialCallStatus": "no-answer"}),
+        signed(f"/ivr/voicemail/offered?{query}&step=5", {**c, "Digits": "1"}),
+        signed(f"/ivr/voicemail/recorded?{query}&step=6", {**c, **recording}),
+        signed(f"/ivr/voicemail/recording?{query}", {**c, **recording}),
+    ]
+
+
 def calls(*, base_url: str, token: str, prefix: str, count: int, planet_pk: int) -> list[Request]:
-    """Our full mix: the shared mix's pairs of calls, the second hearing that Dagobah was busy,
-    both ending with Twilio's status callback."""
+    """Our full mix: the shared mix's pairs of calls, the second hearing that Dagobah was busy;
+    a third call in Japanese, by speech, leaving a message; each ending with Twilio's status
+    callback."""
     signed = _signer(base_url, token)
     requests = []
     for n in range(count):
         a, b = _caller(f"{prefix}A{n:07d}"), _caller(f"{prefix}B{n:07d}")
+        c = _caller(f"{prefix}C{n:07d}")
         requests += [
             *_pair(signed, a, b),
             signed(
                 f"/ivr/dialed?attempts=1&planet={planet_pk}&step=4",
                 {**b, "DialCallStatus": "busy", "DialCallDuration": "0"},
             ),
+            *_japanese_message(signed, c, planet_pk),
             signed("/ivr/status", {**a, "CallStatus": "completed", "CallDuration": "41"}),
             signed("/ivr/status", {**b, "CallStatus": "completed", "CallDuration": "63"}),
+            signed("/ivr/status", {**c, "CallStatus": "completed", "CallDuration": "95"}),
         ]
     return requests

@@ -1,14 +1,16 @@
 """The benchmark measures real answers: every request in its mix is accepted and answered."""
 
 from http import HTTPStatus
+from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
 from django.conf import settings
 
 from bench import mix
-from calllog.models import Call, Step
+from calllog.models import Call, Step, Utterance
 from directory.models import Planet
+from voicemail.models import Voicemail
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +42,43 @@ def test_every_signed_request_in_the_mix_gets_200_and_twiml(unsigned_client, req
         assert response.status_code == HTTPStatus.OK, request.path
         assert ET.fromstring(response.content).tag == "Response"
         kinds.add(request.path.split("?")[0])
-    assert kinds == {"/ivr/welcome", "/ivr/menu", "/ivr/planets", "/ivr/dialed", "/ivr/status"}
+    assert kinds == {
+        "/ivr/welcome",
+        "/ivr/menu",
+        "/ivr/planets",
+        "/ivr/dialed",
+        "/ivr/voicemail/offered",
+        "/ivr/voicemail/recorded",
+        "/ivr/voicemail/recording",
+        "/ivr/status",
+    }
 
 
-def test_the_mix_walks_both_calls_to_their_ends_and_is_logged(unsigned_client, requests):
+def test_each_request_of_a_call_is_one_the_previous_answer_pointed_at(unsigned_client, requests):
+    """The full mix follows our own TwiML, so what it measures is what Twilio would ask."""
+    pointed_at: dict[str, set[str]] = {}
+    for request in requests:
+        call_sid = dict(parse_qsl(request.body))["CallSid"]
+        if call_sid in pointed_at and not request.path.startswith("/ivr/status"):
+            assert request.path in pointed_at[call_sid], (request.path, pointed_at[call_sid])
+        root = ET.fromstring(post(unsigned_client, request).content)
+        urls = [
+            el.get(name) for el in root.iter() for name in ("action", "recordingStatusCallback")
+        ]
+        urls += [el.text for el in root.iter("Redirect")]
+        pointed_at.setdefault(call_sid, set()).update(
+            urlsplit(url)._replace(scheme="", netloc="").geturl() for url in urls if url
+        )
+
+
+def test_the_mix_walks_its_calls_to_their_ends_and_is_logged(unsigned_client, requests):
     for request in requests:
         post(unsigned_client, request)
-    assert Call.objects.filter(status="completed").count() == 6
+    assert Call.objects.filter(status="completed").count() == 9
+    # The third call of each group: in Japanese, by speech, leaving a message.
+    assert Call.objects.filter(language="ja-JP").count() == 3
+    assert Utterance.objects.filter(language="ja-JP", planet__name="Dagobah").count() == 3
+    assert Voicemail.objects.filter(planet__name="Dagobah", language="ja-JP").count() == 3
     assert Step.objects.filter(kind=Step.Kind.DIAL_OUTCOME, dial_status="busy").count() == 3
     assert Step.objects.filter(kind=Step.Kind.MENU_KEY, digits="1").count() == 3
 
