@@ -206,7 +206,8 @@ def entries_write(entries: list[dict]) -> None:
             adapted[value] = connection.ops.adapt_datetimefield_value(value)
         return adapted[value]
 
-    # Rows of one kind go in one executemany(): the merges give the same rows in any order.
+    # Rows of one kind go in one executemany(), in their entries' order: rows of different
+    # kinds merge into a call the same in any order, and rows of one kind keep theirs.
     params: dict[str, list[list]] = {}
     for entry in entries:
         for record, row in _rows(entry):

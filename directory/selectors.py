@@ -34,25 +34,36 @@ _cached: tuple[int, Script] | None = None
 
 
 @cache
-def _revision_query() -> tuple[str, tuple]:
-    # Built by the ORM once per process, in the database driver's own terms: every webhook runs
-    # this read, and building a QuerySet, or passing through Django's cursor wrapper, costs
-    # more than SQLite or PostgreSQL take to answer it (docs/performance.md).
+def _revision_query() -> tuple[str, str, tuple]:
+    # Built by the ORM once per process: every webhook runs this read, and building a QuerySet,
+    # or passing through Django's cursor wrapper, costs more than SQLite or PostgreSQL take to
+    # answer it (docs/performance.md). The SQL as Django's cursor takes it (%s parameters),
+    # and as the database's driver does (SQLite's takes ?).
     query = Revision.objects.filter(pk=1).values_list("token", flat=True)[:1].query
     sql, params = query.sql_with_params()
-    # Django's SQL marks a parameter %s; SQLite's driver takes ?.
-    return (sql.replace("%s", "?") if connection.vendor == "sqlite" else sql), params
+    driver_sql = sql.replace("%s", "?") if connection.vendor == "sqlite" else sql
+    return sql, driver_sql, params
 
 
 def revision_get() -> int | None:
     """The directory's revision token: one indexed single-row read. None if the row is gone.
-    A failure is still Django's DatabaseError, and renews the connection as any query's does."""
-    sql, params = _revision_query()
+
+    It goes to the database driver itself, keeping what Django's cursor gives: the connection
+    health check (DATABASE_CONN_HEALTH_CHECKS), Django's errors (a DatabaseError, after which
+    the connection is renewed), the query log when queries are logged (DEBUG, tests), and
+    Django's cursor itself when something watches queries (connection.execute_wrapper)."""
+    sql, driver_sql, params = _revision_query()
     database = connections[DEFAULT_DB_ALIAS]  # looked up once, not per attribute
+    if database.execute_wrappers:
+        with database.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        return row[0] if row else None
+    database.close_if_health_check_failed()
     database.ensure_connection()
     with database.wrap_database_errors:
-        row = database.connection.execute(sql, params).fetchone()
-    if database.queries_logged:  # DEBUG, or a test counting queries: logged as Django would
+        row = database.connection.execute(driver_sql, params).fetchone()
+    if database.queries_logged:
         database.queries_log.append({"sql": f"{sql} {params}", "time": "0.000"})
     return row[0] if row else None
 

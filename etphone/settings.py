@@ -31,9 +31,10 @@ if proxy_ssl_header := env("DJANGO_SECURE_PROXY_SSL_HEADER", default=""):
     SECURE_PROXY_SSL_HEADER = (proxy_ssl_header, "https")
 USE_X_FORWARDED_HOST = env.bool("DJANGO_USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-# Webhooks always answer TwiML: a redirect would leave Twilio with nothing to say to the caller.
+# Webhooks (/ivr/) never reach SecurityMiddleware (ivr.middleware.WebhookMiddleware answers
+# them first), so they are never redirected: Twilio would have nothing to say to the caller.
 # A load balancer checks health over plain http. Twilio fetches a recording at the URL we gave.
-SECURE_REDIRECT_EXEMPT = [r"^ivr/", r"^health", r"^recordings/"]
+SECURE_REDIRECT_EXEMPT = [r"^health", r"^recordings/"]
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 3600)
@@ -146,9 +147,9 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# The webhooks answer Twilio in the default language, with no Vary: Accept-Language; the
-# health checks and the recordings (cached for ever) need no language either.
-LOCALE_MIDDLEWARE_EXEMPT = [r"^ivr/", r"^health", r"^recordings/"]
+# The health checks and the recordings (cached for ever) need no language. The webhooks answer
+# in the default language without reaching LocaleMiddleware (ivr.middleware).
+LOCALE_MIDDLEWARE_EXEMPT = [r"^health", r"^recordings/"]
 USE_TZ = True
 
 STATIC_URL = "static/"

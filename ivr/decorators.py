@@ -93,7 +93,10 @@ def twilio_webhook(view):
                 "Step %s failed for call %s", view.__name__, _call_sid(request) or "(unknown)"
             )
             document = apologize()
-        return HttpResponse(document, content_type="text/xml; charset=utf-8")
+        response = HttpResponse(document, content_type="text/xml; charset=utf-8")
+        # As CommonMiddleware would set it: webhooks pass it by (ivr.middleware).
+        response["Content-Length"] = str(len(response.content))
+        return response
 
     return webhook
 

@@ -17,7 +17,8 @@ WEBHOOKS = "/ivr/"
 
 @lru_cache(maxsize=256)
 def _webhook_for(path: str):
-    # The same dozen paths come back all day; a stray one only costs an entry.
+    # The same dozen paths come back all day; a stray one only costs an entry. Keyed by path
+    # alone: webhooks resolve in ROOT_URLCONF, which changes only with a restart.
     return resolve(path)
 
 
@@ -30,8 +31,9 @@ class Parameters(dict):
 
 
 def _parameters(raw: bytes) -> Parameters | None:
-    """The name=value pairs of a query or form, as Django's QueryDict reads them; None when
-    that would differ (a name given twice, too many names, not UTF-8): QueryDict reads those."""
+    """The name=value pairs of a UTF-8 query or form, as Django's QueryDict reads them; None
+    for a name given twice, too many names, or bytes that are not UTF-8: QueryDict reads those
+    (in the request's encoding)."""
     try:
         pairs = parse_qsl(
             raw.decode(),
@@ -51,7 +53,7 @@ def _read_parameters(request) -> None:
     ) is not None:
         request.GET = query
     form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
-    if form and request.encoding in (None, "utf-8"):
+    if form and (request.encoding or "utf-8").lower() in ("utf-8", "utf8"):
         try:
             body = request.body
         except Exception:  # too big: Django's error, when the webhook reads request.POST
@@ -92,11 +94,9 @@ class WebhookMiddleware:
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):
-    """Staff pages in the browser's language; LOCALE_MIDDLEWARE_EXEMPT paths in the default.
-
-    Twilio reads TwiML, not a language: the webhooks skip the Accept-Language negotiation and
-    answer without Vary or Content-Language headers, in LANGUAGE_CODE (set explicitly, since a
-    worker thread keeps whatever language its previous request activated).
+    """Staff pages in the browser's language; LOCALE_MIDDLEWARE_EXEMPT paths (the health checks,
+    the recordings Twilio fetches) in the default, without Accept-Language negotiation, Vary or
+    Content-Language headers. Webhooks never get here (WebhookMiddleware answers them first).
     """
 
     def __init__(self, get_response):

@@ -125,7 +125,7 @@ class Inbound:
 
 @lru_cache(maxsize=64)
 def _step_path(script_prefix: str, name: str) -> str:
-    # A step's path changes only with the URLconf (a restart) or the prefix it is served under.
+    # A step's path changes only with ROOT_URLCONF (a restart) or the prefix it is served under.
     return reverse(name)
 
 

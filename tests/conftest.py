@@ -81,6 +81,11 @@ class TwilioClient(Client):
 
     def post(self, path, data=None, secure=False, **extra):
         extra.setdefault("HTTP_X_TWILIO_SIGNATURE", sign(self._url(path, secure), data))
+        if path.startswith("/ivr/") and "content_type" not in extra:
+            # As Twilio sends a webhook: a urlencoded form (the test client's default is
+            # multipart, which Django reads by another path).
+            extra["content_type"] = "application/x-www-form-urlencoded"
+            return super().post(path, urlencode(data or {}, doseq=True), secure=secure, **extra)
         return super().post(path, data or {}, secure=secure, **extra)
 
 

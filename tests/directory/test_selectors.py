@@ -6,7 +6,7 @@ from datetime import date, time
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from simple_history.models import HistoricalChanges
 
@@ -135,3 +135,47 @@ def test_without_the_revision_row_the_directory_is_read_every_time(
         selectors.script_get()
     Planet.objects.filter(key="3").update(phone_number="+14155550100")
     assert dialed(client) == "+14155550100"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_revision_read_is_djangos_error_and_marks_the_connection(demo):
+    # The read goes to the database driver itself (directory.selectors.revision_get).
+    table = Revision._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+    try:
+        with pytest.raises(DatabaseError):
+            selectors.revision_get()
+        # Marked, so that after the request Django closes the connection unless it is usable.
+        assert connection.errors_occurred
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
+    connection.close_if_unusable_or_obsolete()
+    assert selectors.revision_get() is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kept_connection_failing_its_health_check_is_renewed_before_the_read(demo):
+    if connection.vendor == "sqlite":
+        pytest.skip("an SQLite connection is always usable: Django checks no health there")
+    selectors.revision_get()
+    connection.health_check_enabled, connection.health_check_done = True, False
+    connection.connection.close()
+    try:
+        assert selectors.revision_get() is not None
+    finally:
+        connection.health_check_enabled = False
+
+
+def test_query_watchers_see_the_revision_read(demo):
+    seen = []
+
+    def watch(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        token = selectors.revision_get()
+    assert token is not None
+    assert ['"directory_revision"' in sql for sql in seen] == [True]

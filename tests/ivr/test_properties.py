@@ -10,20 +10,17 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from ivr import urls as ivr_urls
 from tests.conftest import TwilioClient
 
 pytestmark = pytest.mark.django_db
 
+# Every webhook ivr/urls.py names, and any other /ivr/ URL.
 ENDPOINTS = [
-    reverse("ivr:welcome"),
-    reverse("ivr:menu"),
-    reverse("ivr:planets"),
-    reverse("ivr:confirm"),
-    reverse("ivr:dialed"),
-    reverse("ivr:fallback"),
-    reverse("ivr:status"),
-    "/ivr/somewhere/else",
-]
+    reverse(f"ivr:{pattern.name}")
+    for pattern in ivr_urls.urlpatterns
+    if pattern.name != "elsewhere"
+] + ["/ivr/somewhere/else"]
 
 # Any unicode but surrogates, which cannot be encoded into a request at all.
 text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
@@ -73,6 +70,17 @@ def test_any_parameters_get_a_twiml_response(demo, django_settings, endpoint, pa
 def test_any_unsigned_parameters_are_refused(demo, unsigned_client, endpoint, pairs, method):
     response = getattr(unsigned_client, method)(endpoint, as_form(pairs))
     assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_every_webhook_refuses_a_form_without_a_valid_signature(demo, unsigned_client, endpoint):
+    body = "CallSid=CA1&Digits=1&RecordingSid=RE" + "0" * 32
+    for signature in ({}, {"HTTP_X_TWILIO_SIGNATURE": "bm90IGEgc2lnbmF0dXJl"}):
+        response = unsigned_client.post(
+            endpoint, body, content_type="application/x-www-form-urlencoded", **signature
+        )
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert response.content == b""
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)

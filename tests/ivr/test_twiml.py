@@ -1,4 +1,4 @@
-"""The TwiML builders are pure: plain values in, a VoiceResponse out, no database."""
+"""The TwiML builders are pure: plain values in, the TwiML document out, no database."""
 
 import xml.etree.ElementTree as ET
 

@@ -16,6 +16,8 @@ def test_a_webhook_answers_without_the_browsers_middleware(client, demo):
     parse_twiml(response)
     assert [name for name in BROWSER_HEADERS if name in response] == []
     assert not response.cookies
+    # What CommonMiddleware set, the webhook sets itself.
+    assert response["Content-Length"] == str(len(response.content))
 
 
 def test_a_page_keeps_the_whole_middleware(client):
