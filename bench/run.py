@@ -136,10 +136,18 @@ def median_result(results: list[Result]) -> Result:
 @contextmanager
 def node_sample(workdir: Path, requests_file: Path) -> Iterator[str | None]:
     """The tutorial's Node sample started as its README says; yields its base URL, or None
-    (having said why) when node or npm is missing."""
+    (having said why) when node or npm is missing, or the sample is not next to the checkout."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if not (node and npm):
         print("node or npm is missing: the Node sample's rows are skipped.\n", flush=True)
+        yield None
+        return
+    if not (NODE_SAMPLE / "package.json").is_file():
+        print(
+            f"The Node sample is not at {NODE_SAMPLE} (../shared/peers/ next to the checkout): "
+            "its rows are skipped.\n",
+            flush=True,
+        )
         yield None
         return
     app = workdir / "node-sample"
