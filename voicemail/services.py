@@ -183,6 +183,15 @@ def voicemails_delete(voicemails: Iterable[Voicemail]) -> tuple[int, list[str]]:
     return deleted, kept
 
 
-def voicemails_purge(*, before: datetime) -> tuple[int, list[str]]:
-    """Delete the voicemails received before a time, and their recordings at Twilio."""
-    return voicemails_delete(Voicemail.objects.filter(received_at__lt=before).iterator())
+def voicemails_purge(*, before: datetime, batch_size: int = 500) -> tuple[int, list[str]]:
+    """Delete the voicemails received before a time, and their recordings at Twilio.
+
+    Read a batch at a time, none left open while deleting: an SQLite read still open when the
+    call log's writers commit could no longer take the write lock ("database is locked")."""
+    old = Voicemail.objects.filter(received_at__lt=before).order_by("pk")
+    deleted, kept, after = 0, [], 0
+    while batch := list(old.filter(pk__gt=after)[:batch_size]):
+        after = batch[-1].pk  # before the deletes, which clear it
+        done, not_done = voicemails_delete(batch)
+        deleted, kept = deleted + done, kept + not_done
+    return deleted, kept

@@ -41,11 +41,11 @@ class Command(BaseCommand):
         with maintenance_patience():
             calls, steps, batches = calls_purge(before=before, batch_size=batch_size)
             statistics_refresh()
-        self.stdout.write(
-            f"Deleted {calls} call(s) and {steps} step(s) older than {older_than} days "
-            f"in {batches} batch(es)."
-        )
-        voicemails, kept = voicemails_purge(before=before)
+            self.stdout.write(
+                f"Deleted {calls} call(s) and {steps} step(s) older than {older_than} days "
+                f"in {batches} batch(es)."
+            )
+            voicemails, kept = voicemails_purge(before=before)
         self.stdout.write(f"Deleted {voicemails} voicemail(s) and their recordings at Twilio.")
         if kept:
             # Nothing is orphaned silently: the voicemail stays, and its row says why.
