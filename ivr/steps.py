@@ -41,6 +41,11 @@ def bounded_int(value: str, *, upper: int) -> int:
         return 0
 
 
+def planet_pk(request) -> int | None:
+    """The planet our own URL names (?planet=), if any."""
+    return bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
+
+
 def _confidence(value: str | None) -> float:
     """Twilio's Confidence (0 to 1); sure when absent (a simulator), unsure when unreadable."""
     if value is None:
@@ -119,13 +124,19 @@ class Inbound:
             step=self.sequence + 1,
             lang=language.code if language != self.starting_language else "",
         )
-        query = sorted((key, value) for key, value in params.items() if value)
-        return f"{_step_path(get_script_prefix(), name)}?{urlencode(query)}"
+        return webhook_url(name, **params)
+
+
+def webhook_url(name: str, **params) -> str:
+    """The path of one of our webhooks with its query string, empty values left out, sorted as
+    Twilio signs it."""
+    query = sorted((key, value) for key, value in params.items() if value)
+    return f"{_webhook_path(get_script_prefix(), name)}?{urlencode(query)}"
 
 
 @lru_cache(maxsize=64)
-def _step_path(script_prefix: str, name: str) -> str:
-    # A step's path changes only with ROOT_URLCONF (a restart) or the prefix it is served under.
+def _webhook_path(script_prefix: str, name: str) -> str:
+    # A webhook's path changes only with ROOT_URLCONF (a restart) or the prefix it is under.
     return reverse(name)
 
 

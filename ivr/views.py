@@ -29,6 +29,7 @@ from .steps import (
     listen,
     listening,
     planet_menu,
+    planet_pk,
     record,
     record_step,
     request_params,
@@ -194,7 +195,7 @@ def confirm(request):
     script = script_get()
     inbound = Inbound.of(request, script)
     lines = inbound.lines(script)
-    planet = lines.active_planet(bounded_int(request.GET.get("planet", ""), upper=2**63 - 1))
+    planet = lines.active_planet(planet_pk(request))
     pressed = inbound.pressed
     if (understood := listen(inbound, speech.vocabulary(lines).confirm)) is not None:
         pressed = as_key(understood)
@@ -226,7 +227,7 @@ def dialed(request):
     inbound = Inbound.of(request, script)
     lines = inbound.lines(script)
     dial_status = inbound.params.get("DialCallStatus", "")[:16]
-    pk = bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
+    pk = planet_pk(request)
     if dial_status == "completed":
         response = twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED))
     else:

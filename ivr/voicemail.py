@@ -22,8 +22,10 @@ from .steps import (
     listen,
     listening,
     planet_menu,
+    planet_pk,
     record_step,
     request_params,
+    webhook_url,
 )
 
 
@@ -41,15 +43,9 @@ def offer(inbound: Inbound, lines: Lines, planet_pk: int | None, *, before=()) -
     )
 
 
-def _planet_pk(request) -> int | None:
-    return bounded_int(request.GET.get("planet", ""), upper=2**63 - 1) or None
-
-
 def _callback_url(request, name: str, **params) -> str:
     """An absolute URL for Twilio's callbacks, with its query string sorted as Twilio signs it."""
-    base = public_base_url(request)
-    query = sorted((key, value) for key, value in params.items() if value)
-    return f"{base}{reverse(name)}?{urlencode(query)}"
+    return public_base_url(request) + webhook_url(name, **params)
 
 
 def _inbox_url(request, recording_sid: str) -> str:
@@ -64,7 +60,7 @@ def offered(request):
     script = script_get()
     inbound = Inbound.of(request, script)
     lines = inbound.lines(script)
-    pk = _planet_pk(request)
+    pk = planet_pk(request)
     pressed = inbound.pressed
     if (understood := listen(inbound, speech.vocabulary(lines).voicemail)) is not None:
         pressed = as_key(understood)
@@ -99,7 +95,7 @@ def recorded(request):
     """After the recording (Twilio's Record action): thank the caller and say goodbye."""
     script = script_get()
     inbound = Inbound.of(request, script)
-    record_step(inbound, request, Step.Kind.VOICEMAIL, planet_id=_planet_pk(request))
+    record_step(inbound, request, Step.Kind.VOICEMAIL, planet_id=planet_pk(request))
     return twiml.say_and_hang_up(
         sentence=inbound.lines(script).sentence(Prompt.Key.VOICEMAIL_SAVED)
     )
@@ -116,7 +112,7 @@ def _recording_fields(request) -> dict | None:
     return {
         "recording_sid": recording_sid,
         "call_sid": call_sid,
-        "planet_id": _planet_pk(request),
+        "planet_id": planet_pk(request),
         "language": request.GET.get("lang", "")[:LANGUAGE_LENGTH],
         "inbox_url": _inbox_url(request, recording_sid),
     }
