@@ -1,7 +1,11 @@
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_permission_codename
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +32,15 @@ from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
 
 
+def _id_or_404(field, value):
+    """A row's id from a URL as its primary key takes it; any other text is not found (the
+    history pages would otherwise fail with a server error)."""
+    try:
+        return field.to_python(value)
+    except ValidationError as invalid:
+        raise Http404 from invalid
+
+
 class HistoryAdmin(SimpleHistoryAdmin):
     """An admin with a history of every change (who, when, what), and a revert.
 
@@ -43,11 +56,40 @@ class HistoryAdmin(SimpleHistoryAdmin):
     # The most changes of each inline model the page lists.
     history_inlines_shown = 100
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history only hides the Revert button from a login that may not change the
+        # row; its form saves whatever is posted. A revert is a change (of a deleted row: an
+        # addition), so it needs those permissions whatever the page showed.
+        pk = _id_or_404(self.opts.pk, unquote(object_id))
+        history_id = _id_or_404(self.model.history.model._meta.pk, version_id)
+        if request.method == "POST":
+            version = get_object_or_404(
+                self.model.history, **{self.opts.pk.attname: pk, "history_id": history_id}
+            )
+            if not self.has_revert_permission(request, version.instance):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return super().revert_disabled(request, obj) or not self.has_revert_permission(request, obj)
+
+    def has_revert_permission(self, request, obj) -> bool:
+        """Change the row; a row deleted since needs the permission to add it back too (read
+        from the user: inline rows are never added through their own admin page)."""
+        if not self.has_change_permission(request, obj):
+            return False
+        if obj is None or self.model.objects.filter(pk=obj.pk).exists():
+            return True
+        return request.user.has_perm(
+            f"{self.opts.app_label}.{get_permission_codename('add', self.opts)}"
+        )
+
     def history_view(self, request, object_id, extra_context=None):
+        pk = _id_or_404(self.opts.pk, unquote(object_id))
         changes = [
             change
             for model, parent in self.history_inlines
-            for change in self._inline_changes(request, model, {f"{parent}_id": object_id})
+            for change in self._inline_changes(request, model, {f"{parent}_id": pk})
         ]
         changes.sort(key=lambda change: change["record"].history_date, reverse=True)
         extra_context = {**(extra_context or {}), "inline_changes": changes}

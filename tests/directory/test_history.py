@@ -19,6 +19,8 @@ pytestmark = pytest.mark.django_db
 
 HISTORY_EDITOR = (*PLANET_EDITOR, "directory.view_planetalias", "directory.change_planetalias")
 HISTORY_EDITOR += ("directory.delete_planetalias", "directory.delete_planetname")
+# Bringing a deleted alias back adds it.
+HISTORY_EDITOR += ("directory.add_planetalias",)
 
 
 @pytest.fixture
@@ -151,3 +153,75 @@ def test_staff_without_the_rows_permissions_do_not_see_their_changes(client, dem
     response = client.get(reverse("admin:directory_planet_history", args=[dagobah().pk]))
     assert response.status_code == HTTPStatus.OK
     assert response.context["inline_changes"] == []
+
+
+@pytest.mark.parametrize(
+    "permissions",
+    [
+        ("directory.view_planet",),
+        ("directory.view_planet", "directory.view_historicalplanet"),
+    ],
+)
+def test_a_view_only_login_cannot_revert_a_planet_by_posting_the_form(client, demo, permissions):
+    planet = dagobah()
+    planet.phone_number = "+14155550123"
+    planet.save()
+    old = planet.history.last()
+    client.force_login(make_staff(username="viewer", permissions=permissions))
+    url = reverse("admin:directory_planet_simple_history", args=[planet.pk, old.history_id])
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK
+    assert 'name="_save"' not in page.content.decode()
+
+    response = client.post(url, form_fields(page.content.decode()) | {"_save": "Revert"})
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert dagobah().phone_number == "+14155550123"
+    assert planet.history.count() == 2
+
+
+def test_a_view_only_login_cannot_revert_what_the_greeting_says(client, demo):
+    from directory.models import PromptText
+
+    text = PromptText.objects.get(prompt__key="greeting", language__code="en-GB")
+    old = text.history.get()
+    text.text = "Hello, stranded traveller."
+    text.save()
+    client.force_login(make_staff(username="viewer", permissions=("directory.view_prompttext",)))
+    url = reverse("admin:directory_prompttext_simple_history", args=[text.pk, old.history_id])
+
+    response = client.post(
+        url,
+        {
+            "prompt": text.prompt_id,
+            "language": text.language_id,
+            "text": old.text,
+            "_save": "Revert",
+        },
+    )
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    text.refresh_from_db()
+    assert text.text == "Hello, stranded traveller."
+
+
+def test_bringing_back_a_deleted_row_needs_the_permission_to_add_it(client, demo):
+    alias = PlanetAlias.objects.filter(planet=dagobah()).first()
+    version, pk = alias.history.get(), alias.pk
+    alias.delete()
+    changer = ("directory.view_planetalias", "directory.change_planetalias")
+    client.force_login(make_staff(username="changer", permissions=changer))
+    url = reverse("admin:directory_planetalias_simple_history", args=[pk, version.history_id])
+    fields = form_fields(client.get(url).content.decode())
+
+    response = client.post(url, fields | {"_save": "Revert"})
+
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert not PlanetAlias.objects.filter(pk=pk).exists()
+
+
+@pytest.mark.parametrize("path", ["abc/history/", "abc/history/1/", "1/history/abc/"])
+def test_a_history_url_with_an_id_that_is_not_one_is_not_found(editor, path):
+    response = editor.get(reverse("admin:directory_planet_changelist") + path)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
