@@ -3,7 +3,8 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from directory.models import Language, MenuChoice, Planet, PlanetAlias
 from directory.services import alias_add
+from directory.spreadsheets import inert
 
 from .charts import bar_chart
 from .models import Call, Step, Utterance
@@ -27,6 +29,7 @@ from .selectors import (
 )
 
 CALLER_PERMISSION = "calllog.view_caller_number"
+CALLER_FIELD = Call._meta.get_field("from_number")
 
 
 def masked(number: str) -> str:
@@ -36,6 +39,35 @@ def masked(number: str) -> str:
 
 def caller_number(call: Call, *, can_see: bool) -> str:
     return call.from_number if can_see else masked(call.from_number)
+
+
+def reaches(model, lookup: str, field) -> bool:
+    """Whether a query-string lookup (e.g. call__from_number__regex) reads field."""
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            found = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if found is field:
+            return True
+        if found.related_model is None:
+            return False
+        model = found.related_model
+    return False
+
+
+class CallerNumberGuard:
+    """For a login that may not see caller numbers, no query string reads them: Django's
+    changelist takes any lookup on the model's own fields (from_number__startswith=+1415...),
+    so a masked number could be read back a digit at a time. Search and sorting leave them out
+    too (see get_search_fields); the list has no filter or date hierarchy on them."""
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if reaches(self.model, lookup, CALLER_FIELD) and not (
+            request and request.user.has_perm(CALLER_PERMISSION)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -81,7 +113,7 @@ class UtteranceInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(CallerNumberGuard, admin.ModelAdmin):
     list_filter = [
         ("started_at", admin.DateFieldListFilter),
         OutcomeFilter,
@@ -183,17 +215,17 @@ class CallAdmin(admin.ModelAdmin):
         writer = csv.writer(response)
         writer.writerow(["call_sid", "caller", "called", "started", "ended", "status", "duration"])
         for call in queryset.order_by("-started_at", "-id").iterator():
-            writer.writerow(
-                [
-                    call.call_sid,
-                    caller_number(call, can_see=can_see),
-                    call.to_number,
-                    call.started_at.isoformat(),
-                    call.ended_at.isoformat() if call.ended_at else "",
-                    call.status,
-                    "" if call.duration is None else call.duration,
-                ]
-            )
+            # Every value came from a caller or from Twilio: none may be a formula.
+            row = [
+                call.call_sid,
+                caller_number(call, can_see=can_see),
+                call.to_number,
+                call.started_at.isoformat(),
+                call.ended_at.isoformat() if call.ended_at else "",
+                call.status,
+                "" if call.duration is None else call.duration,
+            ]
+            writer.writerow([inert(value) for value in row])
         return response
 
     def get_urls(self):
@@ -281,7 +313,7 @@ class AliasForm(forms.Form):
 
 
 @admin.register(Utterance)
-class UtteranceAdmin(admin.ModelAdmin):
+class UtteranceAdmin(CallerNumberGuard, admin.ModelAdmin):
     # call_id: the CallSid as logged (its call's row may not be written yet).
     list_display = ["created_at", "call_id", "sequence", "language", "heard", "target", "score"]
     list_filter = [("created_at", admin.DateFieldListFilter), MatchedFilter, "language"]

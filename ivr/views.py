@@ -351,6 +351,8 @@ def home(request):
             "welcome_url": request.build_absolute_uri(reverse("ivr:welcome")),
             "fallback_url": request.build_absolute_uri(reverse("ivr:fallback")),
             "status_url": request.build_absolute_uri(reverse("ivr:status")),
-            "admin_url": reverse("admin:index"),
+            # DJANGO_ADMIN_URL keeps the admin's path from whoever does not know it: only
+            # signed-in staff are shown it.
+            "admin_url": reverse("admin:index") if request.user.is_staff else "",
         },
     )

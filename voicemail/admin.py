@@ -6,8 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as confirm_delete_selected
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -82,7 +81,9 @@ class VoicemailAdmin(admin.ModelAdmin):
         neither Twilio's URL nor a credential reaches the browser."""
         if not request.user.has_perm(LISTEN_PERMISSION):
             raise PermissionDenied
-        voicemail = get_object_or_404(Voicemail, pk=unquote(object_id))
+        voicemail = self.get_object(request, unquote(object_id))  # None for any bad id
+        if voicemail is None:
+            raise Http404
         try:
             audio = recording_audio(voicemail.recording_sid)
         except NotFound:

@@ -213,7 +213,52 @@ def test_the_selection_exports_as_csv_with_masked_numbers(viewer, calls):
 
 def test_the_export_has_full_numbers_for_staff_with_the_permission(client, calls):
     client.force_login(make_staff(permissions=("calllog.view_call", "calllog.view_caller_number")))
-    assert export(client, ["CA-dagobah"])[1][1] == "+17265550199"
+    # A leading apostrophe: readable, and no spreadsheet takes the + for a formula.
+    assert export(client, ["CA-dagobah"])[1][1] == "'+17265550199"
+
+
+HOSTILE_NUMBERS = ["=1+1", "@SUM(A1:A9)", "+cmd|' /C calc'!A0", "-2+3", "\t=1", "\r=1"]
+
+
+@pytest.mark.parametrize("permissions", [(), ("calllog.view_caller_number",)])
+def test_no_exported_cell_is_a_formula_whatever_the_caller_sent(client, demo, permissions):
+    for n, number in enumerate(HOSTILE_NUMBERS):
+        make_call(f"CA-hostile-{n}", number=number)
+    client.force_login(make_staff(permissions=("calllog.view_call", *permissions)))
+
+    rows = export(client, [f"CA-hostile-{n}" for n in range(len(HOSTILE_NUMBERS))])
+
+    cells = [cell for row in rows for cell in row]
+    assert [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+    if permissions:
+        assert sorted(row[1] for row in rows[1:]) == sorted(f"'{n}" for n in HOSTILE_NUMBERS)
+
+
+LOOKUPS = ["from_number", "from_number__exact", "from_number__startswith", "from_number__regex"]
+LOOKUPS += ["from_number__in", "from_number__iexact", "from_number__contains", "from_number__gt"]
+
+
+@pytest.mark.parametrize("lookup", LOOKUPS)
+def test_a_login_that_sees_masked_numbers_cannot_filter_by_them(viewer, calls, lookup):
+    response = viewer.get(reverse(CHANGELIST), {lookup: "+17265550199"})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "CA-dagobah" not in response.content.decode()
+
+
+def test_nor_through_what_the_callers_said(client, calls):
+    client.force_login(make_staff(permissions=("calllog.view_utterance",)))
+    url = reverse("admin:calllog_utterance_changelist")
+
+    response = client.get(url, {"call__from_number__startswith": "+1"})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_staff_who_see_numbers_may_filter_by_them(client, calls):
+    client.force_login(make_staff(permissions=("calllog.view_call", "calllog.view_caller_number")))
+    response = client.get(reverse(CHANGELIST), {"from_number__startswith": "+1726555019"})
+    assert listed(response) == ["CA-dagobah"]
 
 
 def test_the_dashboard_counts_each_call_once(viewer, calls):

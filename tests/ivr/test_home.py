@@ -5,6 +5,8 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
+from tests.factories import make_staff
+
 
 class Texts(HTMLParser):
     def __init__(self, html):
@@ -34,7 +36,17 @@ def test_home_shows_the_absolute_webhook_url_for_this_host(client):
     html = client.get("/", HTTP_HOST="ivr.example.com").content.decode()
     page = Texts(html)
     assert page.by_id["webhook-url"] == "http://ivr.example.com/ivr/welcome"
-    assert reverse("admin:index") in page.links
+
+
+@pytest.mark.django_db
+def test_home_keeps_the_admins_path_from_visitors_and_shows_it_to_staff(client):
+    admin = reverse("admin:index")
+    visitor = client.get("/", HTTP_HOST="ivr.example.com").content.decode()
+    client.force_login(make_staff())
+    staff = client.get("/", HTTP_HOST="ivr.example.com").content.decode()
+
+    assert admin not in visitor
+    assert admin in Texts(staff).links
 
 
 @pytest.mark.django_db

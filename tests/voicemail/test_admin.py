@@ -205,3 +205,10 @@ def test_purge_calls_keeps_a_voicemail_twilio_cannot_delete_and_fails_loudly(
         call_command("purge_calls", "--older-than", "90")
 
     assert "TWILIO_API_TIMEOUT" in Voicemail.objects.get().deletion_error
+
+
+@pytest.mark.parametrize("object_id", ["abc", "999999", "1.5"])
+def test_the_audio_of_a_voicemail_that_is_not_there_is_not_found(listener, object_id):
+    url = reverse("admin:voicemail_voicemail_audio", args=[object_id])
+
+    assert listener.get(url).status_code == HTTPStatus.NOT_FOUND
