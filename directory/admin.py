@@ -1,16 +1,21 @@
+import re
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.tmp_storages import MediaStorage
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -30,6 +35,12 @@ from .models import (
 from .resources import PlanetResource
 from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
+
+
+def _has(user, model, action: str) -> bool:
+    """Whether the user holds Django's permission for an action ("add", "view"...) on a model."""
+    opts = model._meta
+    return user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
 
 
 def _id_or_404(field, value):
@@ -298,6 +309,37 @@ class PlanetAliasInline(admin.TabularInline):
     fields = ["language", "phrase"]
 
 
+class ImportFiles(MediaStorage):
+    """An import's upload between its preview and its confirmation: in the default storage
+    (shared by every app server), in imports/, under a name we made (uuid4, 32 hex digits). The
+    confirmation names the file in its POST, so any other name is refused: it cannot reach
+    another file. An upload never confirmed is deleted with the next upload a day later."""
+
+    FOLDER = "imports"
+    NAME = re.compile(r"[0-9a-f]{32}")
+    KEPT_FOR = timedelta(days=1)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs, MEDIA_FOLDER=self.FOLDER)
+        if self.name is not None and not self.NAME.fullmatch(self.name):
+            raise SuspiciousOperation(
+                "An import confirmation named a file the import did not make."
+            )
+
+    def save(self, data):
+        self._forget_old()
+        super().save(data)
+
+    def _forget_old(self):
+        if not self._storage.exists(self.FOLDER):
+            return
+        cutoff = timezone.now() - self.KEPT_FOR
+        for name in self._storage.listdir(self.FOLDER)[1]:
+            path = f"{self.FOLDER}/{name}"
+            if self.NAME.fullmatch(name) and self._storage.get_modified_time(path) < cutoff:
+                self._storage.delete(path)
+
+
 @admin.register(Planet)
 class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
     related = "names"
@@ -334,6 +376,41 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
         (OpeningHours, "planet"),
         (Closure, "planet"),
     ]
+
+    tmp_storage_class = ImportFiles
+    # An import writes planets and sets their spoken names, aliases and hours to the file's.
+    import_writes = [
+        (Planet, ["add", "change"]),
+        (PlanetName, ["add", "change", "delete"]),
+        (PlanetAlias, ["add", "change", "delete"]),
+        (OpeningHours, ["add", "change", "delete"]),
+    ]
+    export_reads = [Planet, PlanetName, PlanetAlias, OpeningHours]
+
+    def has_import_permission(self, request):
+        user = request.user
+        return user.has_perm("directory.import_planet") and all(
+            _has(user, model, action) for model, actions in self.import_writes for action in actions
+        )
+
+    def has_export_permission(self, request):
+        # Viewing, as everywhere in the admin, is the view or the change permission.
+        user = request.user
+        return user.has_perm("directory.export_planet") and all(
+            _has(user, model, "view") or _has(user, model, "change") for model in self.export_reads
+        )
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # Confirmed twice, or the preview is older than a day.
+            self.message_user(
+                request,
+                gettext("Nothing was imported: the preview has expired. Import the file again."),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:directory_planet_import"))
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: a row refused while importing (the directory changed since the

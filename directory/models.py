@@ -285,6 +285,12 @@ class Planet(models.Model):
         ordering = ["position", "key", "name"]
         verbose_name = _("planet")
         verbose_name_plural = _("planets")
+        # The admin's import writes planets with their names, aliases and hours; its export
+        # reads them all. Each is a permission of its own on top of those (README: Permissions).
+        permissions = [
+            ("import_planet", _("Can import planets")),
+            ("export_planet", _("Can export planets")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["key"],

@@ -9,10 +9,12 @@ import re
 from datetime import time
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 
 from .models import Language, OpeningHours, Planet, PlanetAlias, PlanetName
+from .spreadsheets import imported, inert
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HOURS = re.compile(r"(\w+)\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
@@ -124,6 +126,58 @@ class PlanetResource(resources.ModelResource):
         return Planet.objects.prefetch_related(
             "names__language", "aliases__language", "opening_hours"
         )
+
+    def before_import_row(self, row, **kwargs):
+        # Cells this export made inert ('=...) read back as what they stand for.
+        for column, value in row.items():
+            row[column] = imported(value)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The planet's own rules, and those of the rows its cells set (a spoken name's length,
+        an alias's): the same as the admin's forms, each error under the column it is about."""
+        columns = {field.attribute: field.column_name for field in self.fields.values()}
+        errors = {
+            columns.get(attribute, attribute): error
+            for attribute, error in (import_validation_errors or {}).items()
+        }
+        for column, rows in self._rows(instance):
+            if column in errors:
+                continue  # the cell could not be read at all: that error says so
+            for row in rows:
+                try:
+                    row.full_clean(exclude=["planet"], validate_unique=False)
+                except ValidationError as invalid:
+                    errors.setdefault(column, []).extend(invalid.messages)
+        super().validate_instance(instance, errors, validate_unique)
+
+    def _rows(self, instance):
+        """Per column for a planet's rows, the rows (unsaved) its cell would give the planet."""
+        if hasattr(instance, "imported_hours"):
+            yield (
+                self.fields["hours"].column_name,
+                [
+                    OpeningHours(weekday=day, opens=opens, closes=closes)
+                    for day, opens, closes in instance.imported_hours
+                ],
+            )
+        for language in Language.objects.all():
+            code = language.code
+            name = (getattr(instance, f"imported_spoken_name_{code}", None) or "").strip()
+            yield (
+                self.fields[f"spoken_name_{code}"].column_name,
+                [PlanetName(language=language, spoken_name=name)] if name else [],
+            )
+            phrases = getattr(instance, f"imported_aliases_{code}", None) or []
+            yield (
+                self.fields[f"aliases_{code}"].column_name,
+                [PlanetAlias(language=language, phrase=phrase) for phrase in phrases],
+            )
+
+    def export_field(self, field, instance, **kwargs):
+        return inert(super().export_field(field, instance, **kwargs))
+
+    def get_export_headers(self, selected_fields=None):
+        return [inert(header) for header in super().get_export_headers(selected_fields)]
 
     def after_save_instance(self, instance, row, **kwargs):
         """Write the columns the file has for the planet's rows: what a cell lists is exactly

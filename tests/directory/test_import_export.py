@@ -7,18 +7,28 @@ from http import HTTPStatus
 
 import openpyxl
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from directory.models import OpeningHours, Planet, PlanetAlias, PlanetName
+from directory.models import Language, OpeningHours, Planet, PlanetAlias, PlanetName
 from directory.resources import PlanetResource
+from directory.spreadsheets import FORMULA_STARTS
 from tests.conftest import parse_twiml, spoken
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
 
 CSV, XLSX = "0", "1"
-IMPORTER = ("directory.view_planet", "directory.change_planet", "directory.add_planet")
+IMPORTER = (
+    "directory.import_planet",
+    "directory.export_planet",
+    *(
+        f"directory.{action}_{model}"
+        for model in ("planet", "planetname", "planetalias", "openinghours")
+        for action in ("view", "add", "change", "delete")
+    ),
+)
 HEADER = ["name", "key", "phone_number", "is_active", "position", "time_zone"]
 HEADER += ["holidays_country", "opening hours", "spoken name en-GB", "also heard as en-GB"]
 
@@ -177,3 +187,199 @@ def test_an_xlsx_export_imports_back_unchanged(staff):
     after = sorted(PlanetName.objects.values_list("planet__name", "language__code", "spoken_name"))
     assert after == before
     assert PlanetAlias.objects.filter(planet__name="Dagobah").count() > 0
+
+
+IMPORT_NEEDS = [p for p in IMPORTER if ".view_" not in p and p != "directory.export_planet"]
+IMPORT_NEEDS.remove("directory.delete_planet")
+EXPORT_NEEDS = ["directory.export_planet"] + [p for p in IMPORTER if ".view_" in p]
+
+
+def import_answers(client) -> list[int]:
+    """What the import's three steps answer the client: the form, the preview, the confirmation."""
+    form = client.get(reverse("admin:directory_planet_import")).status_code
+    upload = csv_file([dagobah_row(**{"spoken name en-GB": "the swamp planet"})])
+    preview_ = client.post(
+        reverse("admin:directory_planet_import"),
+        {"import_file": upload, "format": CSV, "resource": "0"},
+    ).status_code
+    confirmation = client.post(
+        reverse("admin:directory_planet_process_import"),
+        {"import_file_name": "0" * 32, "original_file_name": "p.csv", "format": CSV},
+    ).status_code
+    return [form, preview_, confirmation]
+
+
+def export_answers(client) -> list[int]:
+    form = client.get(reverse("admin:directory_planet_export")).status_code
+    download = client.post(
+        reverse("admin:directory_planet_export"), {"format": CSV, "resource": "0"}
+    ).status_code
+    return [form, download]
+
+
+def test_the_import_needs_its_permission_and_every_write_it_makes(client, demo):
+    """Import needs "Can import planets" with add and change of planets, and add, change and
+    delete of spoken names, aliases and opening hours; without any one of them, every step of
+    it is refused and nothing changes."""
+    assert "directory.import_planet" in IMPORT_NEEDS
+    assert len(IMPORT_NEEDS) == 1 + 2 + 3 * 3
+    for missing in IMPORT_NEEDS:
+        granted = tuple(p for p in IMPORTER if p != missing)
+        client.force_login(make_staff(username=f"without-{missing}", permissions=granted))
+        assert import_answers(client) == [HTTPStatus.FORBIDDEN] * 3, missing
+    assert not PlanetName.objects.filter(spoken_name="the swamp planet").exists()
+
+
+def test_a_login_that_may_only_view_the_call_log_neither_imports_nor_exports(client, demo):
+    client.force_login(make_staff(permissions=("calllog.view_call",)))
+    assert import_answers(client) == [HTTPStatus.FORBIDDEN] * 3
+    assert export_answers(client) == [HTTPStatus.FORBIDDEN] * 2
+    page = client.get(reverse("admin:directory_planet_changelist"))
+    assert page.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_a_planet_editor_without_the_import_permission_sees_no_import_button(client, demo):
+    granted = tuple(p for p in IMPORTER if p not in ("directory.import_planet",))
+    client.force_login(make_staff(permissions=granted))
+    page = client.get(reverse("admin:directory_planet_changelist")).content.decode()
+    assert reverse("admin:directory_planet_import") not in page
+    assert reverse("admin:directory_planet_export") in page
+
+
+def test_the_export_needs_its_permission_and_to_see_every_table_it_reads(client, demo):
+    for missing in EXPORT_NEEDS:
+        granted = tuple(p for p in EXPORT_NEEDS if p != missing)
+        client.force_login(make_staff(username=f"without-{missing}", permissions=granted))
+        assert export_answers(client) == [HTTPStatus.FORBIDDEN] * 2, missing
+    client.force_login(make_staff(username="exporter", permissions=tuple(EXPORT_NEEDS)))
+    assert export_answers(client) == [HTTPStatus.OK] * 2
+    assert import_answers(client) == [HTTPStatus.FORBIDDEN] * 3
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("spoken name en-GB", "a" * 5000, "at most 200 characters (it has 5000)"),
+        ("also heard as en-GB", "Dagoba; " + "b" * 101, "at most 100 characters (it has 101)"),
+        ("name", "D" * 101, "at most 100 characters (it has 101)"),
+    ],
+)
+def test_an_import_keeps_the_admin_forms_limits(staff, column, value, message):
+    response = preview(staff, csv_file([dagobah_row(**{column: value})]))
+
+    result = response.context["result"]
+    [row] = result.invalid_rows
+    assert any(message in error for error in row.error_dict[column])
+    assert response.context.get("confirm_form") is None
+    assert not PlanetName.objects.filter(spoken_name__startswith="aaaa").exists()
+    assert not PlanetAlias.objects.filter(phrase__startswith="bbbb").exists()
+
+
+def test_a_spoken_names_limit_is_said_in_the_staff_members_language(staff):
+    row = dagobah_row(**{"spoken name en-GB": "a" * 5000})
+    response = preview(staff, csv_file([row]), HTTP_ACCEPT_LANGUAGE="ja")
+    errors = " ".join(row_errors(response))
+    assert "200" in errors
+    assert "at most" not in errors
+
+
+def test_the_confirmation_cannot_name_a_file_the_import_did_not_make(staff, tmp_path):
+    planted = tmp_path / "planets.csv"
+    planted.write_text("name,key\nMars,7\n")
+    for name in [str(planted), "../../etc/passwd", "planets.csv", "A" * 32, ""]:
+        response = staff.post(
+            reverse("admin:directory_planet_process_import"),
+            {"import_file_name": name, "original_file_name": "p.csv", "format": CSV},
+        )
+        assert response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.OK), name
+        assert not Planet.objects.filter(name="Mars").exists()
+    assert planted.exists()
+
+
+def test_the_uploaded_file_waits_in_the_default_storage_not_the_system_temp_folder(staff):
+    response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
+    name = response.context["confirm_form"].initial["import_file_name"]
+    assert len(name) == 32
+    assert int(name, 16) >= 0
+    assert default_storage.exists(f"imports/{name}")
+
+    confirm(staff, response)
+
+    assert not default_storage.exists(f"imports/{name}")
+
+
+def test_a_preview_confirmed_twice_imports_once_and_then_says_it_expired(staff):
+    response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
+    assert confirm(staff, response).status_code == HTTPStatus.FOUND
+
+    again = confirm(staff, response)
+
+    assert again.status_code == HTTPStatus.FOUND
+    assert again["Location"] == reverse("admin:directory_planet_import")
+    page = staff.get(again["Location"]).content.decode()
+    assert "the preview has expired" in page
+    assert PlanetName.objects.filter(spoken_name="the bog").count() == 1
+
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)",
+    "\tTab",
+    "\rReturn",
+    "'=already marked",
+]
+
+
+@pytest.fixture
+def hostile(demo):
+    """Planets whose every text is one a spreadsheet would run."""
+    english = Language.objects.get(code="en-GB")
+    for number, text in enumerate(HOSTILE):
+        planet = Planet.objects.create(
+            name=text, key=str(900 + number), phone_number=f"+1415555010{number}"
+        )
+        PlanetName.objects.create(planet=planet, language=english, spoken_name=text)
+        PlanetAlias.objects.create(planet=planet, language=english, phrase=text)
+    return HOSTILE
+
+
+def assert_inert(cell):
+    if isinstance(cell, str):
+        assert not cell.startswith(FORMULA_STARTS), repr(cell)
+
+
+def test_no_cell_of_the_csv_export_is_a_formula(staff, hostile):
+    rows = list(csv.reader(io.StringIO(export(staff).decode("utf-8-sig"))))
+    for row in rows:
+        for cell in row:
+            assert_inert(cell)
+    cells = {cell for row in rows for cell in row}
+    assert "'+14155550100" in cells
+    assert {f"'{text}" for text in hostile} <= cells
+
+
+def test_no_cell_of_the_xlsx_export_is_a_formula(staff, hostile):
+    sheet = openpyxl.load_workbook(io.BytesIO(export(staff, XLSX))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    for cell in cells:
+        assert cell.data_type != "f", cell.coordinate
+        assert_inert(cell.value)
+    # XML reads a carriage return as a line feed.
+    marked = {f"'{text}".replace("\r", "\n") for text in hostile}
+    assert marked <= {cell.value for cell in cells}
+
+
+def test_an_export_with_hostile_names_imports_back_as_it_was(staff, hostile):
+    content = export(staff)
+    Planet.objects.filter(name__in=hostile).update(is_active=False)
+
+    response = preview(staff, SimpleUploadedFile("planets.csv", content))
+    assert row_errors(response) == []
+    confirm(staff, response)
+
+    assert set(Planet.objects.filter(is_active=True).values_list("name", flat=True)) >= set(hostile)
+    names = PlanetName.objects.filter(planet__name__in=hostile)
+    # Spoken names lose their outer white space, as in the admin's form.
+    assert set(names.values_list("spoken_name", flat=True)) == {text.strip() for text in hostile}
