@@ -4,8 +4,9 @@ from html.parser import HTMLParser
 
 
 class _Form(HTMLParser):
-    def __init__(self):
+    def __init__(self, form_id_ending: str):
         super().__init__()
+        self._form_id_ending = form_id_ending
         self.fields: dict[str, str] = {}
         self._select = self._textarea = None
         self._first_option = None
@@ -15,7 +16,7 @@ class _Form(HTMLParser):
         attrs = dict(attrs)
         if tag == "form":
             # The admin's change form (e.g. planet_form), not the header's language switch.
-            self._inside = (attrs.get("id") or "").endswith("_form")
+            self._inside = (attrs.get("id") or "").endswith(self._form_id_ending)
         if not self._inside:
             return
         name = attrs.get("name")
@@ -51,9 +52,9 @@ class _Form(HTMLParser):
             self.fields[self._textarea] += data.removeprefix("\n")
 
 
-def form_fields(html: str) -> dict[str, str]:
-    """Every field of the page's change form with its rendered value; the empty inline
-    template's fields (__prefix__) left out."""
-    form = _Form()
+def form_fields(html: str, form_id_ending: str = "_form") -> dict[str, str]:
+    """Every field of the page's change form (or another form, by how its id ends) with its
+    rendered value; the empty inline template's fields (__prefix__) left out."""
+    form = _Form(form_id_ending)
     form.feed(html)
     return {name: value for name, value in form.fields.items() if "__prefix__" not in name}

@@ -1,0 +1,604 @@
+"""Every page the admin and the staff pages expose, asked (GET and POST) by every kind of login:
+each answer is exactly what the login's permissions allow, and a refused write changes nothing.
+
+The pages come from the admin site's own registry and URL patterns, so a page added later is
+asked too: a model's custom page is expected to need the permission to view that model until
+POLICY says otherwise. Each request runs in a transaction rolled back after it, so every cell
+starts from the same database. Runs on SQLite only (the PostgreSQL run repeats nothing here
+that depends on the database).
+"""
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from http import HTTPStatus
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.utils import NestedObjects
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.models import Group, Permission, User
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from calllog.models import Call, Utterance
+from calllog.services import entries_write
+from directory.admin import InlineRowAdmin
+from directory.models import (
+    CalledNumber,
+    Closure,
+    Language,
+    OpeningHours,
+    Planet,
+    PlanetAlias,
+    PlanetName,
+    Revision,
+)
+from tests.admin_forms import form_fields
+from voicemail.models import Voicemail
+
+pytestmark = pytest.mark.django_db
+
+OK, FOUND, FORBIDDEN = HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.FORBIDDEN
+NOT_FOUND, NOT_ALLOWED = HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED
+
+# What the model admins refuse whatever the login (the call log is written by calls only, a
+# voicemail by a caller, and a planet's or prompt's rows are added on the planet's page).
+NO_ADD = {Call, Utterance, Voicemail} | {
+    model
+    for model, model_admin in admin.site._registry.items()
+    if isinstance(model_admin, InlineRowAdmin)
+}
+NO_CHANGE = {Call, Utterance}
+NO_DELETE = {Call}
+# Pages listed on the admin's index (a planet's rows are edited on the planet's page).
+ON_INDEX = set(admin.site._registry) - {
+    model
+    for model, model_admin in admin.site._registry.items()
+    if isinstance(model_admin, InlineRowAdmin)
+}
+# The import writes these (and replaces the rows of the last three); the export reads them.
+IMPORT_WRITES = [
+    (Planet, ["add", "change"]),
+    (PlanetName, ["add", "change", "delete"]),
+    (PlanetAlias, ["add", "change", "delete"]),
+    (OpeningHours, ["add", "change", "delete"]),
+]
+EXPORT_READS = [Planet, PlanetName, PlanetAlias, OpeningHours]
+# The lookups that reach a caller's number, for logins that see it masked.
+# With the number's permission: Django's own answer (it takes no lookup through a relation that
+# no list filter names).
+CALLER_LOOKUPS = {
+    Call: ("from_number__startswith", OK),
+    Utterance: ("call__from_number__startswith", HTTPStatus.BAD_REQUEST),
+}
+# What a permitted action answers: a file, or back to the list.
+ACTION_ANSWERS = {"export_csv": OK}
+ACTION_WRITES = {"export_csv": False, "mark_unhandled": False}  # the voicemail is not handled
+
+
+def codename(model, action: str) -> str:
+    return f"{model._meta.app_label}.{get_permission_codename(action, model._meta)}"
+
+
+@dataclass
+class Login:
+    """A role: who is signed in, and what its permissions allow, as the admin promises it."""
+
+    name: str
+    user: User | None
+
+    def may(self, model, action: str) -> bool:
+        return self.user is not None and self.user.has_perm(codename(model, action))
+
+    def may_view(self, model) -> bool:
+        return self.may(model, "view") or self.may(model, "change")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    # Whether any table is then different.
+    writes: bool = False
+    location: str = ""
+
+
+def refused(login: Login, status=FORBIDDEN) -> Outcome:
+    return to_login() if login.user is None else Outcome(status)
+
+
+def to_login() -> Outcome:
+    return Outcome(FOUND, location=reverse("admin:login"))
+
+
+@dataclass
+class Cell:
+    """One request: its method, URL and form, and the rule for what a login gets."""
+
+    label: str
+    method: str
+    url: str
+    expect: Callable[[Login], Outcome]
+    data: dict = field(default_factory=dict)
+    # Made just before the request (a fresh upload, a fresh preview).
+    make_data: Callable[[], dict] | None = None
+    staff_only: bool = True  # anonymous logins go to the login page
+
+
+# The world the cells act on: the demo, a call with what its caller said, a voicemail with its
+# recording at the fake Twilio, a planet with every kind of row, a group and a user.
+
+
+@pytest.fixture
+def world(demo, fake_twilio, django_settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("the permission matrix runs on SQLite only")
+    now = timezone.now()
+    entries_write(
+        [
+            {
+                "record": "call_start",
+                "at": now.isoformat(),
+                "call_sid": "CA-matrix",
+                "from_number": "+19295550123",
+                "to_number": "+18005550100",
+                "language": "en-GB",
+            }
+        ]
+    )
+    Utterance.objects.create(
+        call_id="CA-matrix", sequence=1, language="en-GB", heard="swampy", confidence=0.9, score=0
+    )
+    recording_sid = fake_twilio.add_recording()
+    voicemail = Voicemail.objects.create(
+        recording_sid=recording_sid,
+        call_sid="CA-matrix",
+        planet=Planet.objects.get(name="Dagobah"),
+        language="en-GB",
+        duration=12,
+        received_at=now,
+    )
+    english = Language.objects.get(code="en-GB")
+    planet = Planet.objects.create(name="Matrix", key="88", phone_number="+14155550188")
+    PlanetName.objects.create(planet=planet, language=english, spoken_name="the matrix")
+    PlanetAlias.objects.create(planet=planet, language=english, phrase="grid")
+    OpeningHours.objects.create(planet=planet, weekday=0, opens="09:00", closes="17:00")
+    Closure.objects.create(
+        planet=planet, first_day=now.date(), last_day=now.date() + timedelta(days=1)
+    )
+    CalledNumber.objects.create(number="+81335550100", language=english)
+    group = Group.objects.create(name="Receptionists")
+    victim = User.objects.create_user(username="victim", is_staff=True)
+    targets = {
+        User: victim,
+        Group: group,
+        Language: Language.objects.get(is_default=False, code="ja-JP"),
+        Voicemail: voicemail,
+    }
+    for model in admin.site._registry:
+        targets.setdefault(model, model._default_manager.order_by("-pk").first())
+    assert not [model for model, row in targets.items() if row is None]
+    return {"targets": targets, "fake_twilio": fake_twilio, "recording_sid": recording_sid}
+
+
+def roles() -> dict[str, tuple[str, ...] | None]:
+    """Each role's permissions: None for anonymous, "app.*" for all of an app's."""
+    found = {"anonymous": None, "staff without permissions": ()}
+    for model in admin.site._registry:
+        for action in ("view", "change"):
+            found[f"{action} {model._meta.label_lower}"] = (codename(model, action),)
+    log = ("calllog.view_call", "calllog.view_utterance", "voicemail.view_voicemail")
+    return found | {
+        "directory editor": ("directory.*",),
+        "call-log viewer": log,
+        "call-log viewer with caller numbers": (*log, "calllog.view_caller_number"),
+        "voicemail listener": ("voicemail.view_voicemail", "voicemail.listen_voicemail"),
+        "superuser": ("superuser",),
+    }
+
+
+def sign_in(client: Client, name: str) -> Login:
+    permissions = roles()[name]
+    if permissions is None:
+        return Login(name, None)
+    if permissions == ("superuser",):
+        user = User.objects.create_superuser(username="role", password="x")
+    else:
+        user = User.objects.create_user(username="role", password="x", is_staff=True)
+        for permission in permissions:
+            app_label, code = permission.split(".")
+            granted = Permission.objects.filter(content_type__app_label=app_label)
+            user.user_permissions.add(*(granted if code == "*" else granted.filter(codename=code)))
+        user = User.objects.get(pk=user.pk)  # a fresh permission cache
+    client.force_login(user)
+    return Login(name, user)
+
+
+# The rules, page by page.
+
+
+def view_page(model) -> Callable[[Login], Outcome]:
+    return lambda login: Outcome(OK) if login.may_view(model) else refused(login)
+
+
+def flatten(nested) -> list:
+    rows = []
+    for item in nested:
+        rows.extend(flatten(item) if isinstance(item, list) else [item])
+    return rows
+
+
+def deletes(obj) -> set:
+    collector = NestedObjects(using="default")
+    collector.collect([obj])
+    return {type(row) for row in flatten(collector.nested())} & set(admin.site._registry)
+
+
+def may_delete(login: Login, model, obj) -> bool:
+    if model in NO_DELETE or (model is Language and obj.is_default):
+        return False
+    return all(login.may(each, "delete") for each in deletes(obj) | {model})
+
+
+def may_import(login: Login) -> bool:
+    return (
+        login.user is not None
+        and login.user.has_perm("directory.import_planet")
+        and all(login.may(model, action) for model, actions in IMPORT_WRITES for action in actions)
+    )
+
+
+def may_export(login: Login) -> bool:
+    return (
+        login.user is not None
+        and login.user.has_perm("directory.export_planet")
+        and all(login.may_view(model) for model in EXPORT_READS)
+    )
+
+
+def gated(allowed: Callable[[Login], bool], outcome: Outcome) -> Callable[[Login], Outcome]:
+    return lambda login: outcome if allowed(login) else refused(login)
+
+
+@functools.cache
+def superuser_page(url: str) -> str:
+    """A page as a superuser sees it (the forms the cells post are filled from it). Kept for
+    the next role: each test builds the same world, with the same ids."""
+    client = Client()
+    client.force_login(User.objects.get(username="reference"))
+    response = client.get(url)
+    assert response.status_code == OK, url
+    return response.content.decode()
+
+
+def model_cells(model, model_admin, obj, world, superuser) -> list[Cell]:
+    """The cells for every URL pattern of one model admin."""
+    info = f"{model._meta.app_label}_{model._meta.model_name}"
+    cells = []
+    for pattern in model_admin.urls:
+        kind = (pattern.name or "redirect").removeprefix(f"{info}_")
+        label = f"{model._meta.label_lower} {kind}"
+        if kind == "changelist":
+            cells += changelist_cells(model, model_admin, obj, label, superuser)
+        elif kind == "add":
+            url = reverse(f"admin:{info}_add")
+            allowed = lambda login, m=model: model not in NO_ADD and login.may(m, "add")  # noqa: E731
+            cells.append(Cell(label, "GET", url, gated(allowed, Outcome(OK))))
+            # An empty form: the permitted get their form back with its errors.
+            cells.append(Cell(label, "POST", url, gated(allowed, Outcome(OK))))
+        elif kind == "change":
+            url = reverse(f"admin:{info}_change", args=[obj.pk])
+            cells.append(Cell(label, "GET", url, view_page(model)))
+            data = form_fields(superuser(url)) | {"_save": "Save"}
+            allowed = lambda login, m=model: m not in NO_CHANGE and login.may(m, "change")  # noqa: E731
+            cells.append(Cell(label, "POST", url, gated(allowed, Outcome(FOUND, True)), data))
+        elif kind == "delete":
+            url = reverse(f"admin:{info}_delete", args=[obj.pk])
+            allowed = lambda login, m=model: may_delete(login, m, obj)  # noqa: E731
+            cells.append(Cell(label, "GET", url, gated(allowed, Outcome(OK))))
+            data = {"post": "yes"}
+            cells.append(Cell(label, "POST", url, gated(allowed, Outcome(FOUND, True)), data))
+        elif kind == "history":
+            url = reverse(f"admin:{info}_history", args=[obj.pk])
+            cells += [Cell(label, method, url, view_page(model)) for method in ("GET", "POST")]
+        elif kind == "simple_history":
+            version = obj.history.order_by("history_id").first()
+            url = reverse(f"admin:{info}_simple_history", args=[obj.pk, version.history_id])
+            cells.append(Cell(f"{label} (revert form)", "GET", url, view_page(model)))
+            data = form_fields(superuser(url)) | {"_save": "Revert"}
+            allowed = lambda login, m=model: login.may(m, "change")  # noqa: E731
+            outcome = Outcome(FOUND, True)
+            cells.append(Cell(f"{label} (revert)", "POST", url, gated(allowed, outcome), data))
+        elif kind == "import":
+            url = reverse(f"admin:{info}_import")
+            cells.append(Cell(label, "GET", url, gated(may_import, Outcome(OK))))
+            cells.append(Cell(label, "POST", url, gated(may_import, Outcome(OK)), make_data=upload))
+        elif kind == "process_import":
+            url = reverse(f"admin:{info}_process_import")
+            cells.append(Cell(label, "GET", url, lambda login: refused(login, NOT_ALLOWED)))
+            outcome = Outcome(FOUND, True)
+            cells.append(
+                Cell(label, "POST", url, gated(may_import, outcome), make_data=fresh_preview)
+            )
+        elif kind == "export":
+            url = reverse(f"admin:{info}_export")
+            cells.append(Cell(label, "GET", url, gated(may_export, Outcome(OK))))
+            data = {"format": "0", "resource": "0"}
+            cells.append(Cell(label, "POST", url, gated(may_export, Outcome(OK)), data))
+        elif kind == "redirect":
+            url = reverse(f"admin:{info}_changelist") + f"{obj.pk}/"
+            change = reverse(f"admin:{info}_change", args=[obj.pk])
+            found = Outcome(FOUND, location=change)
+            cells.append(Cell(label, "GET", url, lambda login, o=found: o))
+        elif kind == "password_change":
+            url = reverse(f"admin:{info}_password_change", args=[obj.pk])
+            allowed = lambda login, m=model: login.may(m, "change")  # noqa: E731
+            cells += [Cell(label, m, url, gated(allowed, Outcome(OK))) for m in ("GET", "POST")]
+        else:
+            cells += custom_cells(model, model_admin, obj, pattern, kind, label, world)
+    return cells
+
+
+def changelist_cells(model, model_admin, obj, label, superuser) -> list[Cell]:
+    info = f"{model._meta.app_label}_{model._meta.model_name}"
+    url = reverse(f"admin:{info}_changelist")
+    cells = [Cell(label, "GET", url, view_page(model))]
+    actions = [(name, func) for func, name, _ in model_admin._get_base_actions()]
+
+    def permitted(login, func) -> bool:
+        return all(login.may(model, action) for action in getattr(func, "allowed_permissions", ()))
+
+    def may_act(login, name, func) -> bool:
+        if name == "delete_selected":
+            return may_delete(login, model, obj)
+        return permitted(login, func)
+
+    for name, func in actions:
+
+        def expect(login, name=name, func=func):
+            if not login.may_view(model):
+                return refused(login)
+            if may_act(login, name, func):
+                return Outcome(ACTION_ANSWERS.get(name, FOUND), ACTION_WRITES.get(name, True))
+            # Django's answer to an action the login does not have: back to the list when it
+            # has others, the list itself when it has none.
+            others = any(may_act(login, n, f) for n, f in actions)
+            return Outcome(FOUND if others else OK)
+
+        data = {"action": name, "_selected_action": [str(obj.pk)], "index": "0", "post": "yes"}
+        cells.append(Cell(f"{label} action {name}", "POST", url, expect, data))
+    if model in CALLER_LOOKUPS:
+        # Filtering by what the page masks would read it back, one digit at a time.
+        lookup, seen = CALLER_LOOKUPS[model]
+        query = f"{url}?{lookup}=%2B1929"
+
+        def expect(login):
+            if not login.may_view(model):
+                return refused(login)
+            sees = login.user.has_perm("calllog.view_caller_number")
+            return Outcome(seen if sees else HTTPStatus.BAD_REQUEST)
+
+        cells.append(Cell(f"{label} filtered by caller number", "GET", query, expect))
+    if model_admin.list_editable:
+        data = form_fields(superuser(url), form_id_ending="changelist-form")
+        data = {key: value for key, value in data.items() if key != "action"}
+        # The first row's first number (its order), one more.
+        editable = [key for key in data if key.startswith("form-0-") and key != "form-0-id"]
+        edited = next(key for key in editable if data[key].isdigit())
+        data[edited] = str(int(data[edited]) + 1)
+
+        def expect(login):
+            if not login.may_view(model):
+                return refused(login)
+            return Outcome(FOUND, True) if login.may(model, "change") else refused(login)
+
+        cells.append(
+            Cell(f"{label} (edited in the list)", "POST", url, expect, data | {"_save": "Save"})
+        )
+    return cells
+
+
+def custom_cells(model, model_admin, obj, pattern, kind, label, world) -> list[Cell]:
+    """The pages a model admin adds of its own."""
+    name = f"admin:{pattern.name}"
+    needs_object = "object_id" in str(pattern.pattern) or "<" in str(pattern.pattern)
+    url = reverse(name, args=[obj.pk] if needs_object else [])
+    policy = POLICY.get(pattern.name)
+    if policy is None:  # a page added later: like every page of its model, view to see it
+        return [Cell(label, method, url, view_page(model)) for method in ("GET", "POST")]
+    return policy(url, label, world)
+
+
+def dashboard(url, label, world):
+    return [Cell(label, m, url, view_page(Call)) for m in ("GET", "POST")]
+
+
+def unmatched(url, label, world):
+    planet = world["targets"][Planet]
+
+    def adds(login):
+        if not login.may_view(Utterance):
+            return refused(login)
+        if login.may(PlanetAlias, "add"):
+            return Outcome(FOUND, True)
+        if login.may(admin_model("directory.menualias"), "add"):
+            return Outcome(FOUND)  # a main-menu word may be added, not a planet's
+        return refused(login)
+
+    data = {"language": "en-GB", "phrase": "swampy", "target": f"planet:{planet.pk}"}
+    return [Cell(label, "GET", url, view_page(Utterance)), Cell(label, "POST", url, adds, data)]
+
+
+def audio(url, label, world):
+    listens = gated(lambda login: login.user.has_perm("voicemail.listen_voicemail"), Outcome(OK))
+    return [Cell(label, m, url, listens) for m in ("GET", "POST")]
+
+
+POLICY = {
+    "calllog_dashboard": dashboard,
+    "calllog_utterance_unmatched": unmatched,
+    "voicemail_voicemail_audio": audio,
+}
+
+
+def admin_model(label: str):
+    return next(model for model in admin.site._registry if model._meta.label_lower == label)
+
+
+def upload() -> dict:
+    row = "Dagobah,3,+17262043675,1,20,UTC,,,the swamp planet,\n"
+    header = "name,key,phone_number,is_active,position,time_zone,holidays_country,"
+    header += "opening hours,spoken name en-GB,also heard as en-GB\n"
+    content = (header + row).encode()
+    return {
+        "import_file": SimpleUploadedFile("planets.csv", content, "text/csv"),
+        "format": "0",
+        "resource": "0",
+    }
+
+
+def fresh_preview() -> dict:
+    """A confirmation form from a superuser's preview: only its file name is a secret."""
+    client = Client()
+    client.force_login(User.objects.get(username="reference"))
+    response = client.post(reverse("admin:directory_planet_import"), upload())
+    return dict(response.context["confirm_form"].initial)
+
+
+def site_cells() -> list[Cell]:
+    """The admin site's own pages, and the staff pages outside the admin."""
+    staff = lambda login: refused(login) if login.user is None else Outcome(OK)  # noqa: E731
+    cells = [
+        Cell("index", "GET", reverse("admin:index"), staff),
+        Cell("password change", "GET", reverse("admin:password_change"), staff),
+        Cell("password change", "POST", reverse("admin:password_change"), staff),
+        Cell("password changed", "GET", reverse("admin:password_change_done"), staff),
+        Cell("jsi18n", "GET", reverse("admin:jsi18n"), staff),
+        # No field of ours completes: no login gets rows from it.
+        Cell("autocomplete", "GET", reverse("admin:autocomplete"), lambda login: refused(login)),
+    ]
+    planet_type = ContentType.objects.get_for_model(Planet)
+    on_site = reverse("admin:view_on_site", args=[planet_type.pk, 1])
+    cells.append(Cell("view on site", "GET", on_site, lambda login: refused(login, NOT_FOUND)))
+    for app_label in sorted({model._meta.app_label for model in admin.site._registry}):
+        url = reverse("admin:app_list", args=[app_label])
+
+        def app(login, app_label=app_label):
+            shown = [m for m in ON_INDEX if m._meta.app_label == app_label]
+            actions = ("view", "add", "change", "delete")
+            if any(login.may(m, a) for m in shown for a in actions):
+                return Outcome(OK)
+            return refused(login, NOT_FOUND)
+
+        cells.append(Cell(f"app {app_label}", "GET", url, app))
+    phone = reverse("simulator:phone")
+    cells.append(Cell("simulator", "GET", phone, staff))
+    step = reverse("simulator:step")
+    body = json.dumps({"action": "start"})
+    cells.append(
+        Cell(
+            "simulator step",
+            "POST",
+            step,
+            lambda login: Outcome(FORBIDDEN if login.user is None else OK),
+            {"body": body},
+            staff_only=False,
+        )
+    )
+    cells.append(
+        Cell("simulator step", "GET", step, lambda login: Outcome(NOT_ALLOWED), staff_only=False)
+    )
+    return cells
+
+
+def digest() -> dict[str, str]:
+    """Every table's rows, hashed (the session's left out: signing in is not a write)."""
+    tables = {}
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if table == "django_session":
+                continue
+            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 (our own table names)
+            rows = sorted(map(repr, cursor.fetchall()))
+            tables[table] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+    return tables
+
+
+def total_changes() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT total_changes()")
+        return cursor.fetchone()[0]
+
+
+def writable(login: Login) -> set[str]:
+    """The tables a login may change: those of the models it may add to, change or delete
+    from (with their histories and many-to-many tables), and the admin's log."""
+    tables = {"django_admin_log"}
+    if login.user is not None and login.user.is_superuser:
+        return set(connection.introspection.table_names())
+    for model in admin.site._registry:
+        if any(login.may(model, action) for action in ("add", "change", "delete")):
+            tables.add(model._meta.db_table)
+            if hasattr(model, "history"):
+                tables.add(model.history.model._meta.db_table)
+            tables |= {m2m.remote_field.through._meta.db_table for m2m in model._meta.many_to_many}
+            if model._meta.app_label == "directory":
+                tables.add(Revision._meta.db_table)  # what every change to the directory bumps
+    return tables
+
+
+def ask(client: Client, cell: Cell, data: dict):
+    if cell.method == "GET":
+        return client.get(cell.url)
+    if "body" in data:
+        return client.post(cell.url, data["body"], content_type="application/json")
+    return client.post(cell.url, data)
+
+
+@pytest.mark.parametrize("role", roles())
+def test_each_login_gets_exactly_what_its_permissions_allow(role, world):
+    User.objects.create_superuser(username="reference", password="x")
+    cells = site_cells()
+    for model, model_admin in admin.site._registry.items():
+        cells += model_cells(model, model_admin, world["targets"][model], world, superuser_page)
+    fake = world["fake_twilio"]
+    client = Client()
+    login = sign_in(client, role)
+    baseline = digest()
+    allowed_tables = writable(login)
+    wrong = []
+    for cell in cells:
+        expected = to_login() if login.user is None and cell.staff_only else cell.expect(login)
+        fake.recordings.setdefault(world["recording_sid"], b"ID3 fake mp3 audio")
+        with transaction.atomic():
+            data = cell.data
+            before = baseline
+            if cell.make_data:
+                data = cell.make_data()
+                before = digest()
+            changes = total_changes()
+            response = ask(client, cell, data)
+            changed = set()
+            if total_changes() != changes:
+                after = digest()
+                changed = {table for table in after if after[table] != before.get(table)}
+            transaction.set_rollback(True)
+        got = Outcome(
+            response.status_code,
+            bool(changed),
+            response.get("Location", "").split("?")[0] if expected.location else "",
+        )
+        if got != expected:
+            wrong.append(f"{cell.method} {cell.url} ({cell.label}): {got}, expected {expected}")
+        elif changed - allowed_tables:
+            wrong.append(
+                f"{cell.method} {cell.url} ({cell.label}) wrote {changed - allowed_tables}"
+            )
+    assert not wrong, f"{role}: {len(wrong)} of {len(cells)}:\n" + "\n".join(wrong)
