@@ -246,6 +246,20 @@ def test_a_login_that_sees_masked_numbers_cannot_filter_by_them(viewer, calls, l
     assert "CA-dagobah" not in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("order", "as_if"), [("3", ""), ("-3", ""), ("3.1", "1"), ("-3.-1", "-1"), ("1.3", "1")]
+)
+def test_nor_sort_by_them(viewer, calls, order, as_if):
+    """The caller column (the third) sorts nothing: a list sorted by it is sorted as if it
+    were not asked for."""
+    expected = listed(viewer.get(reverse(CHANGELIST), {"o": as_if} if as_if else {}))
+
+    response = viewer.get(reverse(CHANGELIST), {"o": order})
+
+    assert response.status_code == HTTPStatus.OK
+    assert listed(response) == expected
+
+
 def test_nor_through_what_the_callers_said(client, calls):
     client.force_login(make_staff(permissions=("calllog.view_utterance",)))
     url = reverse("admin:calllog_utterance_changelist")
