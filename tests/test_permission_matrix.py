@@ -44,7 +44,10 @@ from directory.models import (
 from tests.admin_forms import form_fields
 from voicemail.models import Voicemail
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the matrix runs on SQLite only"),
+]
 
 OK, FOUND, FORBIDDEN = HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.FORBIDDEN
 NOT_FOUND, NOT_ALLOWED = HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED
@@ -138,8 +141,6 @@ class Cell:
 
 @pytest.fixture
 def world(demo, fake_twilio, django_settings):
-    if connection.vendor != "sqlite":
-        pytest.skip("the permission matrix runs on SQLite only")
     now = timezone.now()
     entries_write(
         [
