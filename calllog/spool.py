@@ -9,7 +9,9 @@ the database in groups, one transaction each, and empties the file once all of i
 Each process holds an exclusive lock (flock) on its own file for as long as it lives. A file
 whose lock nobody holds belongs to a process that died: any other process adopts it, writes it
 and deletes it. Writing an entry twice is harmless, as every write is idempotent (the call
-log's unique constraints), so a crash at any moment loses nothing and doubles nothing.
+log's unique constraints), so a crash at any moment loses nothing and doubles nothing. An
+entry's texts are made storable (storable()) before it is spooled: a value the database refuses
+would fail its whole group, again and again.
 """
 
 import atexit
@@ -24,9 +26,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
-from django.db import connection
+from django.core.exceptions import FieldDoesNotExist
+from django.db import connection, models
 from django.utils import timezone
 
 logger = logging.getLogger("calllog")
@@ -44,6 +48,15 @@ RETRY_SECONDS = (0.25, 5.0)
 MEMORY_LIMIT = 100_000
 # How often a fault that lasts is logged again, with the number of entries waiting.
 REMIND_EVERY_SECONDS = 60.0
+
+
+def storable(value: str, max_length: int | None = None) -> str:
+    """A text as every database stores it: no NUL characters (PostgreSQL refuses them), no lone
+    surrogates (UTF-8 has none), at most max_length characters (PostgreSQL refuses more)."""
+    value = value.replace("\x00", "")
+    if not value.isascii():
+        value = value.encode("utf-8", "ignore").decode("utf-8")
+    return value[:max_length]
 
 
 def _lines(fd: int, start: int, end: int) -> Iterator[tuple[dict, int]]:
@@ -288,11 +301,28 @@ class Spool:
             logger.info("%s writes resumed: everything waiting is written", self.label.capitalize())
 
 
-def keep(spool: "Spool | None", write: Callable[[list[dict]], None], record: str, **fields):
-    """One entry of a kind, stamped with its request's time: into this process's spool, or
-    written at once where there is none (CALL_LOG_SPOOL_DIR unset, as in tests)."""
-    entry = {"record": record, "at": timezone.now().isoformat(), **fields}
+def keep(
+    spool: "Spool | None",
+    write: Callable[[list[dict]], None],
+    record: str,
+    model: type[models.Model],
+    **fields,
+):
+    """One entry of a kind, stamped with its request's time, its texts made storable in the
+    model's columns of their names: into this process's spool, or written at once where there
+    is none (CALL_LOG_SPOOL_DIR unset, as in tests)."""
+    entry = {"record": record, "at": timezone.now().isoformat()}
+    for name, value in fields.items():
+        entry[name] = storable(value, _max_length(model, name)) if isinstance(value, str) else value
     if spool is not None:
         spool.append(entry)
     else:
         write([entry])
+
+
+@cache
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    try:
+        return model._meta.get_field(name).max_length
+    except FieldDoesNotExist:
+        return None

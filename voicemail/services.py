@@ -44,7 +44,7 @@ def spool_start() -> None:
 
 
 def _record(record: str, **fields) -> None:
-    keep(_spool(), entries_write, record, **fields)
+    keep(_spool(), entries_write, record, Voicemail, **fields)
 
 
 def recording_received(

@@ -9,8 +9,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
-from calllog.models import Call, Step
+from calllog import services
+from calllog.models import Call, Step, Utterance
 from calllog.services import entries_write
 from calllog.spool import Spool
 
@@ -139,3 +141,31 @@ def test_a_full_disk_keeps_entries_in_memory_until_the_database_takes_them(tmp_p
     assert "No space left on device" in caplog.text
     assert spool.drain() is True
     assert logged() == [("CA3", "", [1, 2])]
+
+
+def test_nul_bytes_twilio_sends_are_cleaned_and_the_calls_after_them_written(
+    client, demo, tmp_path, monkeypatch
+):
+    spool = Spool(tmp_path, entries_write, background=False)
+    monkeypatch.setattr(services, "_spool", lambda: spool)
+    nul = {"CallSid": "CA-nul", "From": "+1929\x00555", "To": "+1800\x00555"}
+    nul["CallerName"] = "DARTH\x00VADER"
+    client.post(reverse("ivr:welcome"), nul)
+    said = {"SpeechResult": "Dago\x00bah please", "Confidence": "0.9"}
+    client.post(f"{reverse('ivr:menu')}?step=1", {**nul, **said})
+    client.post(reverse("ivr:status"), {**nul, "CallStatus": "completed", "CallDuration": "30"})
+    after = [f"CA-after-{n}" for n in range(3)]
+    for sid in after:
+        caller = {"CallSid": sid, "From": "+19295550123", "To": "+18005550100"}
+        client.post(reverse("ivr:welcome"), caller)
+        client.post(reverse("ivr:status"), {**caller, "CallStatus": "busy", "CallDuration": "0"})
+
+    assert spool.drain() is True
+    call = Call.objects.get(call_sid="CA-nul")
+    assert (call.from_number, call.to_number, call.status) == ("+1929555", "+1800555", "completed")
+    assert list(call.steps.values_list("sequence", "kind")) == [(1, Step.Kind.MENU_KEY)]
+    assert Utterance.objects.get(call=call).heard == "Dagobah please"
+    assert list(Call.objects.filter(call_sid__in=after).values_list("status", flat=True)) == [
+        "busy"
+    ] * len(after)
+    assert list(tmp_path.glob("*.rejected")) == []

@@ -200,6 +200,31 @@ def test_a_voicemail_survives_a_locked_database_through_the_spool(
     assert len(mail.outbox) == 1
 
 
+def test_a_transcription_with_nul_bytes_is_kept_cleaned_and_the_messages_after_it_too(
+    client, dagobah, tmp_path, monkeypatch
+):
+    """PostgreSQL refuses a NUL byte: one in a transcription must not hold back the spool."""
+    from calllog.spool import Spool
+    from voicemail import services
+
+    spool = Spool(tmp_path, services.entries_write, background=False, label="voicemail")
+    monkeypatch.setattr(services, "_spool", lambda: spool)
+    url = f"{reverse('ivr:voicemail_transcription')}?lang=en-GB&planet={dagobah.pk}"
+    form = {**CALLER, "RecordingSid": RECORDING, "TranscriptionStatus": "completed"}
+    client.post(url, {**form, "TranscriptionText": "Pick me up\x00 at the swamp.\x00"})
+    recording_callback(client, dagobah)
+    later = "RE" + "b2" * 16
+    recording_callback(client, dagobah, RecordingSid=later, CallSid="CA201")
+
+    assert spool.drain() is True
+    assert Voicemail.objects.get(recording_sid=RECORDING).transcription == (
+        "Pick me up at the swamp."
+    )
+    assert Voicemail.objects.get(recording_sid=later).duration == 17
+    assert len(mail.outbox) == 2
+    assert list(tmp_path.glob("*.rejected")) == []
+
+
 def refuse_every_query(execute, sql, params, many, context):
     from django.db import OperationalError
 
