@@ -257,8 +257,12 @@ def spool_backlog() -> int:
     return spool.backlog() if spool else 0
 
 
+# The table each record's values go to, for their lengths (the rest go to the call's row).
+_MODELS = {"step": Step, "utterance": Utterance}
+
+
 def _record(record: str, **fields) -> None:
-    keep(_spool(), entries_write, record, **fields)
+    keep(_spool(), entries_write, record, _MODELS.get(record, Call), **fields)
 
 
 def call_start(

@@ -10,6 +10,10 @@ Each process holds an exclusive lock (flock) on its own file for as long as it l
 whose lock nobody holds belongs to a process that died: any other process adopts it, writes it
 and deletes it. Writing an entry twice is harmless, as every write is idempotent (the call
 log's unique constraints), so a crash at any moment loses nothing and doubles nothing.
+
+An entry's texts are made storable (storable()) before it is spooled. One the database still
+refuses is set aside, in a `.rejected` file beside its spool file and in the server log, and
+the entries behind it are written: one bad value never holds back a process's log.
 """
 
 import atexit
@@ -24,9 +28,11 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
-from django.db import connection
+from django.core.exceptions import FieldDoesNotExist
+from django.db import DataError, IntegrityError, connection, models
 from django.utils import timezone
 
 logger = logging.getLogger("calllog")
@@ -44,6 +50,19 @@ RETRY_SECONDS = (0.25, 5.0)
 MEMORY_LIMIT = 100_000
 # How often a fault that lasts is logged again, with the number of entries waiting.
 REMIND_EVERY_SECONDS = 60.0
+# A write that fails with one of these fails for what its entries hold (a value the database
+# refuses, an entry of the wrong shape), not for the database's state: retried as it is, it
+# would fail for ever. Faults of the database itself (down, locked) are retried.
+REFUSED = (DataError, IntegrityError, ValueError, TypeError, LookupError)
+
+
+def storable(value: str, max_length: int | None = None) -> str:
+    """A text as every database stores it: no NUL characters (PostgreSQL refuses them), no lone
+    surrogates (UTF-8 has none), at most max_length characters (PostgreSQL refuses more)."""
+    value = value.replace("\x00", "")
+    if not value.isascii():
+        value = value.encode("utf-8", "ignore").decode("utf-8")
+    return value[:max_length]
 
 
 def _lines(fd: int, start: int, end: int) -> Iterator[tuple[dict, int]]:
@@ -61,6 +80,12 @@ def _lines(fd: int, start: int, end: int) -> Iterator[tuple[dict, int]]:
             logger.error("Skipped an unreadable call-log spool line at byte %s", offset - len(raw))
 
 
+def _rejected(path: Path) -> Path:
+    """Where the entries of a spool file that the database refuses are kept: beside it, by a
+    name no spool adopts."""
+    return path.with_name(f"{path.name}.rejected")
+
+
 class Spool:
     """One process's spool of call-log entries waiting to be written to the database."""
 
@@ -75,6 +100,8 @@ class Spool:
         self.directory = Path(directory)
         # What the entries are, as the server log names them (the voicemail app has a spool too).
         self.label = label
+        # Writes a group of entries in one transaction, all or none: a group that fails is
+        # written again, whole or in halves (_write_all()).
         self._write = write
         # Without a background thread, entries wait for drain() (tests call it themselves).
         self._background = background
@@ -168,17 +195,19 @@ class Spool:
 
     def _drain(self) -> bool:
         with self._lock:
-            fd, start, end = self._fd, self._written, self._size
+            fd, path, start, end = self._fd, self.path, self._written, self._size
             memory = list(self._memory)
+        # Entries set aside go beside this process's file (without one, to the server log only).
+        rejected = None if path is None else _rejected(path)
         try:
             if fd is not None and end > start:
-                reader = os.open(self.path, os.O_RDONLY)
+                reader = os.open(path, os.O_RDONLY)
                 try:
-                    self._write_lines(reader, start, end, self._mark_written)
+                    self._write_lines(reader, start, end, self._mark_written, rejected)
                 finally:
                     os.close(reader)
             for first in range(0, len(memory), BATCH):
-                self._write(memory[first : first + BATCH])
+                self._write_all(memory[first : first + BATCH], rejected)
         except Exception as error:
             self._failed(error)
             return False
@@ -195,17 +224,50 @@ class Spool:
         with self._lock:
             self._written = offset
 
-    def _write_lines(self, fd: int, start: int, end: int, progress) -> None:
+    def _write_lines(self, fd: int, start: int, end: int, progress, rejected: Path | None) -> None:
         batch, offset = [], start
         for entry, offset in _lines(fd, start, end):
             batch.append(entry)
             if len(batch) == BATCH:
-                self._write(batch)
+                self._write_all(batch, rejected)
                 progress(offset)
                 batch = []
         if batch:
-            self._write(batch)
+            self._write_all(batch, rejected)
         progress(offset)
+
+    def _write_all(self, entries: list[dict], rejected: Path | None) -> None:
+        """Write a group of entries; a fault of the database raises, for all of it to wait.
+
+        A group the database refuses for what it holds is split in halves, and they are written
+        the same way, until the entry at fault is alone: it is set aside, never the others."""
+        try:
+            self._write(entries)
+        except REFUSED as error:
+            if len(entries) == 1:
+                self._set_aside(entries[0], error, rejected)
+                return
+            middle = len(entries) // 2
+            self._write_all(entries[:middle], rejected)
+            self._write_all(entries[middle:], rejected)
+
+    def _set_aside(self, entry: dict, error: Exception, rejected: Path | None) -> None:
+        # ASCII JSON: a lone surrogate (one reason to be refused) is written as its escape.
+        line = json.dumps(entry, separators=(",", ":"))
+        kept = "in the server log only"
+        if rejected is not None:
+            try:
+                fd = os.open(rejected, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                try:
+                    os.write(fd, (line + "\n").encode())
+                finally:
+                    os.close(fd)
+                kept = f"kept in {rejected}"
+            except OSError as problem:
+                kept = f"in the server log only ({problem})"
+        logger.error(
+            "Set aside a %s entry the database refuses (%s), %s: %s", self.label, error, kept, line
+        )
 
     def adopt_orphans(self) -> bool:
         """Write and delete the files of processes that died; True if none is left unwritten."""
@@ -227,7 +289,8 @@ class Spool:
                 os.close(fd)
                 continue  # its process is alive and writes it itself
             try:
-                self._write_lines(fd, 0, os.fstat(fd).st_size, lambda offset: None)
+                end = os.fstat(fd).st_size
+                self._write_lines(fd, 0, end, lambda offset: None, _rejected(path))
                 path.unlink(missing_ok=True)
                 logger.info(
                     "Wrote the %s spool %s left by a stopped process", self.label, path.name
@@ -288,11 +351,28 @@ class Spool:
             logger.info("%s writes resumed: everything waiting is written", self.label.capitalize())
 
 
-def keep(spool: "Spool | None", write: Callable[[list[dict]], None], record: str, **fields):
-    """One entry of a kind, stamped with its request's time: into this process's spool, or
-    written at once where there is none (CALL_LOG_SPOOL_DIR unset, as in tests)."""
-    entry = {"record": record, "at": timezone.now().isoformat(), **fields}
+def keep(
+    spool: "Spool | None",
+    write: Callable[[list[dict]], None],
+    record: str,
+    model: type[models.Model],
+    **fields,
+):
+    """One entry of a kind, stamped with its request's time, its texts made storable in the
+    model's columns of their names: into this process's spool, or written at once where there
+    is none (CALL_LOG_SPOOL_DIR unset, as in tests)."""
+    entry = {"record": record, "at": timezone.now().isoformat()}
+    for name, value in fields.items():
+        entry[name] = storable(value, _max_length(model, name)) if isinstance(value, str) else value
     if spool is not None:
         spool.append(entry)
     else:
         write([entry])
+
+
+@cache
+def _max_length(model: type[models.Model], name: str) -> int | None:
+    try:
+        return model._meta.get_field(name).max_length
+    except FieldDoesNotExist:
+        return None

@@ -44,7 +44,7 @@ def spool_start() -> None:
 
 
 def _record(record: str, **fields) -> None:
-    keep(_spool(), entries_write, record, **fields)
+    keep(_spool(), entries_write, record, Voicemail, **fields)
 
 
 def recording_received(
@@ -90,15 +90,16 @@ def transcription_received(
 
 
 def entries_write(entries: list[dict]) -> None:
-    """Write spooled entries; the first of a recording makes its voicemail and sends a notice."""
-    new = []
-    for entry in entries:
-        voicemail, created = _entry_write(entry)
-        if created:
-            new.append((voicemail, entry["inbox_url"]))
+    """Write spooled entries in one transaction, all or none; the first of a recording makes its
+    voicemail and sends a notice."""
+    # All or none: a group the spool writes again (the database was down, or refused one of
+    # them) finds none of its voicemails made already, so none misses its notice.
+    with transaction.atomic():
+        written = [(_entry_write(entry), entry["inbox_url"]) for entry in entries]
     # After the writes: a slow mail server never holds the database.
-    for voicemail, inbox_url in new:
-        notice_send(voicemail=voicemail, inbox_url=inbox_url)
+    for (voicemail, created), inbox_url in written:
+        if created:
+            notice_send(voicemail=voicemail, inbox_url=inbox_url)
 
 
 def _entry_write(entry: dict) -> tuple[Voicemail, bool]:
@@ -110,19 +111,18 @@ def _entry_write(entry: dict) -> tuple[Voicemail, bool]:
         update = {"duration": entry["duration"]}
     else:
         update = {"transcription": entry["text"]}
-    with transaction.atomic():
-        voicemail, created = Voicemail.objects.get_or_create(
-            recording_sid=entry["recording_sid"],
-            defaults={
-                "call_sid": entry["call_sid"],
-                "planet_id": planet_id,
-                "language": entry["language"],
-                "received_at": datetime.fromisoformat(entry["at"]),
-                **update,
-            },
-        )
-        if not created:
-            Voicemail.objects.filter(pk=voicemail.pk).update(**update)
+    voicemail, created = Voicemail.objects.get_or_create(
+        recording_sid=entry["recording_sid"],
+        defaults={
+            "call_sid": entry["call_sid"],
+            "planet_id": planet_id,
+            "language": entry["language"],
+            "received_at": datetime.fromisoformat(entry["at"]),
+            **update,
+        },
+    )
+    if not created:
+        Voicemail.objects.filter(pk=voicemail.pk).update(**update)
     return voicemail, created
 
 

@@ -9,8 +9,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError, connection
+from django.urls import reverse
 
-from calllog.models import Call, Step
+from calllog import services
+from calllog.models import Call, Step, Utterance
 from calllog.services import entries_write
 from calllog.spool import Spool
 
@@ -139,3 +142,113 @@ def test_a_full_disk_keeps_entries_in_memory_until_the_database_takes_them(tmp_p
     assert "No space left on device" in caplog.text
     assert spool.drain() is True
     assert logged() == [("CA3", "", [1, 2])]
+
+
+# Entries that bypassed storable() (spooled before it, or by a bug): the database refuses them.
+REFUSED = {
+    "negative step": {**step("CA-bad", 1), "sequence": -1},
+    "NUL byte": {**start("CA-bad"), "from_number": "+1929\x00555"},
+    "too long": {**start("CA-bad"), "from_number": "+1" * 20},
+}
+# SQLite stores NUL bytes and long texts; PostgreSQL does not.
+POSTGRESQL_ONLY = {"NUL byte", "too long"}
+
+
+@pytest.fixture(params=list(REFUSED))
+def refused(request) -> dict:
+    if request.param in POSTGRESQL_ONLY and connection.vendor != "postgresql":
+        pytest.skip("SQLite stores it")
+    return REFUSED[request.param]
+
+
+def others() -> list[dict]:
+    return [start("CA1"), step("CA1", 1), step("CA1", 2), end("CA1"), start("CA2"), step("CA2", 1)]
+
+
+OTHERS_LOGGED = [("CA1", "completed", [1, 2]), ("CA2", "", [1])]
+
+
+def set_aside(spool_file: Path) -> list[dict]:
+    lines = spool_file.with_name(f"{spool_file.name}.rejected").read_text().splitlines()
+    return [json.loads(line) for line in lines]
+
+
+# Writes run in autocommit, as on the writer's thread, not in a test's transaction (on
+# PostgreSQL a refused statement would end that transaction for the rest of the test).
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_the_database_refuses_is_set_aside_and_the_others_written(
+    tmp_path, refused, caplog
+):
+    spool = Spool(tmp_path, entries_write, background=False)
+    entries = others()
+    for entry in [*entries[:3], refused, *entries[3:]]:
+        spool.append(entry)
+    with caplog.at_level(logging.ERROR, logger="calllog"):
+        assert spool.drain() is True
+    assert logged() == OTHERS_LOGGED
+    assert set_aside(spool.path) == [refused]
+    assert json.dumps(refused, separators=(",", ":")) in caplog.text
+    assert spool.backlog() == 0
+    assert spool.path.stat().st_size == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_refused_in_an_orphan_file_is_set_aside_and_the_file_written(tmp_path, caplog):
+    # A lone surrogate has no UTF-8 (the spool writes it as JSON's escape): both databases
+    # refuse it.
+    refused = {**start("CA-bad"), "from_number": "+1929\ud800"}
+    entries = others()
+    orphan = tmp_path / "gone-1-abc.jsonl"
+    orphan.write_text("".join(json.dumps(e) + "\n" for e in [refused, *entries]))
+    with caplog.at_level(logging.ERROR, logger="calllog"):
+        assert Spool(tmp_path, entries_write, background=False).adopt_orphans() is True
+    assert logged() == OTHERS_LOGGED
+    assert set_aside(orphan) == [refused]
+    assert json.dumps(refused, separators=(",", ":")) in caplog.text
+    assert spool_files(tmp_path) == []
+
+
+def refuse_every_query(execute, sql, params, many, context):
+    raise OperationalError("the database system is shutting down")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fault_of_the_database_sets_nothing_aside_and_is_retried(tmp_path):
+    spool = Spool(tmp_path, entries_write, background=False)
+    for entry in others():
+        spool.append(entry)
+    with connection.execute_wrapper(refuse_every_query):
+        assert spool.drain() is False
+    assert spool.backlog() == len(others())
+    assert list(tmp_path.glob("*.rejected")) == []
+
+    assert spool.drain() is True
+    assert logged() == OTHERS_LOGGED
+
+
+def test_nul_bytes_twilio_sends_are_cleaned_and_the_calls_after_them_written(
+    client, demo, tmp_path, monkeypatch
+):
+    spool = Spool(tmp_path, entries_write, background=False)
+    monkeypatch.setattr(services, "_spool", lambda: spool)
+    nul = {"CallSid": "CA-nul", "From": "+1929\x00555", "To": "+1800\x00555"}
+    nul["CallerName"] = "DARTH\x00VADER"
+    client.post(reverse("ivr:welcome"), nul)
+    said = {"SpeechResult": "Dago\x00bah please", "Confidence": "0.9"}
+    client.post(f"{reverse('ivr:menu')}?step=1", {**nul, **said})
+    client.post(reverse("ivr:status"), {**nul, "CallStatus": "completed", "CallDuration": "30"})
+    after = [f"CA-after-{n}" for n in range(3)]
+    for sid in after:
+        caller = {"CallSid": sid, "From": "+19295550123", "To": "+18005550100"}
+        client.post(reverse("ivr:welcome"), caller)
+        client.post(reverse("ivr:status"), {**caller, "CallStatus": "busy", "CallDuration": "0"})
+
+    assert spool.drain() is True
+    call = Call.objects.get(call_sid="CA-nul")
+    assert (call.from_number, call.to_number, call.status) == ("+1929555", "+1800555", "completed")
+    assert list(call.steps.values_list("sequence", "kind")) == [(1, Step.Kind.MENU_KEY)]
+    assert Utterance.objects.get(call=call).heard == "Dagobah please"
+    assert list(Call.objects.filter(call_sid__in=after).values_list("status", flat=True)) == [
+        "busy"
+    ] * len(after)
+    assert list(tmp_path.glob("*.rejected")) == []

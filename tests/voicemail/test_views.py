@@ -1,5 +1,6 @@
 """A caller leaves a message; Twilio's callbacks about it keep one voicemail and send one notice."""
 
+import json
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -198,6 +199,52 @@ def test_a_voicemail_survives_a_locked_database_through_the_spool(
     assert spool.drain() is True
     assert Voicemail.objects.get().recording_sid == RECORDING
     assert len(mail.outbox) == 1
+
+
+def test_a_transcription_with_nul_bytes_is_kept_cleaned_and_the_messages_after_it_too(
+    client, dagobah, tmp_path, monkeypatch
+):
+    """PostgreSQL refuses a NUL byte: one in a transcription must not hold back the spool."""
+    from calllog.spool import Spool
+    from voicemail import services
+
+    spool = Spool(tmp_path, services.entries_write, background=False, label="voicemail")
+    monkeypatch.setattr(services, "_spool", lambda: spool)
+    url = f"{reverse('ivr:voicemail_transcription')}?lang=en-GB&planet={dagobah.pk}"
+    form = {**CALLER, "RecordingSid": RECORDING, "TranscriptionStatus": "completed"}
+    client.post(url, {**form, "TranscriptionText": "Pick me up\x00 at the swamp.\x00"})
+    recording_callback(client, dagobah)
+    later = "RE" + "b2" * 16
+    recording_callback(client, dagobah, RecordingSid=later, CallSid="CA201")
+
+    assert spool.drain() is True
+    assert Voicemail.objects.get(recording_sid=RECORDING).transcription == (
+        "Pick me up at the swamp."
+    )
+    assert Voicemail.objects.get(recording_sid=later).duration == 17
+    assert len(mail.outbox) == 2
+    assert list(tmp_path.glob("*.rejected")) == []
+
+
+def test_a_message_spooled_with_one_the_database_refuses_is_kept_and_notified_once(
+    client, dagobah, tmp_path, monkeypatch, caplog
+):
+    """The refused entry is set aside; the group is written again without it, all or none."""
+    from calllog.spool import Spool
+    from voicemail import services
+
+    spool = Spool(tmp_path, services.entries_write, background=False, label="voicemail")
+    monkeypatch.setattr(services, "_spool", lambda: spool)
+    recording_callback(client, dagobah)
+    # Written straight to the spool, as keep() would never: a negative duration.
+    refused = {**json.loads(spool.path.read_text()), "recording_sid": "RE" + "c3" * 16}
+    spool.append(refused | {"duration": -1})
+
+    assert spool.drain() is True
+    assert list(Voicemail.objects.values_list("recording_sid", flat=True)) == [RECORDING]
+    assert len(mail.outbox) == 1
+    assert "Set aside a voicemail entry" in caplog.text
+    assert len(spool.path.with_name(f"{spool.path.name}.rejected").read_text().splitlines()) == 1
 
 
 def refuse_every_query(execute, sql, params, many, context):
