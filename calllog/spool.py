@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db import DataError, IntegrityError, connection, models
 from django.utils import timezone
 
@@ -372,7 +371,9 @@ def keep(
 
 @cache
 def _max_length(model: type[models.Model], name: str) -> int | None:
-    try:
-        return model._meta.get_field(name).max_length
-    except FieldDoesNotExist:
-        return None
+    """The length limit of the column an entry's value of this name goes to (a relation's by
+    its column: a step's call_sid is its call's), or None."""
+    for field in model._meta.concrete_fields:
+        if name in (field.name, field.column):
+            return (field.target_field if field.is_relation else field).max_length
+    return None

@@ -313,7 +313,8 @@ class ImportFiles(MediaStorage):
     """An import's upload between its preview and its confirmation: in the default storage
     (shared by every app server), in imports/, under a name we made (uuid4, 32 hex digits). The
     confirmation names the file in its POST, so any other name is refused: it cannot reach
-    another file. An upload never confirmed is deleted with the next upload a day later."""
+    another file. A preview expires after a day; its file is deleted then by the next upload
+    or confirmation."""
 
     FOLDER = "imports"
     NAME = re.compile(r"[0-9a-f]{32}")
@@ -329,6 +330,14 @@ class ImportFiles(MediaStorage):
     def save(self, data):
         self._forget_old()
         super().save(data)
+
+    def read(self):
+        # A preview older than a day has expired, whether or not it is deleted yet.
+        path = self.get_full_path()
+        if self._storage.get_modified_time(path) < timezone.now() - self.KEPT_FOR:
+            self._storage.delete(path)
+            raise FileNotFoundError(path)
+        return super().read()
 
     def _forget_old(self):
         if not self._storage.exists(self.FOLDER):

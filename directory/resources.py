@@ -10,12 +10,15 @@ from datetime import time
 from functools import partial
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext
 from import_export import fields, resources, widgets
 
 from .models import Language, OpeningHours, Planet, PlanetAlias, PlanetName
 from .spreadsheets import imported, inert
 
+# What the admin's forms refuse in any text (PostgreSQL cannot store it).
+no_null_characters = ProhibitNullCharactersValidator()
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 HOURS = re.compile(r"(\w+)\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})")
 
@@ -128,9 +131,13 @@ class PlanetResource(resources.ModelResource):
         )
 
     def before_import_row(self, row, **kwargs):
-        # Cells this export made inert ('=...) read back as what they stand for.
+        # Cells this export made inert ('=...) read back as what they stand for; white space
+        # around a cell goes, as the admin's forms take it away.
         for column, value in row.items():
-            row[column] = imported(value)
+            value = imported(value)
+            row[column] = value.strip() if isinstance(value, str) else value
+        # The row's cells, for validate_instance() (which is not given the row).
+        self._cells = {column: value for column, value in row.items() if isinstance(value, str)}
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The planet's own rules, and those of the rows its cells set (a spoken name's length,
@@ -140,6 +147,11 @@ class PlanetResource(resources.ModelResource):
             columns.get(attribute, attribute): error
             for attribute, error in (import_validation_errors or {}).items()
         }
+        for column, value in self._cells.items():
+            try:
+                no_null_characters(value)
+            except ValidationError as invalid:
+                errors.setdefault(column, []).extend(invalid.messages)
         for column, rows in self._rows(instance):
             if column in errors:
                 continue  # the cell could not be read at all: that error says so

@@ -4,9 +4,8 @@ import json
 from dataclasses import asdict
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core import signing
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -108,9 +107,18 @@ def page_labels() -> dict:
     }
 
 
-@staff_member_required
+def _is_staff(user) -> bool:
+    return user.is_active and user.is_staff
+
+
 def phone(request):
     """The simulator page: a keypad, a transcript, and what a dialed planet does."""
+    if not _is_staff(request.user):
+        # Not a redirect to the admin's sign-in: that would give away DJANGO_ADMIN_URL.
+        return HttpResponseForbidden(
+            gettext("Sign in as staff to use the simulator."),
+            content_type="text/plain; charset=utf-8",
+        )
     return render(
         request,
         "simulator/phone.html",
@@ -130,7 +138,7 @@ def phone(request):
 def step(request):
     """One step of a call in the browser: start, press keys, say words or stay silent; the turn
     as JSON."""
-    if not (request.user.is_active and request.user.is_staff):
+    if not _is_staff(request.user):
         return JsonResponse(
             {"error": gettext("Sign in as staff to use the simulator.")}, status=403
         )

@@ -22,6 +22,7 @@ from django.contrib.admin.utils import NestedObjects
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.models import Group, Permission, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from calllog.models import Call, Utterance
 from calllog.services import entries_write
-from directory.admin import InlineRowAdmin
+from directory.admin import ImportFiles, InlineRowAdmin
 from directory.models import (
     CalledNumber,
     Closure,
@@ -82,9 +83,6 @@ CALLER_LOOKUPS = {
     Call: ("from_number__startswith", OK),
     Utterance: ("call__from_number__startswith", HTTPStatus.BAD_REQUEST),
 }
-# What a permitted action answers: a file, or back to the list.
-ACTION_ANSWERS = {"export_csv": OK}
-ACTION_WRITES = {"export_csv": False, "mark_unhandled": False}  # the voicemail is not handled
 
 
 def codename(model, action: str) -> str:
@@ -108,9 +106,18 @@ class Login:
 @dataclass(frozen=True)
 class Outcome:
     status: int
-    # Whether any table is then different.
+    # Whether anything is then different: a table, a recording at Twilio, an import's file.
     writes: bool = False
     location: str = ""
+    # Whether the answer is a file to save (an export).
+    attachment: bool = False
+
+
+# What a permitted action answers, where it is not back to the list with a change.
+ACTION_ANSWERS = {
+    "export_csv": Outcome(OK, attachment=True),
+    "mark_unhandled": Outcome(FOUND),  # the voicemail is not handled: nothing to change
+}
 
 
 def refused(login: Login, status=FORBIDDEN) -> Outcome:
@@ -320,7 +327,9 @@ def model_cells(model, model_admin, obj, world, superuser) -> list[Cell]:
         elif kind == "import":
             url = reverse(f"admin:{info}_import")
             cells.append(Cell(label, "GET", url, gated(may_import, Outcome(OK))))
-            cells.append(Cell(label, "POST", url, gated(may_import, Outcome(OK)), make_data=upload))
+            # The preview keeps the file until its confirmation.
+            outcome = Outcome(OK, True)
+            cells.append(Cell(label, "POST", url, gated(may_import, outcome), make_data=upload))
         elif kind == "process_import":
             url = reverse(f"admin:{info}_process_import")
             cells.append(Cell(label, "GET", url, lambda login: refused(login, NOT_ALLOWED)))
@@ -332,7 +341,9 @@ def model_cells(model, model_admin, obj, world, superuser) -> list[Cell]:
             url = reverse(f"admin:{info}_export")
             cells.append(Cell(label, "GET", url, gated(may_export, Outcome(OK))))
             data = {"format": "0", "resource": "0"}
-            cells.append(Cell(label, "POST", url, gated(may_export, Outcome(OK)), data))
+            data |= {f"{resource}_{name}": "on" for resource, name in export_fields(model_admin)}
+            outcome = Outcome(OK, attachment=True)
+            cells.append(Cell(label, "POST", url, gated(may_export, outcome), data))
         elif kind == "redirect":
             url = reverse(f"admin:{info}_changelist") + f"{obj.pk}/"
             change = reverse(f"admin:{info}_change", args=[obj.pk])
@@ -345,6 +356,15 @@ def model_cells(model, model_admin, obj, world, superuser) -> list[Cell]:
         else:
             cells += custom_cells(model, model_admin, obj, pattern, kind, label, world)
     return cells
+
+
+def export_fields(model_admin) -> list[tuple[str, str]]:
+    """Every field of every resource of the export's form, as its check box names it."""
+    return [
+        (resource.__name__.lower(), name)
+        for resource in model_admin.get_export_resource_classes(None)
+        for name in resource().fields
+    ]
 
 
 def changelist_cells(model, model_admin, obj, label, superuser) -> list[Cell]:
@@ -367,7 +387,7 @@ def changelist_cells(model, model_admin, obj, label, superuser) -> list[Cell]:
             if not login.may_view(model):
                 return refused(login)
             if may_act(login, name, func):
-                return Outcome(ACTION_ANSWERS.get(name, FOUND), ACTION_WRITES.get(name, True))
+                return ACTION_ANSWERS.get(name, Outcome(FOUND, True))
             # Django's answer to an action the login does not have: back to the list when it
             # has others, the list itself when it has none.
             others = any(may_act(login, n, f) for n, f in actions)
@@ -500,7 +520,9 @@ def site_cells() -> list[Cell]:
 
         cells.append(Cell(f"app {app_label}", "GET", url, app))
     phone = reverse("simulator:phone")
-    cells.append(Cell("simulator", "GET", phone, staff))
+    # Not sent to the admin's sign-in: that would give its path away.
+    simulator = lambda login: Outcome(FORBIDDEN if login.user is None else OK)  # noqa: E731
+    cells.append(Cell("simulator", "GET", phone, simulator, staff_only=False))
     step = reverse("simulator:step")
     body = json.dumps({"action": "start"})
     cells.append(
@@ -532,6 +554,23 @@ def digest() -> dict[str, str]:
     return tables
 
 
+def outside(world) -> dict[str, str]:
+    """What a request may change outside the database: the recordings at the fake Twilio and
+    the import's waiting files."""
+    folder = ImportFiles.FOLDER
+    files = default_storage.listdir(folder)[1] if default_storage.exists(folder) else []
+    return {
+        "Twilio's recordings": repr(sorted(world["fake_twilio"].recordings)),
+        "the import's files": repr(sorted(files)),
+    }
+
+
+def clear_import_files() -> None:
+    if default_storage.exists(ImportFiles.FOLDER):
+        for name in default_storage.listdir(ImportFiles.FOLDER)[1]:
+            default_storage.delete(f"{ImportFiles.FOLDER}/{name}")
+
+
 def total_changes() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT total_changes()")
@@ -542,8 +581,12 @@ def writable(login: Login) -> set[str]:
     """The tables a login may change: those of the models it may add to, change or delete
     from (with their histories and many-to-many tables), and the admin's log."""
     tables = {"django_admin_log"}
+    if may_import(login):
+        tables.add("the import's files")
+    if login.may(Voicemail, "delete"):
+        tables.add("Twilio's recordings")  # deleting a voicemail deletes its recording
     if login.user is not None and login.user.is_superuser:
-        return set(connection.introspection.table_names())
+        return tables | set(connection.introspection.table_names())
     for model in admin.site._registry:
         if any(login.may(model, action) for action in ("add", "change", "delete")):
             tables.add(model._meta.db_table)
@@ -572,7 +615,8 @@ def test_each_login_gets_exactly_what_its_permissions_allow(role, world):
     fake = world["fake_twilio"]
     client = Client()
     login = sign_in(client, role)
-    baseline = digest()
+    clear_import_files()  # other tests' previews
+    baseline = digest() | outside(world)
     allowed_tables = writable(login)
     wrong = []
     for cell in cells:
@@ -583,18 +627,20 @@ def test_each_login_gets_exactly_what_its_permissions_allow(role, world):
             before = baseline
             if cell.make_data:
                 data = cell.make_data()
-                before = digest()
+                before = digest() | outside(world)
             changes = total_changes()
             response = ask(client, cell, data)
-            changed = set()
+            after = outside(world)
             if total_changes() != changes:
-                after = digest()
-                changed = {table for table in after if after[table] != before.get(table)}
+                after |= digest()
+            changed = {name for name in after if after[name] != before.get(name)}
             transaction.set_rollback(True)
+        clear_import_files()  # undone, as the database is
         got = Outcome(
             response.status_code,
             bool(changed),
             response.get("Location", "").split("?")[0] if expected.location else "",
+            response.get("Content-Disposition", "").startswith("attachment;"),
         )
         if got != expected:
             wrong.append(f"{cell.method} {cell.url} ({cell.label}): {got}, expected {expected}")

@@ -3,6 +3,8 @@ they understand, and nothing half-imported."""
 
 import csv
 import io
+import os
+from datetime import timedelta
 from http import HTTPStatus
 
 import openpyxl
@@ -10,6 +12,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from directory.models import Language, OpeningHours, Planet, PlanetAlias, PlanetName
 from directory.resources import PlanetResource
@@ -210,11 +213,15 @@ def import_answers(client) -> list[int]:
 
 
 def export_answers(client) -> list[int]:
+    """What the export answers: its form, and the file (or a refusal)."""
     form = client.get(reverse("admin:directory_planet_export")).status_code
+    selected = {f"planetresource_{name}": "on" for name in PlanetResource().fields}
     download = client.post(
-        reverse("admin:directory_planet_export"), {"format": CSV, "resource": "0"}
-    ).status_code
-    return [form, download]
+        reverse("admin:directory_planet_export"), {"format": CSV, "resource": "0", **selected}
+    )
+    if download.status_code == HTTPStatus.OK:
+        assert download["Content-Disposition"].startswith("attachment;")
+    return [form, download.status_code]
 
 
 def test_the_import_needs_its_permission_and_every_write_it_makes(client, demo):
@@ -291,7 +298,9 @@ def test_the_confirmation_cannot_name_a_file_the_import_did_not_make(staff, tmp_
             reverse("admin:directory_planet_process_import"),
             {"import_file_name": name, "original_file_name": "p.csv", "format": CSV},
         )
-        assert response.status_code in (HTTPStatus.BAD_REQUEST, HTTPStatus.OK), name
+        # A name the import did not make is refused; none at all, a form error.
+        expected = HTTPStatus.OK if name == "" else HTTPStatus.BAD_REQUEST
+        assert response.status_code == expected, name
         assert not Planet.objects.filter(name="Mars").exists()
     assert planted.exists()
 
@@ -306,6 +315,49 @@ def test_the_uploaded_file_waits_in_the_default_storage_not_the_system_temp_fold
     confirm(staff, response)
 
     assert not default_storage.exists(f"imports/{name}")
+
+
+def test_a_preview_older_than_a_day_has_expired(staff):
+    response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
+    name = response.context["confirm_form"].initial["import_file_name"]
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(f"imports/{name}"), (two_days_ago, two_days_ago))
+
+    answer = confirm(staff, response)
+
+    assert answer["Location"] == reverse("admin:directory_planet_import")
+    assert "the preview has expired" in staff.get(answer["Location"]).content.decode()
+    assert not PlanetName.objects.filter(spoken_name="the bog").exists()
+    assert not default_storage.exists(f"imports/{name}")
+
+
+def test_an_unconfirmed_preview_is_deleted_by_an_upload_a_day_later(staff):
+    response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
+    old = response.context["confirm_form"].initial["import_file_name"]
+    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(f"imports/{old}"), (two_days_ago, two_days_ago))
+
+    preview(staff, csv_file([dagobah_row()]))
+
+    assert not default_storage.exists(f"imports/{old}")
+
+
+@pytest.mark.parametrize("column", ["name", "spoken name en-GB", "also heard as en-GB"])
+def test_an_import_refuses_a_null_character_as_the_admins_forms_do(staff, column):
+    response = preview(staff, csv_file([dagobah_row(**{column: "Dago\x00bah"})]))
+
+    [row] = response.context["result"].invalid_rows
+    assert row.error_dict[column] == ["Null characters are not allowed."]
+    assert response.context.get("confirm_form") is None
+
+
+def test_an_import_takes_the_white_space_around_a_cell_away(staff):
+    row = dagobah_row(name=" Dagobah\t", **{"spoken name en-GB": "  the swamp planet "})
+    confirm(staff, preview(staff, csv_file([row])))
+
+    assert Planet.objects.filter(name__contains="Dagobah").count() == 1
+    name = PlanetName.objects.get(planet__name="Dagobah", language__code="en-GB")
+    assert name.spoken_name == "the swamp planet"
 
 
 def test_a_preview_confirmed_twice_imports_once_and_then_says_it_expired(staff):
@@ -379,7 +431,9 @@ def test_an_export_with_hostile_names_imports_back_as_it_was(staff, hostile):
     assert row_errors(response) == []
     confirm(staff, response)
 
-    assert set(Planet.objects.filter(is_active=True).values_list("name", flat=True)) >= set(hostile)
-    names = PlanetName.objects.filter(planet__name__in=hostile)
-    # Spoken names lose their outer white space, as in the admin's form.
-    assert set(names.values_list("spoken_name", flat=True)) == {text.strip() for text in hostile}
+    # Cells lose their outer white space, as in the admin's forms: "\tTab" comes back "Tab".
+    stripped = {text.strip() for text in hostile}
+    active = set(Planet.objects.filter(is_active=True).values_list("name", flat=True))
+    assert active >= stripped
+    names = PlanetName.objects.filter(planet__name__in=stripped, planet__is_active=True)
+    assert set(names.values_list("spoken_name", flat=True)) == stripped

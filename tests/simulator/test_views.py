@@ -52,16 +52,19 @@ def kinds(response):
 # Who may use it
 
 
-def test_anonymous_visitors_are_sent_to_sign_in():
+def test_anonymous_visitors_are_asked_to_sign_in_without_being_shown_the_admins_path():
     response = Client(HTTP_HOST="localhost").get(PAGE)
-    assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert response.content.decode() == "Sign in as staff to use the simulator."
+    assert "Location" not in response
 
 
-def test_a_signed_in_user_who_is_not_staff_is_sent_to_sign_in():
+def test_a_signed_in_user_who_is_not_staff_is_refused():
     client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.create_user("visitor", password="x"))
-    assert client.get(PAGE).status_code == HTTPStatus.FOUND
+    response = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "Sign in" not in response.content.decode()
 
 
 def test_staff_without_any_permission_get_the_phone(staff_client):
