@@ -317,11 +317,17 @@ def test_the_uploaded_file_waits_in_the_default_storage_not_the_system_temp_fold
     assert not default_storage.exists(f"imports/{name}")
 
 
-def test_a_preview_older_than_a_day_has_expired(staff):
+def two_days_old_preview(staff):
+    """A preview whose file was written two days ago; the preview and the file's name."""
     response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
     name = response.context["confirm_form"].initial["import_file_name"]
     two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
     os.utime(default_storage.path(f"imports/{name}"), (two_days_ago, two_days_ago))
+    return response, name
+
+
+def test_a_preview_older_than_a_day_has_expired(staff):
+    response, name = two_days_old_preview(staff)
 
     answer = confirm(staff, response)
 
@@ -332,10 +338,7 @@ def test_a_preview_older_than_a_day_has_expired(staff):
 
 
 def test_an_unconfirmed_preview_is_deleted_by_an_upload_a_day_later(staff):
-    response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
-    old = response.context["confirm_form"].initial["import_file_name"]
-    two_days_ago = (timezone.now() - timedelta(days=2)).timestamp()
-    os.utime(default_storage.path(f"imports/{old}"), (two_days_ago, two_days_ago))
+    _, old = two_days_old_preview(staff)
 
     preview(staff, csv_file([dagobah_row()]))
 
