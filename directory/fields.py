@@ -1,10 +1,20 @@
-"""A model field for phone numbers, stored in E.164."""
+"""The fields the directory's models share: phone numbers stored in E.164, a keypad's keys, a
+language tag, a voice, a recording, a text, a phrase a caller may say."""
+
+from functools import partial
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .recordings import recording_name, recordings_storage, validate_recording
+
+DIGITS = "0123456789"
+# Every key of a phone's keypad.
+PHONE_KEYS = DIGITS + "*#"
 
 
 def to_e164(value: str, *, region: str | None = None) -> str:
@@ -45,3 +55,40 @@ class PhoneNumberField(models.CharField):
         self.validate(value, model_instance)
         self.run_validators(value)
         return value
+
+
+language_validator = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    _("Enter a language tag such as en-GB or ja-JP."),
+)
+voice_field = partial(
+    models.CharField,
+    _("voice"),
+    max_length=64,
+    blank=True,
+    help_text=_("A Twilio voice, e.g. Polly.Mizuki. Empty for the language's voice."),
+)
+recording_field = partial(
+    models.FileField,
+    _("recording"),
+    blank=True,
+    max_length=200,
+    upload_to=recording_name,
+    storage=recordings_storage,
+    validators=[validate_recording],
+    help_text=_(
+        "Optional: an MP3 or WAV file callers hear instead of the voice reading the text, "
+        "e.g. greeting.mp3. Should the file be lost, they hear the text."
+    ),
+)
+text_field = partial(
+    models.TextField,
+    _("text"),
+    help_text=_("What the caller hears, written as it should be pronounced."),
+)
+
+phrase_field = partial(
+    models.CharField,
+    _("phrase"),
+    max_length=100,
+)
