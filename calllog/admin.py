@@ -14,6 +14,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Language, MenuChoice, Planet, PlanetAlias
+from directory.querystrings import InRange
 from directory.services import alias_add
 from directory.spreadsheets import inert
 
@@ -113,7 +114,7 @@ class UtteranceInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(CallerNumberGuard, admin.ModelAdmin):
+class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
     list_filter = [
         ("started_at", admin.DateFieldListFilter),
         OutcomeFilter,
@@ -313,7 +314,7 @@ class AliasForm(forms.Form):
 
 
 @admin.register(Utterance)
-class UtteranceAdmin(CallerNumberGuard, admin.ModelAdmin):
+class UtteranceAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
     # call_id: the CallSid as logged (its call's row may not be written yet).
     list_display = ["created_at", "call_id", "sequence", "language", "heard", "target", "score"]
     list_filter = [("created_at", admin.DateFieldListFilter), MatchedFilter, "language"]

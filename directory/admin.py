@@ -1,11 +1,20 @@
 import re
 from datetime import timedelta
+from zipfile import BadZipFile
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -32,6 +41,7 @@ from .models import (
     Prompt,
     PromptText,
 )
+from .querystrings import InRange, in_range, models_on
 from .resources import PlanetResource
 from .selectors import script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
@@ -43,16 +53,24 @@ def _has(user, model, action: str) -> bool:
     return user.has_perm(f"{opts.app_label}.{get_permission_codename(action, opts)}")
 
 
+def _can_view(user, model) -> bool:
+    return _has(user, model, "view") or _has(user, model, "change")
+
+
 def _id_or_404(field, value):
-    """A row's id from a URL as its primary key takes it; any other text is not found (the
-    history pages would otherwise fail with a server error)."""
+    """A row's id from a URL as its primary key takes it; any other text, or a number too
+    large for the column, is not found (the history pages would otherwise fail with a server
+    error)."""
     try:
-        return field.to_python(value)
+        pk = field.to_python(value)
     except ValidationError as invalid:
         raise Http404 from invalid
+    if not in_range(field, pk):
+        raise Http404
+    return pk
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(InRange, SimpleHistoryAdmin):
     """An admin with a history of every change (who, when, what), and a revert.
 
     Its history page also lists the changes to the rows edited inline on it (a planet's
@@ -80,6 +98,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
             if not self.has_revert_permission(request, version.instance):
                 raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_search_fields(self, request):
+        # A search through another model's rows (a planet's spoken names) would confirm what
+        # those rows say to a login that may not see them.
+        return [
+            path
+            for path in super().get_search_fields(request)
+            if all(_can_view(request.user, model) for model in models_on(self.model, path))
+        ]
 
     def revert_disabled(self, request, obj=None):
         return super().revert_disabled(request, obj) or not self.has_revert_permission(request, obj)
@@ -410,16 +437,30 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
         )
 
     def process_import(self, request, **kwargs):
+        # The confirmation's format is the preview's; the library indexes its list with it.
+        formats = range(len(self.get_import_formats()))
+        if request.method == "POST" and request.POST.get("format") not in map(str, formats):
+            raise BadRequest("An import confirmation named a format the import does not have.")
         try:
             return super().process_import(request, **kwargs)
         except FileNotFoundError:
             # Confirmed twice, or the preview is older than a day.
-            self.message_user(
-                request,
-                gettext("Nothing was imported: the preview has expired. Import the file again."),
-                messages.ERROR,
+            message = gettext(
+                "Nothing was imported: the preview has expired. Import the file again."
             )
-            return HttpResponseRedirect(reverse("admin:directory_planet_import"))
+        except (ValueError, LookupError, BadZipFile, UnicodeError):
+            # The file is not of the format posted (the preview read it as another).
+            message = gettext("Nothing was imported: the file could not be read. Import it again.")
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:directory_planet_import"))
+
+    def get_export_queryset(self, request):
+        # The export takes the list's filters from its query string: one the list would refuse
+        # (?foo=1) is a bad request, not a server error.
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters as error:
+            raise BadRequest(str(error)) from error
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing: a row refused while importing (the directory changed since the
@@ -441,15 +482,16 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.
-        script = script_get()
-        reads = settings.IVR_PLANET_MENU_READS
-        extra_context = {
-            **(extra_context or {}),
-            "planet_menu_previews": [
+        # It says the spoken names and the prompts' words: for logins that may see them.
+        previews = []
+        if _can_view(request.user, PlanetName) and _can_view(request.user, PromptText):
+            script = script_get()
+            reads = settings.IVR_PLANET_MENU_READS
+            previews = [
                 (language, script.lines(language).planet_menu(read_at_most=reads))
                 for language in script.languages
-            ],
-        }
+            ]
+        extra_context = {**(extra_context or {}), "planet_menu_previews": previews}
         return super().changelist_view(request, extra_context=extra_context)
 
 
@@ -511,6 +553,13 @@ class PromptAdmin(MissingColumn, HistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["key"] if obj else []
 
+    def get_list_display(self, request):
+        # The texts are their own model's, with their own permission.
+        shown = super().get_list_display(request)
+        if _can_view(request.user, PromptText):
+            return shown
+        return [column for column in shown if column != "default_text"]
+
     @admin.display(description=_("text in the default language"))
     def default_text(self, prompt):
         return next((text.text for text in prompt.texts.all() if text.language.is_default), "—")
@@ -551,3 +600,19 @@ class ClosureAdmin(InlineRowAdmin):
 class PromptTextAdmin(InlineRowAdmin):
     parent = "prompt"
     fields = ["prompt", *PromptTextInline.fields]
+
+
+# Django's own admins for logins and groups, with the same guard on their lists' query strings
+# (?groups=<a number too large for an id> failed with a server error).
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class StaffUserAdmin(InRange, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class StaffGroupAdmin(InRange, GroupAdmin):
+    pass

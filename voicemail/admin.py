@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from directory.querystrings import InRange
 from twilio_api.client import NotFound, TwilioApiError
 from twilio_api.recordings import recording_audio
 
@@ -29,7 +30,7 @@ def _streamed(audio):
 
 
 @admin.register(Voicemail)
-class VoicemailAdmin(admin.ModelAdmin):
+class VoicemailAdmin(InRange, admin.ModelAdmin):
     list_filter = ["handled", "planet", ("received_at", admin.DateFieldListFilter)]
     search_fields = ["recording_sid", "call_sid", "transcription"]
     ordering = ["-received_at", "-id"]
@@ -78,8 +79,9 @@ class VoicemailAdmin(admin.ModelAdmin):
 
     def audio_view(self, request, object_id):
         """The message's audio, fetched from Twilio with the account's credentials and streamed:
-        neither Twilio's URL nor a credential reaches the browser."""
-        if not request.user.has_perm(LISTEN_PERMISSION):
+        neither Twilio's URL nor a credential reaches the browser. Listening needs its own
+        permission and that to see the inbox."""
+        if not (request.user.has_perm(LISTEN_PERMISSION) and self.has_view_permission(request)):
             raise PermissionDenied
         voicemail = self.get_object(request, unquote(object_id))  # None for any bad id
         if voicemail is None:

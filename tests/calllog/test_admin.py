@@ -260,6 +260,15 @@ def test_nor_sort_by_them(viewer, calls, order, as_if):
     assert listed(response) == expected
 
 
+def test_a_number_too_large_for_an_id_in_a_filter_is_a_bad_request(client, calls):
+    client.force_login(make_staff(permissions=("calllog.view_utterance",)))
+    url = reverse("admin:calllog_utterance_changelist")
+
+    response = client.get(url, {"planet__id__exact": "99999999999999999999999"})
+
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
 def test_nor_through_what_the_callers_said(client, calls):
     client.force_login(make_staff(permissions=("calllog.view_utterance",)))
     url = reverse("admin:calllog_utterance_changelist")

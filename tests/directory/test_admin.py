@@ -129,16 +129,18 @@ def test_staff_without_directory_permissions_cannot_edit_planets(client, demo):
     assert client.get(url).status_code == HTTPStatus.FORBIDDEN
 
 
-def test_the_planet_list_previews_exactly_what_callers_hear(editor):
+def test_the_planet_list_previews_exactly_what_callers_hear(client, demo):
+    # The preview says the prompts' words too: for a login that may see them.
+    client.force_login(make_staff(permissions=(*PLANET_EDITOR, "directory.view_prompttext")))
     Planet.objects.filter(name="Brodo Asogi").update(is_active=False)
-    response = editor.get(reverse("admin:directory_planet_changelist"))
+    response = client.get(reverse("admin:directory_planet_changelist"))
     previews = {
         language.code: [sentence.text for sentence in sentences]
         for language, sentences in response.context["planet_menu_previews"]
     }
     assert set(previews) == {"en-GB", "ja-JP"}
     for code, query in [("en-GB", ""), ("ja-JP", "?lang=ja-JP")]:
-        root = parse_twiml(editor.post(reverse("ivr:menu") + query, {"Digits": "2"}))
+        root = parse_twiml(client.post(reverse("ivr:menu") + query, {"Digits": "2"}))
         assert previews[code] == spoken(root.find("Gather"))
     assert "To call the planet DuhGo bah, press 3." in response.content.decode()
     assert "惑星ダゴバに電話をかけるには、3を押してください。" in response.content.decode()
@@ -258,8 +260,9 @@ def test_the_planet_form_shows_its_labels_and_help_in_japanese(editor):
     assert "メニューでの扱い" in html
 
 
-def test_the_planet_list_and_its_preview_are_in_japanese(editor):
-    html = editor.get(reverse("admin:directory_planet_changelist"), **JAPANESE).content.decode()
+def test_the_planet_list_and_its_preview_are_in_japanese(client, demo):
+    client.force_login(make_staff(permissions=(*PLANET_EDITOR, "directory.view_prompttext")))
+    html = client.get(reverse("admin:directory_planet_changelist"), **JAPANESE).content.decode()
     assert "惑星メニューで発信者に聞こえる内容" in html
     assert "未翻訳の言語" in html  # the column: languages a planet has no spoken name in
     # What callers hear is data: the preview stays in the prompts' own words.
@@ -376,3 +379,42 @@ def test_a_staff_editor_adds_main_menu_words_in_a_language(client, demo):
     said = {"SpeechResult": "地図", "Confidence": "0.9"}
     root = parse_twiml(client.post(reverse("ivr:menu") + "?lang=ja-JP", said))
     assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
+
+
+def test_a_login_that_may_see_planets_only_neither_hears_nor_searches_their_words(client, demo):
+    """Spoken names, aliases and prompts are their own models: the planet list neither shows
+    them in its preview nor searches them for a login without their view permission."""
+    client.force_login(make_staff(permissions=("directory.view_planet",)))
+    url = reverse("admin:directory_planet_changelist")
+
+    page = client.get(url)
+    by_alias = client.get(url, {"q": "Yoda's swamp"})
+
+    assert "planet-menu-preview" not in page.content.decode()
+    assert "DuhGo" not in page.content.decode()
+    assert list(by_alias.context["cl"].result_list) == []
+
+
+def test_a_login_that_may_see_the_words_hears_and_searches_them(client, demo):
+    permissions = ("directory.view_planet", "directory.view_planetname")
+    permissions += ("directory.view_planetalias", "directory.view_prompttext")
+    client.force_login(make_staff(permissions=permissions))
+    url = reverse("admin:directory_planet_changelist")
+
+    page = client.get(url)
+    by_alias = client.get(url, {"q": "Yoda's swamp"})
+
+    assert "planet-menu-preview" in page.content.decode()
+    assert [planet.name for planet in by_alias.context["cl"].result_list] == ["Dagobah"]
+
+
+def test_the_prompt_list_shows_texts_only_to_logins_that_may_see_them(client, demo):
+    client.force_login(make_staff(permissions=("directory.view_prompt",)))
+    url = reverse("admin:directory_prompt_changelist")
+
+    everything = list(client.get(url).context["cl"].result_list)
+    searched = client.get(url, {"q": "Thanks for calling"})
+
+    assert "Thanks for calling" not in client.get(url).content.decode()
+    # Nothing to search in: the search narrows nothing, so it confirms nothing.
+    assert list(searched.context["cl"].result_list) == everything

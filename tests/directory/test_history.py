@@ -220,7 +220,13 @@ def test_bringing_back_a_deleted_row_needs_the_permission_to_add_it(client, demo
     assert not PlanetAlias.objects.filter(pk=pk).exists()
 
 
-@pytest.mark.parametrize("path", ["abc/history/", "abc/history/1/", "1/history/abc/"])
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["abc/history/", "abc/history/1/", "1/history/abc/", f"{HUGE}/history/", f"1/history/{HUGE}/"],
+)
 def test_a_history_url_with_an_id_that_is_not_one_is_not_found(editor, path):
     response = editor.get(reverse("admin:directory_planet_changelist") + path)
 

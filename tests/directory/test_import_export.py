@@ -440,3 +440,31 @@ def test_an_export_with_hostile_names_imports_back_as_it_was(staff, hostile):
     assert active >= stripped
     names = PlanetName.objects.filter(planet__name__in=stripped, planet__is_active=True)
     assert set(names.values_list("spoken_name", flat=True)) == stripped
+
+
+@pytest.mark.parametrize("file_format", ["abc", "99", "-1", ""])
+def test_a_confirmation_with_a_format_the_import_has_not_is_a_bad_request(staff, file_format):
+    response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
+    data = response.context["confirm_form"].initial | {"format": file_format}
+
+    answer = staff.post(reverse("admin:directory_planet_process_import"), data)
+
+    assert answer.status_code == HTTPStatus.BAD_REQUEST
+    assert not PlanetName.objects.filter(spoken_name="the bog").exists()
+
+
+def test_a_csv_preview_confirmed_as_xlsx_says_the_file_could_not_be_read(staff):
+    response = preview(staff, csv_file([dagobah_row(**{"spoken name en-GB": "the bog"})]))
+    data = response.context["confirm_form"].initial | {"format": XLSX}
+
+    answer = staff.post(reverse("admin:directory_planet_process_import"), data)
+
+    assert answer["Location"] == reverse("admin:directory_planet_import")
+    assert "the file could not be read" in staff.get(answer["Location"]).content.decode()
+    assert not PlanetName.objects.filter(spoken_name="the bog").exists()
+
+
+@pytest.mark.parametrize("query", [{"foo": "1"}, {"format": "99"}])
+def test_an_export_with_a_filter_the_list_would_refuse_is_a_bad_request(staff, query):
+    response = staff.get(reverse("admin:directory_planet_export"), query)
+    assert response.status_code == HTTPStatus.BAD_REQUEST

@@ -80,6 +80,21 @@ def test_staff_without_the_listen_permission_are_refused_the_audio(client, demo,
     assert fake_twilio.requests == []
 
 
+def test_the_listen_permission_alone_does_not_open_an_inbox_the_login_cannot_see(
+    client, demo, fake_twilio
+):
+    client.force_login(make_staff(permissions=("voicemail.listen_voicemail",)))
+    voicemail = make_voicemail(fake_twilio.add_recording())
+
+    assert client.get(audio_url(voicemail)).status_code == HTTPStatus.FORBIDDEN
+    assert fake_twilio.requests == []
+
+
+def test_a_number_too_large_for_an_id_filters_nothing_and_fails_nothing(listener):
+    response = listener.get(reverse(INBOX), {"planet": "99999999999999999999999"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
 def test_a_visitor_who_is_not_signed_in_is_sent_to_the_login(unsigned_client, demo):
     voicemail = make_voicemail("RE" + "0" * 32)
 
