@@ -160,9 +160,9 @@ def test_over_http_a_wrong_token_is_refused_with_a_hint(live_server, demo):
 
 @pytest.mark.django_db(transaction=True)
 def test_over_http_redirects_are_reported_not_followed(live_server):
-    turn = Interpreter(OverHttp(token="t")).start(live_server.url + "/simulator/", method="GET")
+    turn = Interpreter(OverHttp(token="t")).start(live_server.url + "/admin/", method="GET")
     assert "answered HTTP 302" in turn.error
-    assert "It redirects to /admin/login/?next=/simulator/" in turn.error
+    assert "It redirects to /admin/login/?next=/admin/" in turn.error
 
 
 def test_over_http_a_closed_port_is_no_answer():
