@@ -136,8 +136,14 @@ class PlanetResource(resources.ModelResource):
         for column, value in row.items():
             value = imported(value)
             row[column] = value.strip() if isinstance(value, str) else value
-        # The row's cells, for validate_instance() (which is not given the row).
-        self._cells = {column: value for column, value in row.items() if isinstance(value, str)}
+        # A NUL character is refused, as the forms refuse it, by validate_instance() (which is
+        # not given the row); taken out meanwhile, so that no query carries it (PostgreSQL
+        # cannot: the planet is looked up by its name first).
+        self._with_null_characters = []
+        for column, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                self._with_null_characters.append(column)
+                row[column] = value.replace("\x00", "")
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """The planet's own rules, and those of the rows its cells set (a spoken name's length,
@@ -147,11 +153,8 @@ class PlanetResource(resources.ModelResource):
             columns.get(attribute, attribute): error
             for attribute, error in (import_validation_errors or {}).items()
         }
-        for column, value in self._cells.items():
-            try:
-                no_null_characters(value)
-            except ValidationError as invalid:
-                errors.setdefault(column, []).extend(invalid.messages)
+        for column in self._with_null_characters:
+            errors.setdefault(column, []).append(no_null_characters.message)
         for column, rows in self._rows(instance):
             if column in errors:
                 continue  # the cell could not be read at all: that error says so
