@@ -17,6 +17,36 @@ from twilio.request_validator import RequestValidator
 pytest_plugins = ["tests.browser", "tests.fake_twilio"]
 
 
+# Fixtures that give a test the database (pytest-django's, and ours for a server's own).
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "postgres_database"}
+
+
+def _on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def _sqlite_run_only(item) -> str:
+    """Why a test need not run again on PostgreSQL (make test's second run), or ""."""
+    if getattr(item, "callspec", None) and item.callspec.params.get("database_url") == "sqlite":
+        return "the SQLite run asked this already"
+    if "page" in item.fixturenames:
+        return "a browser test: what it checks is the page, asked in the SQLite run"
+    if item.get_closest_marker("django_db") is None and not (
+        DATABASE_FIXTURES & set(item.fixturenames)
+    ):
+        return "uses no database: the SQLite run asked this already"
+    return ""
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run repeats only the tests whose answer the database can change."""
+    if not _on_postgresql():
+        return
+    for item in items:
+        if reason := _sqlite_run_only(item):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 def parse_twiml(response) -> ET.Element:
     """The <Response> root of a TwiML answer; fails unless it is a 200 text/xml TwiML document."""
     assert response.status_code == HTTPStatus.OK, response.content[:500]
