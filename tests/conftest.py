@@ -29,7 +29,7 @@ def _sqlite_run_only(item) -> str:
     """Why a test need not run again on PostgreSQL (make test's second run), or ""."""
     if getattr(item, "callspec", None) and item.callspec.params.get("database_url") == "sqlite":
         return "the SQLite run asked this already"
-    if "page" in item.fixturenames:
+    if "browser" in item.fixturenames:
         return "a browser test: what it checks is the page, asked in the SQLite run"
     if item.get_closest_marker("django_db") is None and not (
         DATABASE_FIXTURES & set(item.fixturenames)
