@@ -18,7 +18,7 @@ pytest_plugins = ["tests.browser", "tests.fake_twilio"]
 
 
 # Fixtures that give a test the database (pytest-django's, and ours for a server's own).
-DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "postgres_database"}
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "postgres_database", "database_url"}
 
 
 def _on_postgresql() -> bool:
