@@ -3,8 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models.constants import LOOKUP_SEP
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Language, MenuChoice, Planet, PlanetAlias
-from directory.querystrings import InRange
+from directory.querystrings import InRange, fields_on
 from directory.services import alias_add
 from directory.spreadsheets import inert
 
@@ -42,21 +41,6 @@ def caller_number(call: Call, *, can_see: bool) -> str:
     return call.from_number if can_see else masked(call.from_number)
 
 
-def reaches(model, lookup: str, field) -> bool:
-    """Whether a query-string lookup (e.g. call__from_number__regex) reads field."""
-    for part in lookup.split(LOOKUP_SEP):
-        try:
-            found = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False
-        if found is field:
-            return True
-        if found.related_model is None:
-            return False
-        model = found.related_model
-    return False
-
-
 class CallerNumberGuard:
     """For a login that may not see caller numbers, no query string reads them: Django's
     changelist takes any lookup on the model's own fields (from_number__startswith=+1415...),
@@ -64,7 +48,7 @@ class CallerNumberGuard:
     too (see get_search_fields); the list has no filter or date hierarchy on them."""
 
     def lookup_allowed(self, lookup, value, request=None):
-        if reaches(self.model, lookup, CALLER_FIELD) and not (
+        if CALLER_FIELD in fields_on(self.model, lookup) and not (
             request and request.user.has_perm(CALLER_PERMISSION)
         ):
             return False

@@ -118,9 +118,7 @@ class HistoryAdmin(InRange, SimpleHistoryAdmin):
             return False
         if obj is None or self.model.objects.filter(pk=obj.pk).exists():
             return True
-        return request.user.has_perm(
-            f"{self.opts.app_label}.{get_permission_codename('add', self.opts)}"
-        )
+        return _has(request.user, self.model, "add")
 
     def history_view(self, request, object_id, extra_context=None):
         pk = _id_or_404(self.opts.pk, unquote(object_id))
@@ -134,9 +132,7 @@ class HistoryAdmin(InRange, SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def _inline_changes(self, request, model, parent: dict) -> list[dict]:
-        if not request.user.has_perm(f"directory.view_{model._meta.model_name}") and (
-            not request.user.has_perm(f"directory.change_{model._meta.model_name}")
-        ):
+        if not _can_view(request.user, model):
             return []
         records = list(
             model.history.filter(**parent)
@@ -433,7 +429,7 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
         # Viewing, as everywhere in the admin, is the view or the change permission.
         user = request.user
         return user.has_perm("directory.export_planet") and all(
-            _has(user, model, "view") or _has(user, model, "change") for model in self.export_reads
+            _can_view(user, model) for model in self.export_reads
         )
 
     def process_import(self, request, **kwargs):
