@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Language, MenuChoice, Planet, PlanetAlias
+from directory.models import Language, Option, Planet, PlanetAlias
 from directory.querystrings import InRange, fields_on
 from directory.services import alias_add
 from directory.spreadsheets import inert
@@ -321,10 +321,12 @@ class UtteranceAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
         ]
 
     def _targets(self, request) -> list:
-        """What staff may add a phrase to: main-menu choices and active planets, by permission."""
+        """What staff may add a phrase to: menus' options and active planets, by permission."""
         targets = []
-        if request.user.has_perm("directory.add_menualias"):
-            targets.append((gettext("Main menu"), list(MenuChoice.choices)))
+        if request.user.has_perm("directory.add_optionword"):
+            options = Option.objects.filter(is_active=True).select_related("menu")
+            choices = [(f"option:{option.pk}", str(option)) for option in options]
+            targets.append((gettext("Menus"), choices))
         if request.user.has_perm("directory.add_planetalias"):
             planets = Planet.objects.filter(is_active=True).order_by("position", "key", "name")
             choices = [
@@ -384,7 +386,7 @@ class UtteranceAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
             for message in error.messages:
                 self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(f"{back}?{query}")
-        target = alias.planet.name if isinstance(alias, PlanetAlias) else alias.get_choice_display()
+        target = alias.planet.name if isinstance(alias, PlanetAlias) else str(alias.option)
         self.message_user(
             request,
             gettext("Callers who say “%(phrase)s” in %(language)s now reach %(target)s.")

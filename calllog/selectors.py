@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import MenuAlias, Planet, PlanetAlias
+from directory.models import OptionWord, Planet, PlanetAlias
 from directory.script import Sentence
 from directory.selectors import script_as_of
 
@@ -134,7 +134,7 @@ def unmatched_phrases(
     since = (now or timezone.now()) - timedelta(days=days)
     known = {
         phrase.casefold()
-        for model in (PlanetAlias, MenuAlias)
+        for model in (PlanetAlias, OptionWord)
         for phrase in model.objects.filter(language__code=language).values_list("phrase", flat=True)
     }
     rows = (

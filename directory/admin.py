@@ -29,12 +29,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from .models import (
+    Announcement,
     CalledNumber,
     Closure,
     Directions,
     Language,
-    MenuAlias,
+    Menu,
+    MenuPrompt,
     OpeningHours,
+    Option,
+    OptionText,
+    OptionWord,
     Planet,
     PlanetAlias,
     PlanetName,
@@ -43,7 +48,7 @@ from .models import (
 )
 from .querystrings import InRange, in_range, models_on
 from .resources import PlanetResource
-from .selectors import script_get
+from .selectors import menus_unreached, script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
 
 
@@ -238,22 +243,14 @@ class MissingColumn:
         return _codes(language for language in self._languages if language.pk not in present)
 
 
-class MenuAliasInline(admin.TabularInline):
-    model = MenuAlias
-    extra = 0
-    fields = ["choice", "phrase"]
-
-
 @admin.register(Language)
 class LanguageAdmin(HistoryAdmin):
-    list_display = ["name", "code", "voice", "welcome_key", "is_default", "position", "missing"]
+    list_display = ["name", "code", "voice", "is_default", "position", "missing"]
     list_editable = ["position"]
     ordering = ["position", "code"]
     readonly_fields = ["is_default"]
-    fields = ["code", "name", "voice", "welcome_key", "position", "is_default"]
+    fields = ["code", "name", "voice", "position", "is_default"]
     actions = ["make_default"]
-    inlines = [MenuAliasInline]
-    history_inlines = [(MenuAlias, "language")]
 
     def save_model(self, request, obj, form, change):
         # The line's first language is its default: a line always has one.
@@ -300,10 +297,97 @@ class LanguageAdmin(HistoryAdmin):
         )
 
 
+class MenuPromptInline(admin.TabularInline):
+    model = MenuPrompt
+    extra = 0
+    fields = ["language", "text", "voice", "recording"]
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    fk_name = "menu"
+    extra = 0
+    fields = [
+        "key",
+        "position",
+        "action",
+        "target_menu",
+        "target_planet",
+        "target_language",
+        "read_out",
+        "is_active",
+    ]
+    show_change_link = True
+
+
+@admin.register(Menu)
+class MenuAdmin(HistoryAdmin):
+    list_display = ["name", "slug", "is_default", "options_shown"]
+    search_fields = ["name", "slug"]
+    ordering = ["-is_default", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "is_default"]
+    inlines = [MenuPromptInline, OptionInline]
+    history_inlines = [(MenuPrompt, "menu"), (Option, "menu")]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("options")
+
+    @admin.display(description=_("options"))
+    def options_shown(self, menu):
+        return " ".join(option.key for option in menu.options.all()) or "—"
+
+    def changelist_view(self, request, extra_context=None):
+        unreached = menus_unreached()
+        if unreached and request.method == "GET":
+            self.message_user(
+                request,
+                gettext(
+                    "No call reaches these menus: %(menus)s. Lead an option or a number to them."
+                )
+                % {"menus": ", ".join(str(menu) for menu in unreached)},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+class OptionTextInline(admin.TabularInline):
+    model = OptionText
+    extra = 0
+    fields = ["language", "text", "voice"]
+
+
+class OptionWordInline(admin.TabularInline):
+    model = OptionWord
+    extra = 0
+    fields = ["language", "phrase"]
+
+
+class AnnouncementInline(admin.TabularInline):
+    model = Announcement
+    extra = 0
+    fields = ["language", "position", "text", "voice", "recording"]
+
+
+@admin.register(Option)
+class OptionAdmin(HistoryAdmin):
+    list_display = ["__str__", "menu", "key", "action", "read_out", "is_active", "position"]
+    list_filter = ["menu", "action", "is_active"]
+    list_select_related = ["menu"]
+    search_fields = ["menu__name", "menu__slug", "key"]
+    ordering = ["menu__name", "position", "key"]
+    fieldsets = [
+        (None, {"fields": ["menu", "key", "position", "action", "read_out", "is_active"]}),
+        (_("Where it leads"), {"fields": ["target_menu", "target_planet", "target_language"]}),
+    ]
+    inlines = [OptionTextInline, OptionWordInline, AnnouncementInline]
+    history_inlines = [(OptionText, "option"), (OptionWord, "option"), (Announcement, "option")]
+
+
 @admin.register(CalledNumber)
 class CalledNumberAdmin(HistoryAdmin):
-    list_display = ["number", "language"]
-    list_filter = ["language"]
+    list_display = ["number", "language", "entry_menu"]
+    list_filter = ["language", "entry_menu"]
     search_fields = ["number"]
     ordering = ["number"]
 
@@ -562,10 +646,28 @@ class PromptAdmin(MissingColumn, HistoryAdmin):
 
 
 # The rows edited inline above, registered for their history and revert (see InlineRowAdmin).
-@admin.register(MenuAlias)
-class MenuAliasAdmin(InlineRowAdmin):
-    parent = "language"
-    fields = ["language", *MenuAliasInline.fields]
+@admin.register(MenuPrompt)
+class MenuPromptAdmin(InlineRowAdmin):
+    parent = "menu"
+    fields = ["menu", *MenuPromptInline.fields]
+
+
+@admin.register(OptionText)
+class OptionTextAdmin(InlineRowAdmin):
+    parent = "option"
+    fields = ["option", *OptionTextInline.fields]
+
+
+@admin.register(OptionWord)
+class OptionWordAdmin(InlineRowAdmin):
+    parent = "option"
+    fields = ["option", *OptionWordInline.fields]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(InlineRowAdmin):
+    parent = "option"
+    fields = ["option", *AnnouncementInline.fields]
 
 
 @admin.register(PlanetName)

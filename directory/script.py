@@ -14,7 +14,20 @@ from functools import cached_property
 from types import MappingProxyType
 
 from .hours import Hours, is_open, next_opening, when_spoken
-from .models import DEFAULT_LANGUAGE_CODE, DEFAULT_VOICE, PROMPT_DEFAULTS, PromptKey
+from .models import (
+    BUILT_IN_GREETING,
+    BUILT_IN_THANK_YOU,
+    DEFAULT_LANGUAGE_CODE,
+    DEFAULT_VOICE,
+    DIRECTIONS_PLACEHOLDER,
+    PROMPT_DEFAULTS,
+    Action,
+    PromptKey,
+)
+
+# Words of the built-in tree (the line with no menu yet) are kept under this language code:
+# said in the demo's voice and language, after the caller's and the default language's.
+BUILT_IN_WORDS = ""
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,49 @@ class LanguageOption:
     code: str
     name: str
     voice: str
-    welcome_key: str
+
+
+def _empty() -> Mapping:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class OptionNode:
+    """An active option of a menu: its key, what it does, and its words per language code."""
+
+    key: str
+    action: str
+    read_out: bool = True
+    pk: int = 0
+    target_menu: str = ""
+    target_planet: int | None = None
+    target_language: str = ""
+    # The sentence reading it out: language code -> (text, voice or "").
+    texts: Mapping[str, tuple[str, str]] = field(default_factory=_empty)
+    # What a caller may say for it: language code -> phrases.
+    words: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
+    # The message it says: language code -> ((text, voice or "", recording path or ""), ...).
+    announcement: Mapping[str, tuple[tuple[str, str, str], ...]] = field(default_factory=_empty)
+
+
+@dataclass(frozen=True)
+class MenuNode:
+    """A menu: what it says per language code ((text, voice or "", recording path or "")), and
+    its active options in order."""
+
+    slug: str
+    name: str
+    prompts: Mapping[str, tuple[str, str, str]] = field(default_factory=_empty)
+    options: tuple[OptionNode, ...] = ()
+
+    @cached_property
+    def by_key(self) -> Mapping[str, OptionNode]:
+        return MappingProxyType({option.key: option for option in self.options})
+
+    @cached_property
+    def has_directory(self) -> bool:
+        """Planet names are heard at a menu that leads to the planet directory."""
+        return any(option.action == Action.DIRECTORY for option in self.options)
 
 
 @dataclass(frozen=True)
@@ -65,8 +120,25 @@ class PlanetOption:
 # Lines kept per script (a language and a base URL each): a few in practice, bounded anyway.
 LINES_KEPT = 64
 
-# The line with no language in the database yet still answers, in the demo's words.
-BUILT_IN = LanguageOption(DEFAULT_LANGUAGE_CODE, "English", DEFAULT_VOICE, "")
+# The line with no language in the database yet still answers, in the demo's words; with no
+# menu yet, it answers with ET's main menu: 1 for the directions, 2 for the planet directory.
+BUILT_IN = LanguageOption(DEFAULT_LANGUAGE_CODE, "English", DEFAULT_VOICE)
+BUILT_IN_TREE = MenuNode(
+    slug="main",
+    name="Main menu",
+    prompts=MappingProxyType({BUILT_IN_WORDS: (BUILT_IN_GREETING, "", "")}),
+    options=(
+        OptionNode(
+            key="1",
+            action=Action.ANNOUNCE,
+            read_out=False,
+            announcement=MappingProxyType(
+                {BUILT_IN_WORDS: ((DIRECTIONS_PLACEHOLDER, "", ""), (BUILT_IN_THANK_YOU, "", ""))}
+            ),
+        ),
+        OptionNode(key="2", action=Action.DIRECTORY, read_out=False),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +149,9 @@ class Script:
     default: LanguageOption
     # Our numbers (Twilio's To) that start their callers in a language other than the default.
     numbers: Mapping[str, str]
+    # The tree: every menu by slug, the one calls start at, and the numbers starting elsewhere.
+    menus: Mapping[str, MenuNode]
+    entry: MenuNode
     # Staff's words: (prompt key, language code) -> (text, voice or "").
     prompts: Mapping[tuple[str, str], tuple[str, str]]
     # The directions in use per language code: (text, voice or "").
@@ -84,10 +159,7 @@ class Script:
     # Every planet, active or not, by pk; the active ones in menu order.
     planets: Mapping[int, PlanetOption]
     menu: tuple[PlanetOption, ...]
-    # Words that pick a main-menu choice: (choice, language code) -> phrases.
-    menu_words: Mapping[tuple[str, str], tuple[str, ...]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    entry_menus: Mapping[str, str] = field(default_factory=_empty)
     # The directory's revision token it was read at (directory/selectors.py), if any.
     revision: int | None = None
     # The URL paths of staff's recordings whose files are there: (prompt key, language code)
@@ -106,25 +178,34 @@ class Script:
         prompts: dict[tuple[str, str], tuple[str, str]],
         directions: dict[str, tuple[str, str]],
         planets: list[PlanetOption],
-        menu_words: dict[tuple[str, str], tuple[str, ...]] | None = None,
+        menus: list[MenuNode] = (),
+        entry: str = "",
+        entry_menus: dict[str, str] | None = None,
         prompt_recordings: dict[tuple[str, str], str] | None = None,
         directions_recordings: dict[str, str] | None = None,
     ) -> "Script":
         """A script from plain values: languages in order, each with whether it is the default;
-        planets in menu order."""
+        planets in menu order; menus with the slug of the one calls start at (else the first;
+        none: the built-in tree)."""
         options = tuple(language for language, _ in languages) or (BUILT_IN,)
         # With no language marked default (never, given the constraint and the admin's action,
         # but a shell can), the first one stands in.
         default = next((language for language, is_default in languages if is_default), options[0])
+        tree = {menu.slug: menu for menu in menus} or {BUILT_IN_TREE.slug: BUILT_IN_TREE}
+        entry_menu = tree.get(entry) or next(iter(tree.values()))
         return cls(
             languages=options,
             default=default,
             numbers=MappingProxyType(dict(numbers)),
+            menus=MappingProxyType(tree),
+            entry=entry_menu,
+            entry_menus=MappingProxyType(
+                {number: slug for number, slug in (entry_menus or {}).items() if slug in tree}
+            ),
             prompts=MappingProxyType(dict(prompts)),
             directions=MappingProxyType(dict(directions)),
             planets=MappingProxyType({planet.pk: planet for planet in planets}),
             menu=tuple(planet for planet in planets if planet.is_active),
-            menu_words=MappingProxyType(dict(menu_words or {})),
             prompt_recordings=MappingProxyType(dict(prompt_recordings or {})),
             directions_recordings=MappingProxyType(dict(directions_recordings or {})),
         )
@@ -153,8 +234,14 @@ class Script:
         starting language (a forged or deleted code is no error, only not heard)."""
         return self.language(requested) or self.starting_language(called)
 
-    def language_for_key(self, key: str) -> LanguageOption | None:
-        return next((language for language in self.languages if language.welcome_key == key), None)
+    def entry_menu(self, called: str) -> MenuNode:
+        """The menu a call to this number of ours starts at."""
+        return self.menus.get(self.entry_menus.get(called, ""), self.entry)
+
+    def call_menu(self, *, requested: str, called: str) -> MenuNode:
+        """The menu a step is at: the one its URL names when it still exists, else the call's
+        first menu (a menu deleted during a call is no error)."""
+        return self.menus.get(requested) or self.entry_menu(called)
 
     def lines(self, language: LanguageOption, *, base_url: str = "") -> "Lines":
         """What a caller hears in a language; recordings' URLs start with base_url (the
@@ -200,31 +287,85 @@ class Lines:
         """A prompt in this language, else the default language's, else the demo's words."""
         return self._sentence(key, self.language)
 
-    def greeting(self) -> list[Sentence]:
-        """The main menu: the greeting, then each other language offered in its own words."""
-        return list(self._greeting)
+    def _sources(self) -> tuple[tuple[str, str], ...]:
+        """Where staff's words for a menu or option are looked for: (language code, voice),
+        this language's, the default's, then the built-in tree's."""
+        default = self.script.default
+        return (
+            (self.language.code, self.language.voice),
+            (default.code, default.voice),
+            (BUILT_IN_WORDS, DEFAULT_VOICE),
+        )
+
+    def _said(self, code: str, voice: str, fallback_voice: str, recording: str = "") -> tuple:
+        # Built-in words are said in the demo's language.
+        return (voice or fallback_voice, code or DEFAULT_LANGUAGE_CODE, self._recording(recording))
+
+    def menu_sentences(self, menu: "MenuNode") -> list[Sentence]:
+        """A menu as the caller hears it: its text, then each option read out (a language's
+        option in that language's own words; the caller's own language's is not offered)."""
+        kept = self._menus
+        if (sentences := kept.get(menu.slug)) is None or sentences[0] is not menu:
+            sentences = kept[menu.slug] = (menu, tuple(self._menu_sentences(menu)))
+        return list(sentences[1])
 
     @cached_property
-    def _greeting(self) -> tuple[Sentence, ...]:
-        sentences = [self.sentence(PromptKey.GREETING)]
-        for other in self.script.languages:
-            if other != self.language and other.welcome_key:
-                option = self._sentence(PromptKey.LANGUAGE_OPTION, other)
-                sentences.append(option.fill(key=other.welcome_key))
-        return tuple(sentence for sentence in sentences if sentence.text)
+    def _menus(self) -> dict[str, tuple["MenuNode", tuple[Sentence, ...]]]:
+        return {}
 
-    def directions(self) -> list[Sentence]:
-        """Key 1: the directions in use (this language's, else the default's), and thanks."""
+    def _menu_sentences(self, menu: "MenuNode") -> list[Sentence]:
+        sentences = []
+        for code, voice in self._sources():
+            if code in menu.prompts:
+                text, own_voice, recording = menu.prompts[code]
+                sentences.append(Sentence(text, *self._said(code, own_voice, voice, recording)))
+                break
+        for option in menu.options:
+            if not option.read_out:
+                continue
+            if option.action == Action.LANGUAGE:
+                other = self.script.language(option.target_language)
+                if other is None or other == self.language:
+                    continue
+                said = self._sentence(PromptKey.LANGUAGE_OPTION, other)
+            else:
+                said = self._option_text(option)
+            if said is not None:
+                sentences.append(said.fill(key=option.key))
+        return [sentence for sentence in sentences if sentence.text]
+
+    def _option_text(self, option: "OptionNode") -> Sentence | None:
+        for code, voice in self._sources():
+            if code in option.texts:
+                text, own_voice = option.texts[code]
+                return Sentence(text, *self._said(code, own_voice, voice))
+        return None
+
+    def announcement(self, option: "OptionNode") -> list[Sentence]:
+        """What an option says (this language's sentences, else the default's): a sentence
+        that is just {directions} is the directions in use."""
+        for code, voice in self._sources():
+            if code in option.announcement:
+                return [
+                    self._directions()
+                    if text == DIRECTIONS_PLACEHOLDER
+                    else Sentence(
+                        text.replace(DIRECTIONS_PLACEHOLDER, self._directions().text),
+                        *self._said(code, own_voice, voice, recording),
+                    )
+                    for text, own_voice, recording in option.announcement[code]
+                ]
+        return []
+
+    def _directions(self) -> Sentence:
+        """The directions in use (this language's, else the default's)."""
         script = self.script
         for source in (self.language, script.default):
             if source.code in script.directions:
                 text, voice = script.directions[source.code]
                 recording = self._recording(script.directions_recordings.get(source.code))
-                first = Sentence(text, voice or source.voice, source.code, recording)
-                break
-        else:
-            first = self.sentence(PromptKey.DIRECTIONS_UNAVAILABLE)
-        return [first, self.sentence(PromptKey.THANK_YOU)]
+                return Sentence(text, voice or source.voice, source.code, recording)
+        return self.sentence(PromptKey.DIRECTIONS_UNAVAILABLE)
 
     def spoken_name(self, planet: PlanetOption) -> str:
         names = planet.spoken_names
@@ -260,9 +401,14 @@ class Lines:
         sentences.append(self.sentence(PromptKey.PLANET_MENU_BACK))
         return [sentence for sentence in sentences if sentence.text]
 
-    def menu_words(self, choice: str) -> tuple[str, ...]:
-        """What a caller may say in this language to pick a main-menu choice."""
-        return self.script.menu_words.get((choice, self.language.code), ())
+    def option_words(self, option: "OptionNode") -> tuple[str, ...]:
+        """What a caller may say in this language for an option (a language's option: that
+        language's name too)."""
+        words = option.words.get(self.language.code, ())
+        if option.action == Action.LANGUAGE:
+            other = self.script.language(option.target_language)
+            return (other.name, *words) if other is not None else words
+        return words
 
     def planet_words(self, planet: PlanetOption) -> tuple[str, ...]:
         """What a caller may say in this language for a planet: its spoken name here, its

@@ -11,12 +11,18 @@ from django.urls import reverse
 
 from .hours import Hours, Opening
 from .models import (
+    Action,
+    Announcement,
     CalledNumber,
     Closure,
     Directions,
     Language,
-    MenuAlias,
+    Menu,
+    MenuPrompt,
     OpeningHours,
+    Option,
+    OptionText,
+    OptionWord,
     Planet,
     PlanetAlias,
     PlanetName,
@@ -25,7 +31,7 @@ from .models import (
     Revision,
 )
 from .recordings import recordings_storage
-from .script import LanguageOption, PlanetOption, Script
+from .script import LanguageOption, MenuNode, OptionNode, PlanetOption, Script
 
 logger = logging.getLogger("directory")
 
@@ -69,7 +75,7 @@ def revision_get() -> int | None:
 
 
 def script_read() -> Script:
-    """Everything a call step may say, in every language, from the database (11 queries)."""
+    """Everything a call step may say, in every language, from the database (16 queries)."""
     return _script_of(
         {model: model.objects.all() for model in DIRECTORY_MODELS}
         | {Directions: Directions.objects.filter(in_use=True)}
@@ -86,8 +92,9 @@ def script_as_of(when: datetime) -> Script | None:
 
 
 # What the script is made of; every row is read by id, so a historical row serves as well.
-DIRECTORY_MODELS = [Language, CalledNumber, Prompt, PromptText, Directions, MenuAlias, Planet]
+DIRECTORY_MODELS = [Language, CalledNumber, Prompt, PromptText, Directions, Planet]
 DIRECTORY_MODELS += [PlanetName, PlanetAlias, OpeningHours, Closure]
+DIRECTORY_MODELS += [Menu, MenuPrompt, Option, OptionText, OptionWord, Announcement]
 
 
 def _script_of(rows: dict) -> Script:
@@ -109,13 +116,9 @@ def _script_of(rows: dict) -> Script:
         for version in rows[Directions]
         if version.in_use and version.language_id in codes
     }
-    menu_words: dict[tuple[str, str], tuple[str, ...]] = {}
-    for alias in sorted(rows[MenuAlias], key=lambda alias: alias.pk):
-        if alias.language_id in codes:
-            key = (alias.choice, codes[alias.language_id])
-            menu_words[key] = (*menu_words.get(key, ()), alias.phrase)
     by_planet = {
-        model: _by_planet(rows[model]) for model in (PlanetName, PlanetAlias, OpeningHours, Closure)
+        model: _by_parent(rows[model], "planet_id")
+        for model in (PlanetName, PlanetAlias, OpeningHours, Closure)
     }
     planets = [
         PlanetOption(
@@ -156,7 +159,7 @@ def _script_of(rows: dict) -> Script:
     return Script.of(
         languages=[
             (
-                LanguageOption(lang.code, lang.name, lang.voice, lang.welcome_key),
+                LanguageOption(lang.code, lang.name, lang.voice),
                 lang.is_default,
             )
             for lang in languages
@@ -165,10 +168,126 @@ def _script_of(rows: dict) -> Script:
         prompts=prompts,
         directions=directions,
         planets=planets,
-        menu_words=menu_words,
+        **_tree(rows, codes),
         prompt_recordings={key: path for key, path in prompt_recordings.items() if path},
         directions_recordings={key: path for key, path in directions_recordings.items() if path},
     )
+
+
+def _tree(rows: dict, codes: dict[int, str]) -> dict:
+    """The menus with their active options, the menu calls start at, and our numbers' own."""
+    menus = sorted(rows[Menu], key=lambda menu: (not menu.is_default, menu.name, menu.pk))
+    slugs = {menu.pk: menu.slug for menu in menus}
+    prompts = _by_parent(rows[MenuPrompt], "menu_id")
+    options = _by_parent(rows[Option], "menu_id")
+    texts, words = (
+        _by_parent(rows[OptionText], "option_id"),
+        _by_parent(rows[OptionWord], "option_id"),
+    )
+    announcements = _by_parent(rows[Announcement], "option_id")
+    return {
+        "menus": [
+            MenuNode(
+                slug=menu.slug,
+                name=menu.name,
+                prompts=MappingProxyType(
+                    {
+                        codes[prompt.language_id]: (
+                            prompt.text,
+                            prompt.voice,
+                            _recording_path(prompt.recording) if prompt.recording else "",
+                        )
+                        for prompt in prompts.get(menu.pk, [])
+                        if prompt.language_id in codes
+                    }
+                ),
+                options=tuple(
+                    _option(option, codes, slugs, texts, words, announcements)
+                    for option in sorted(
+                        options.get(menu.pk, []), key=lambda option: (option.position, option.key)
+                    )
+                    if option.is_active and _leads_somewhere(option, codes, slugs)
+                ),
+            )
+            for menu in menus
+        ],
+        "entry": menus[0].slug if menus else "",
+        "entry_menus": {
+            number.number: slugs[number.entry_menu_id]
+            for number in rows[CalledNumber]
+            if number.entry_menu_id in slugs
+        },
+    }
+
+
+def _leads_somewhere(option, codes: dict[int, str], slugs: dict[int, str]) -> bool:
+    # A row read from history may name a menu or language deleted since.
+    if option.action == Action.MENU:
+        return option.target_menu_id in slugs
+    if option.action == Action.LANGUAGE:
+        return option.target_language_id in codes
+    return True
+
+
+def _option(option, codes, slugs, texts, words, announcements) -> OptionNode:
+    said: dict[str, list] = {}
+    for sentence in sorted(announcements.get(option.pk, []), key=lambda row: row.position):
+        if sentence.language_id in codes:
+            recording = _recording_path(sentence.recording) if sentence.recording else ""
+            said.setdefault(codes[sentence.language_id], []).append(
+                (sentence.text, sentence.voice, recording)
+            )
+    return OptionNode(
+        key=option.key,
+        action=option.action,
+        read_out=option.read_out,
+        pk=option.pk,
+        target_menu=slugs.get(option.target_menu_id, ""),
+        target_planet=option.target_planet_id,
+        target_language=codes.get(option.target_language_id, ""),
+        texts=MappingProxyType(
+            {
+                codes[text.language_id]: (text.text, text.voice)
+                for text in texts.get(option.pk, [])
+                if text.language_id in codes
+            }
+        ),
+        words=_by_language(words.get(option.pk, []), codes),
+        announcement=MappingProxyType({code: tuple(rows) for code, rows in said.items()}),
+    )
+
+
+def _by_parent(rows, field: str) -> dict[int, list]:
+    """Rows by their parent's id, in id order (the order staff added them)."""
+    grouped: dict[int, list] = {}
+    for row in sorted(rows, key=lambda row: row.pk):
+        grouped.setdefault(getattr(row, field), []).append(row)
+    return grouped
+
+
+def menus_unreached() -> list[Menu]:
+    """Menus no call reaches: neither where calls start, nor a number's first menu, nor led to
+    by an active option of a menu that is reached."""
+    menus = {menu.pk: menu for menu in Menu.objects.all()}
+    leads: dict[int, set[int]] = {}
+    for option in Option.objects.filter(is_active=True, target_menu__isnull=False):
+        leads.setdefault(option.menu_id, set()).add(option.target_menu_id)
+    first = min(
+        menus.values(), key=lambda menu: (not menu.is_default, menu.name, menu.pk), default=None
+    )
+    starts = {
+        first and first.pk,
+        *CalledNumber.objects.filter(entry_menu__isnull=False).values_list(
+            "entry_menu_id", flat=True
+        ),
+    }
+    reached, waiting = set(), [pk for pk in starts if pk is not None]
+    while waiting:
+        pk = waiting.pop()
+        if pk not in reached:
+            reached.add(pk)
+            waiting.extend(leads.get(pk, ()))
+    return [menu for pk, menu in sorted(menus.items()) if pk not in reached]
 
 
 def _recording_path(name) -> str:
@@ -184,14 +303,6 @@ def _recording_path(name) -> str:
         logger.exception("The recording %s could not be checked: callers hear the text.", name)
         return ""
     return reverse("recording", args=[name.rsplit("/", 1)[-1]])
-
-
-def _by_planet(rows) -> dict[int, list]:
-    """Rows by their planet's id, in id order (the order staff added them)."""
-    grouped: dict[int, list] = {}
-    for row in sorted(rows, key=lambda row: row.pk):
-        grouped.setdefault(row.planet_id, []).append(row)
-    return grouped
 
 
 def _hours(planet: Planet, opening_hours: list, closures: list) -> Hours:

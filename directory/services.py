@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Directions, Language, MenuAlias, MenuChoice, Planet, PlanetAlias
+from .models import Directions, Language, Option, OptionWord, Planet, PlanetAlias
 
 
 def _switch(rows, field: str, value: bool) -> None:
@@ -39,18 +39,23 @@ def language_make_default(*, language: Language) -> None:
     _switch([language], "is_default", True)
 
 
-def alias_add(*, language: Language, phrase: str, target: str) -> PlanetAlias | MenuAlias:
+def _row(model, target: str, prefix: str):
+    pk = target.removeprefix(prefix)
+    row = model.objects.filter(pk=int(pk)).first() if pk.isdigit() and len(pk) < 19 else None
+    if row is None:
+        raise ValidationError(_("Choose a planet or a menu's option."), code="target")
+    return row
+
+
+def alias_add(*, language: Language, phrase: str, target: str) -> PlanetAlias | OptionWord:
     """Make callers who say phrase in this language understood: as a planet's alias (target
-    "planet:<pk>") or as words for a main-menu choice (a MenuChoice value). Raises
-    ValidationError with staff's words when it cannot be added."""
+    "planet:<pk>") or as words for a menu's option ("option:<pk>"). Raises ValidationError
+    with staff's words when it cannot be added."""
     phrase = " ".join(phrase.split())
-    if target in MenuChoice.values:
-        alias = MenuAlias(language=language, choice=target, phrase=phrase)
+    if target.startswith("option:"):
+        alias = OptionWord(option=_row(Option, target, "option:"), language=language, phrase=phrase)
     else:
-        pk = target.removeprefix("planet:")
-        planet = Planet.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
-        if planet is None:
-            raise ValidationError(_("Choose a planet or a main menu choice."), code="target")
+        planet = _row(Planet, target, "planet:")
         alias = PlanetAlias(planet=planet, language=language, phrase=phrase)
     alias.full_clean()
     alias.save()

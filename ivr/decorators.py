@@ -90,7 +90,9 @@ def twilio_webhook(view):
         except Exception:
             # Whatever broke, the caller hears an apology rather than Twilio's recorded error.
             logger.exception(
-                "Step %s failed for call %s", view.__name__, _call_sid(request) or "(unknown)"
+                "Step %s failed for call %s",
+                kwargs.get("step", view.__name__),
+                _call_sid(request) or "(unknown)",
             )
             document = apologize()
         response = HttpResponse(document, content_type="text/xml; charset=utf-8")

@@ -9,8 +9,7 @@ from itertools import zip_longest
 import pykakasi
 from rapidfuzz import fuzz, process
 
-from directory.models import MenuChoice
-from directory.script import Lines, Script
+from directory.script import Lines, MenuNode, Script
 
 # Twilio sends at most a few sentences; anything longer is noise we need not read in full.
 HEARD_LIMIT = 300
@@ -266,29 +265,38 @@ class Vocabulary:
 
     def __init__(self, lines: Lines):
         language = lines.language.code
-        planets = [
+        self.lines = lines
+        self.planet_candidates = [
             (f"planet:{planet.pk}", lines.planet_words(planet), planet.key)
             for planet in lines.script.menu
         ]
-        main = [
-            ("1", lines.menu_words(MenuChoice.DIRECTIONS), "1"),
-            ("2", lines.menu_words(MenuChoice.PLANETS), "2"),
-            *(
-                (other.welcome_key, (other.name,), other.welcome_key)
-                for other in lines.script.languages
-                if other != lines.language and other.welcome_key
-            ),
-            *((target, words, "") for target, words, _key in planets),
-        ]
-        planet_menu = [("*", _words(BACK, language), ""), *planets]
+        planet_menu = [("*", _words(BACK, language), ""), *self.planet_candidates]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
         # The voicemail offer: key 1 or "message"; anything else goes back to the planet menu.
         message = [("1", _words(MESSAGE, language), "1")]
         self.language = language
-        self.main, self.main_hints = self._prepare(main)
         self.planets, self.planet_hints = self._prepare(planet_menu)
         self.confirm, self.confirm_hints = self._prepare(confirm)
         self.voicemail, self.voicemail_hints = self._prepare(message)
+        self._menus: dict[str, tuple[Choices, tuple[str, ...]]] = {}
+
+    def menu(self, menu: MenuNode) -> tuple[Choices, tuple[str, ...]]:
+        """A menu's choices and hints: its options' words (a language's option: the language's
+        name, unless it is the caller's), and the planets' at a menu leading to the
+        directory (a name there puts the caller through)."""
+        if (prepared := self._menus.get(menu.slug)) is None:
+            lines = self.lines
+            candidates = [
+                (option.key, lines.option_words(option), option.key)
+                for option in menu.options
+                if option.target_language != lines.language.code
+            ]
+            if menu.has_directory:
+                candidates += [
+                    (target, words, "") for target, words, _key in self.planet_candidates
+                ]
+            prepared = self._menus[menu.slug] = self._prepare(candidates)
+        return prepared
 
     def _prepare(self, candidates) -> tuple[Choices, tuple[str, ...]]:
         choices = Choices(

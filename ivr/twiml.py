@@ -158,10 +158,18 @@ def empty() -> VoiceResponse:
 
 
 @_builder
-def welcome(*, sentences: Sequence[Sentence], menu_url: str, listening: Listening) -> VoiceResponse:
-    """Main menu: the greeting (and the other languages on offer), read three times, inside a
-    gather of one key or a few words."""
+def welcome(
+    *,
+    sentences: Sequence[Sentence],
+    menu_url: str,
+    listening: Listening,
+    before: Sequence[Sentence] = (),
+) -> VoiceResponse:
+    """A menu: its sentences (the greeting and options, the other languages on offer), read
+    three times inside a gather of one key or a few words, after what led to it (a message)."""
     response = VoiceResponse()
+    for sentence in before:
+        _hear(response, sentence)
     gather = _gather(response, action=menu_url, listening=listening)
     if len(sentences) == 1:
         _hear(gather, sentences[0], loop=WELCOME_LOOPS)
@@ -175,7 +183,7 @@ def welcome(*, sentences: Sequence[Sentence], menu_url: str, listening: Listenin
 
 @_builder
 def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
-    """Menu key 1: the directions, a thank-you, and hang up."""
+    """A message (the demo's directions and thank-you, a goodbye), then hang up."""
     response = VoiceResponse()
     for sentence in sentences:
         _hear(response, sentence)

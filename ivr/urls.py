@@ -1,20 +1,26 @@
 from django.urls import path, re_path
 
-from . import views, voicemail
+from . import views
 
 app_name = "ivr"
 
+# Each step of a call is answered by the step engine (ivr/engine.py); the URL names the kind of
+# step, its query string the menu, language, attempts and planet.
+STEPS = {
+    "welcome": "welcome",
+    "menu": "menu",
+    "planets": "planets",
+    "confirm": "confirm",
+    "dialed": "dialed",
+    "voicemail/offered": "voicemail_offered",
+    "voicemail/recorded": "voicemail_recorded",
+}
+
 urlpatterns = [
-    path("welcome", views.welcome, name="welcome"),
-    path("menu", views.menu, name="menu"),
-    path("planets", views.planets, name="planets"),
-    path("confirm", views.confirm, name="confirm"),
-    path("dialed", views.dialed, name="dialed"),
+    *(path(route, views.webhook, {"step": name}, name=name) for route, name in STEPS.items()),
     path("fallback", views.fallback, name="fallback"),
     path("status", views.status, name="status"),
-    path("voicemail/offered", voicemail.offered, name="voicemail_offered"),
-    path("voicemail/recorded", voicemail.recorded, name="voicemail_recorded"),
-    path("voicemail/recording", voicemail.recording, name="voicemail_recording"),
-    path("voicemail/transcription", voicemail.transcription, name="voicemail_transcription"),
+    path("voicemail/recording", views.voicemail_recording, name="voicemail_recording"),
+    path("voicemail/transcription", views.voicemail_transcription, name="voicemail_transcription"),
     re_path(r"^(?P<path>.*)$", views.elsewhere, name="elsewhere"),
 ]

@@ -1,251 +1,33 @@
-"""Twilio voice webhooks for each step of the call, and the home page."""
+"""Twilio's webhooks (a call's steps, handed to the step engine; its callbacks; the fallback),
+the health checks and the home page."""
 
 import copy
-import inspect
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
-from django.utils import timezone
 
 from calllog import services as calllog
-from calllog.models import Call, Step
+from calllog.models import SIMULATED_ACCOUNT_SID, Call
 from directory.models import Prompt
-from directory.script import Lines, PlanetOption
 from directory.selectors import script_get
+from twilio_api.recordings import RECORDING_SID
+from voicemail import services as voicemail
 
-from . import speech, twiml, voicemail
-from .decorators import apologize, twilio_webhook
-from .steps import (
-    NO_INPUT,
-    NOT_UNDERSTOOD,
-    Inbound,
-    as_key,
-    bounded_int,
-    listen,
-    listening,
-    planet_menu,
-    planet_pk,
-    record,
-    record_step,
-    request_params,
-)
+from . import engine, twiml
+from .context import LANGUAGE_LENGTH, Context, bounded_int, planet_pk, record, request_params
+from .decorators import apologize, public_base_url, twilio_webhook
 
 logger = logging.getLogger("ivr")
 
 
-def _goodbye_if_out_of_attempts(attempts: int, lines: Lines):
-    if attempts >= settings.IVR_MAX_ATTEMPTS:
-        return twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.GOODBYE))
-    return None
-
-
-def _dial(inbound: Inbound, lines: Lines, planet: PlanetOption):
-    """Connect the caller to a planet; a closed one says when it opens, then offers a message
-    (when it takes them) or the planet menu."""
-    closed = lines.closed(planet, now=timezone.now())
-    if closed:
-        return voicemail.offer(inbound, lines, planet.pk, before=closed) or planet_menu(
-            inbound, lines, attempts=inbound.attempts, before=closed
-        )
-    return twiml.dial(
-        number=planet.phone_number,
-        action_url=inbound.next_url("ivr:dialed", planet=planet.pk),
-    )
-
-
-def _confirm(inbound: Inbound, lines: Lines, planet: PlanetOption, *, attempts: int, before=None):
-    return twiml.confirm(
-        sentence=lines.sentence(Prompt.Key.CONFIRM_PLANET).fill(planet=lines.spoken_name(planet)),
-        confirm_url=inbound.next_url("ivr:confirm", attempts=attempts, planet=planet.pk),
-        listening=listening(lines, speech.vocabulary(lines).confirm_hints),
-        before=before,
-    )
-
-
-def _a_miss(pressed: str) -> str:
-    """The prompt before a menu is read again after a miss."""
-    if pressed == NO_INPUT:
-        return Prompt.Key.NO_INPUT
-    return Prompt.Key.NOT_UNDERSTOOD if pressed == NOT_UNDERSTOOD else Prompt.Key.INVALID_KEY
-
-
-def _back_to_welcome(inbound: Inbound, sentence, *, attempts: int):
-    return twiml.say_and_redirect(
-        sentence=sentence, url=inbound.next_url("ivr:welcome", attempts=attempts)
-    )
-
-
-def _welcome(inbound: Inbound, lines: Lines):
-    return twiml.welcome(
-        sentences=lines.greeting(),
-        menu_url=inbound.next_url("ivr:menu", language=lines.language),
-        listening=listening(lines, speech.vocabulary(lines).main_hints),
-    )
-
-
 @twilio_webhook
-def welcome(request):
-    """Step 1: greet the caller, offer the other languages, and gather the main-menu key."""
-    script = script_get()
-    inbound = Inbound.of(request, script)
-    response = _welcome(inbound, inbound.lines(script))
-    if inbound.sequence == 0:
-        record(
-            inbound.params,
-            calllog.call_start,
-            from_number=inbound.params.get("From", "")[:32],
-            to_number=inbound.params.get("To", "")[:32],
-            language=inbound.language.code,
-            directory_revision=script.revision,
-        )
-    else:
-        record_step(inbound, request, Step.Kind.MAIN_MENU)
-    return response
-
-
-@twilio_webhook
-def menu(request):
-    """Step 2: key 1 (or its words) hears the directions, key 2 the planet menu, a language's
-    key the main menu in that language, a planet's name that planet; anything else starts
-    over."""
-    script = script_get()
-    inbound = Inbound.of(request, script)
-    lines = inbound.lines(script)
-    pressed, planet = inbound.pressed, None
-    if (understood := listen(inbound, speech.vocabulary(lines).main)) is not None:
-        planet = lines.active_planet(understood.planet_pk)
-        pressed = as_key(understood)
-    chosen = script.language_for_key(pressed)
-    if planet is not None:
-        response = (
-            _dial(inbound, lines, planet)
-            if understood.sure
-            else _confirm(inbound, lines, planet, attempts=inbound.attempts)
-        )
-    elif pressed == "1":
-        response = twiml.directions(sentences=lines.directions())
-    elif pressed == "2":
-        response = planet_menu(inbound, lines, attempts=inbound.attempts)
-    elif chosen is not None:
-        response = _welcome(inbound, inbound.lines(script, chosen))
-        record(inbound.params, calllog.call_language, language=chosen.code)
-    else:
-        attempts = inbound.attempts + 1
-        first = (
-            _a_miss(pressed)
-            if pressed in (NO_INPUT, NOT_UNDERSTOOD)
-            else Prompt.Key.RETURNING_TO_MENU
-        )
-        response = _goodbye_if_out_of_attempts(attempts, lines) or _back_to_welcome(
-            inbound, lines.sentence(first), attempts=attempts
-        )
-    record_step(
-        inbound, request, Step.Kind.MENU_KEY, digits=inbound.pressed, planet_id=planet and planet.pk
-    )
-    return response
-
-
-@twilio_webhook
-def planets(request):
-    """Step 3: a planet's key or name dials it (a doubtful name is confirmed first), star or
-    "back" goes back, anything else hears the menu again."""
-    script = script_get()
-    inbound = Inbound.of(request, script)
-    lines = inbound.lines(script)
-    pressed, chosen, sure = inbound.pressed, None, True
-    if (understood := listen(inbound, speech.vocabulary(lines).planets)) is not None:
-        chosen, sure = lines.active_planet(understood.planet_pk), understood.sure
-        pressed = as_key(understood)
-    elif pressed != "*":
-        chosen = lines.planet_for_key(pressed)
-    if chosen is not None:
-        response = (
-            _dial(inbound, lines, chosen)
-            if sure
-            else _confirm(inbound, lines, chosen, attempts=inbound.attempts)
-        )
-    elif pressed == "*":
-        response = _back_to_welcome(
-            inbound, lines.sentence(Prompt.Key.RETURNING_TO_MENU), attempts=inbound.attempts
-        )
-    else:
-        attempts = inbound.attempts + 1
-        response = _goodbye_if_out_of_attempts(attempts, lines) or planet_menu(
-            inbound, lines, attempts=attempts, before=[lines.sentence(_a_miss(pressed))]
-        )
-    record_step(
-        inbound,
-        request,
-        Step.Kind.PLANET_KEY,
-        digits=inbound.pressed,
-        planet_id=chosen and chosen.pk,
-    )
-    return response
-
-
-@twilio_webhook
-def confirm(request):
-    """Step 3a: after a doubtful name, yes (or 1) dials the planet, no (or 2) goes back to the
-    planet menu; anything else asks again."""
-    script = script_get()
-    inbound = Inbound.of(request, script)
-    lines = inbound.lines(script)
-    planet = lines.active_planet(planet_pk(request))
-    pressed = inbound.pressed
-    if (understood := listen(inbound, speech.vocabulary(lines).confirm)) is not None:
-        pressed = as_key(understood)
-    if planet is None or pressed == "2":
-        # A planet deactivated meanwhile cannot be dialed: the caller chooses again.
-        response = planet_menu(inbound, lines, attempts=inbound.attempts)
-    elif pressed == "1":
-        response = _dial(inbound, lines, planet)
-    else:
-        attempts = inbound.attempts + 1
-        response = _goodbye_if_out_of_attempts(attempts, lines) or _confirm(
-            inbound, lines, planet, attempts=attempts, before=lines.sentence(_a_miss(pressed))
-        )
-    record_step(
-        inbound,
-        request,
-        Step.Kind.CONFIRM,
-        digits=inbound.pressed,
-        planet_id=planet and planet.pk,
-    )
-    return response
-
-
-@twilio_webhook
-def dialed(request):
-    """Step 4: after the Dial; a completed call ends politely, any other outcome offers a message
-    (when the planet takes them) or the planet menu again."""
-    script = script_get()
-    inbound = Inbound.of(request, script)
-    lines = inbound.lines(script)
-    dial_status = inbound.params.get("DialCallStatus", "")[:16]
-    pk = planet_pk(request)
-    if dial_status == "completed":
-        response = twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED))
-    else:
-        # A planet deleted while it was being dialed has no name left to say; offer the menu.
-        failed = lines.dial_failed(pk)
-        before = [failed] if failed else []
-        response = voicemail.offer(inbound, lines, pk, before=before) or planet_menu(
-            inbound, lines, attempts=inbound.attempts, before=before
-        )
-    record_step(
-        inbound,
-        request,
-        Step.Kind.DIAL_OUTCOME,
-        planet_id=pk,
-        dial_status=dial_status,
-        dial_duration=bounded_int(inbound.params.get("DialCallDuration", ""), upper=10**9) or None,
-    )
-    return response
+def webhook(request, step: str):
+    """Every step of a call: the engine answers it from the request's context."""
+    return engine.answer(step, Context.of(request, script_get()))
 
 
 @twilio_webhook
@@ -265,6 +47,49 @@ def status(request):
     return twiml.empty()
 
 
+def _inbox_url(request, recording_sid: str) -> str:
+    base = public_base_url(request)
+    inbox = reverse("admin:voicemail_voicemail_changelist")
+    return f"{base}{inbox}?{urlencode({'q': recording_sid})}"
+
+
+def _recording_fields(request) -> dict | None:
+    """What a callback says about a recording, or None when there is nothing to keep."""
+    params = request_params(request)
+    recording_sid, call_sid = params.get("RecordingSid", ""), params.get("CallSid", "")[:64]
+    if not RECORDING_SID.fullmatch(recording_sid) or not call_sid:
+        return None
+    if params.get("AccountSid") == SIMULATED_ACCOUNT_SID:
+        return None
+    return {
+        "recording_sid": recording_sid,
+        "call_sid": call_sid,
+        "planet_id": planet_pk(request),
+        "language": request.GET.get("lang", "")[:LANGUAGE_LENGTH],
+        "inbox_url": _inbox_url(request, recording_sid),
+    }
+
+
+@twilio_webhook
+def voicemail_recording(request):
+    """Twilio's recording status callback: a finished message is kept; a replay changes nothing."""
+    fields = _recording_fields(request)
+    if fields and request_params(request).get("RecordingStatus") == "completed":
+        duration = bounded_int(request_params(request).get("RecordingDuration", ""), upper=10**6)
+        voicemail.recording_received(duration=duration, **fields)
+    return twiml.empty()
+
+
+@twilio_webhook
+def voicemail_transcription(request):
+    """Twilio's transcription callback: the message's text, when Twilio made one."""
+    fields = _recording_fields(request)
+    if fields and request_params(request).get("TranscriptionStatus") == "completed":
+        text = request_params(request).get("TranscriptionText", "")[:10_000]
+        voicemail.transcription_received(text=text, **fields)
+    return twiml.empty()
+
+
 # The steps Twilio's fallback request may replay: those a caller's call moves through.
 REPLAYABLE = {
     "ivr:welcome",
@@ -277,13 +102,13 @@ REPLAYABLE = {
 }
 
 
-def _failed_step(error_url: str):
-    """The step view behind the URL Twilio could not get an answer from, if it is ours."""
+def _failed_step(error_url: str) -> str | None:
+    """The step of the call behind the URL Twilio could not get an answer from, if ours."""
     try:
         match = resolve(urlsplit(error_url).path)
     except Resolver404:
         return None
-    return inspect.unwrap(match.func) if match.view_name in REPLAYABLE else None
+    return match.kwargs["step"] if match.view_name in REPLAYABLE else None
 
 
 @twilio_webhook
@@ -310,16 +135,15 @@ def fallback(request):
     replay.POST = params.copy()
     for name in ("ErrorCode", "ErrorUrl"):
         replay.POST.pop(name, None)
-    return step(replay)
+    return engine.answer(step, Context.of(replay, script_get()))
 
 
 @twilio_webhook
 def elsewhere(request, path=""):
     """Any other /ivr/ URL (a mistyped console setting, a stray slash): back to the main menu."""
-    script = script_get()
-    inbound = Inbound.of(request, script)
+    context = Context.of(request, script_get())
     return twiml.say_and_redirect(
-        sentence=inbound.lines(script).sentence(Prompt.Key.RETURNING_TO_MENU),
+        sentence=context.lines.sentence(Prompt.Key.RETURNING_TO_MENU),
         url=reverse("ivr:welcome"),
     )
 

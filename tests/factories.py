@@ -6,7 +6,22 @@ import wave
 from django.contrib.auth.models import Permission, User
 from django.core.files.base import ContentFile
 
-from directory.models import Directions, Language, Planet, PlanetName, Prompt, PromptText
+from directory.models import (
+    BUILT_IN_GREETING,
+    BUILT_IN_THANK_YOU,
+    DIRECTIONS_PLACEHOLDER,
+    Action,
+    Announcement,
+    Directions,
+    Language,
+    Menu,
+    MenuPrompt,
+    Option,
+    Planet,
+    PlanetName,
+    Prompt,
+    PromptText,
+)
 
 
 def default_language() -> Language:
@@ -17,15 +32,70 @@ def default_language() -> Language:
     return language
 
 
-def make_language(**kwargs) -> Language:
+def make_language(*, welcome_key: str | None = None, **kwargs) -> Language:
+    """A language, offered at the main menu by a key of its own (9, then 8...; "" for none)."""
     kwargs.setdefault("code", "ja-JP")
     kwargs.setdefault("name", kwargs["code"])
-    kwargs.setdefault("welcome_key", str(9 - Language.objects.count()))
     kwargs.setdefault("position", 10 * (Language.objects.count() + 1))
+    if welcome_key is None:
+        welcome_key = str(9 - Language.objects.count())
     language = Language(**kwargs)
     language.full_clean()
     language.save()
+    if welcome_key:
+        make_option(
+            menu=main_menu(),
+            key=welcome_key,
+            action=Action.LANGUAGE,
+            target_language=language,
+            position=100 + language.position,
+        )
     return language
+
+
+def main_menu() -> Menu:
+    """Where calls start: made, when there is none, as the built-in tree (ET's main menu: its
+    greeting, 1 says the directions and the thank-you, 2 the planet directory)."""
+    menu = Menu.objects.filter(is_default=True).first()
+    if menu is not None:
+        return menu
+    menu = Menu.objects.create(name="Main menu", slug="main", is_default=True)
+    language = default_language()
+    MenuPrompt.objects.create(menu=menu, language=language, text=BUILT_IN_GREETING)
+    directions = make_option(menu=menu, key="1", action=Action.ANNOUNCE, read_out=False)
+    for position, text in enumerate((DIRECTIONS_PLACEHOLDER, BUILT_IN_THANK_YOU)):
+        Announcement.objects.create(
+            option=directions, language=language, position=position, text=text
+        )
+    make_option(menu=menu, key="2", action=Action.DIRECTORY, read_out=False, position=20)
+    return menu
+
+
+def make_menu(**kwargs) -> Menu:
+    kwargs.setdefault("name", f"Menu {Menu.objects.count() + 1}")
+    kwargs.setdefault("slug", f"menu-{Menu.objects.count() + 1}")
+    menu = Menu(**kwargs)
+    menu.full_clean()
+    menu.save()
+    return menu
+
+
+def make_option(**kwargs) -> Option:
+    kwargs.setdefault("position", 10 * (Option.objects.filter(menu=kwargs["menu"]).count() + 1))
+    option = Option(**kwargs)
+    option.full_clean()
+    option.save()
+    return option
+
+
+def make_menu_prompt(text: str, *, menu: Menu | None = None, **kwargs) -> MenuPrompt:
+    """What a menu (the main one unless given) says in a language (the default one unless
+    given), replacing what it said."""
+    kwargs.setdefault("language", default_language())
+    prompt, _ = MenuPrompt.objects.update_or_create(
+        menu=menu or main_menu(), language=kwargs.pop("language"), defaults={"text": text, **kwargs}
+    )
+    return prompt
 
 
 def make_planet(*, spoken_name: str = "", **kwargs) -> Planet:

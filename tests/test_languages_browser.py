@@ -75,9 +75,20 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     screenshot(page, "ja-planet-error")
 
     page.goto(site + reverse("admin:directory_prompt_changelist"))
-    expect(page.locator("#result_list")).to_contain_text("あいさつ（メインメニュー）")
+    expect(page.locator("#result_list")).to_contain_text("入力の失敗が続いた後のお別れ")
     expect(page.locator("#result_list")).to_contain_text("場面")
     screenshot(page, "ja-prompts")
+
+    # The tree's rules, in Japanese: an option that puts callers through needs its planet.
+    page.goto(site + reverse("admin:directory_option_add"))
+    page.locator("#id_menu").select_option(label="Main menu")
+    page.locator("#id_key").select_option("0")
+    page.locator("#id_action").select_option(label="惑星につなぐ")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator("#id_target_planet_error")).to_contain_text(
+        "「惑星につなぐ」にはこの項目が必要です。"
+    )
+    screenshot(page, "ja-option-error")
 
     page.goto(site + reverse("admin:directory_directions_changelist"))
     expect(page.locator("select[name=action]")).to_contain_text("選択されたバージョンを使用する")
@@ -90,9 +101,13 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     screenshot(page, "ja-directions")
 
     page.goto(site + reverse("admin:directory_language_changelist"))
-    expect(page.locator("#result_list")).to_contain_text("選択キー")
     expect(page.locator("#result_list")).to_contain_text("プロンプト 0 件、惑星の読み上げ名 0 件")
     screenshot(page, "ja-languages")
+
+    page.goto(site + reverse("admin:directory_menu_changelist"))
+    expect(page.locator("#result_list")).to_contain_text("電話が始まるメニュー")
+    expect(page.locator("#result_list")).to_contain_text("1 2 8 9")
+    screenshot(page, "ja-menus")
 
     page.goto(site + reverse("admin:calllog_call_changelist"))
     expect(page.locator("#changelist-filter")).to_contain_text("発信先の惑星")

@@ -37,6 +37,8 @@ from directory.models import (
     Closure,
     Language,
     OpeningHours,
+    Option,
+    OptionText,
     Planet,
     PlanetAlias,
     PlanetName,
@@ -183,6 +185,11 @@ def world(demo, fake_twilio, django_settings):
         planet=planet, first_day=now.date(), last_day=now.date() + timedelta(days=1)
     )
     CalledNumber.objects.create(number="+81335550100", language=english)
+    OptionText.objects.create(
+        option=Option.objects.get(menu__slug="main", key="1"),
+        language=english,
+        text="For directions, press {key}.",
+    )
     group = Group.objects.create(name="Receptionists")
     victim = User.objects.create_user(username="victim", is_staff=True)
     targets = {
@@ -457,8 +464,8 @@ def unmatched(url, label, world):
             return refused(login)
         if login.may(PlanetAlias, "add"):
             return Outcome(FOUND, True)
-        if login.may(admin_model("directory.menualias"), "add"):
-            return Outcome(FOUND)  # a main-menu word may be added, not a planet's
+        if login.may(admin_model("directory.optionword"), "add"):
+            return Outcome(FOUND)  # an option's words may be added, not a planet's
         return refused(login)
 
     data = {"language": "en-GB", "phrase": "swampy", "target": f"planet:{planet.pk}"}

@@ -128,7 +128,7 @@ def japanese_greeting(base: str) -> str:
     return ET.fromstring(response.content).find("Gather/Say").text
 
 
-def test_a_japanese_prompt_saved_on_one_server_is_heard_through_another(tmp_path, database_url):
+def test_a_japanese_greeting_saved_on_one_server_is_heard_through_another(tmp_path, database_url):
     env = server_env(database_url)
     prepare_database(env)
     with (
@@ -137,7 +137,7 @@ def test_a_japanese_prompt_saved_on_one_server_is_heard_through_another(tmp_path
     ):
         assert japanese_greeting(server_b).startswith("イーティー・フォン・ホーム・サービス")
         session = admin_session(server_a)
-        url = f"{server_a}/admin/directory/prompt/{prompt_pk(env, 'greeting')}/change/"
+        url = f"{server_a}/admin/directory/menu/{main_menu_pk(env)}/change/"
         fields = form_fields(session.get(url, timeout=10).text)
         japanese = next(
             name.removesuffix("-text")
@@ -151,8 +151,8 @@ def test_a_japanese_prompt_saved_on_one_server_is_heard_through_another(tmp_path
         assert japanese_greeting(server_a) == "ようこそ。"
 
 
-def prompt_pk(env: dict, key: str) -> int:
-    code = f"from directory.models import Prompt; print(Prompt.objects.get(key={key!r}).pk)"
+def main_menu_pk(env: dict) -> int:
+    code = "from directory.models import Menu; print(Menu.objects.get(slug='main').pk)"
     return int(manage(env, "shell", "-c", code).split()[-1])
 
 

@@ -1,9 +1,20 @@
 """The data staff edit in the admin, one module per idea: languages (and our numbers), planets,
-menus, wording (directions and prompts) and the directory's revision."""
+menus (the tree's shape), wording (directions and prompts) and the directory's revision."""
 
 from ..fields import DIGITS, PHONE_KEYS
-from .languages import MAIN_MENU_KEYS, CalledNumber, Language
-from .menus import MenuAlias, MenuChoice
+from .languages import CalledNumber, Language
+from .menus import (
+    BUILT_IN_GREETING,
+    BUILT_IN_THANK_YOU,
+    DIRECTIONS_PLACEHOLDER,
+    Action,
+    Announcement,
+    Menu,
+    MenuPrompt,
+    Option,
+    OptionText,
+    OptionWord,
+)
 from .planets import (
     EXTENSION_LENGTH,
     Closure,
@@ -31,16 +42,23 @@ __all__ = [
     "DEFAULT_VOICE",
     "DIGITS",
     "EXTENSION_LENGTH",
-    "MAIN_MENU_KEYS",
+    "BUILT_IN_GREETING",
+    "BUILT_IN_THANK_YOU",
+    "DIRECTIONS_PLACEHOLDER",
     "PHONE_KEYS",
     "PROMPT_DEFAULTS",
+    "Action",
+    "Announcement",
     "CalledNumber",
     "Closure",
     "Directions",
     "Language",
-    "MenuAlias",
-    "MenuChoice",
+    "Menu",
+    "MenuPrompt",
     "OpeningHours",
+    "Option",
+    "OptionText",
+    "OptionWord",
     "Planet",
     "PlanetAlias",
     "PlanetName",

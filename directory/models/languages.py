@@ -5,10 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..fields import DIGITS, PhoneNumberField, language_validator
-
-# The main menu's own keys (1 directions, 2 planets): a language's welcome key must differ.
-MAIN_MENU_KEYS = ("1", "2")
+from ..fields import PhoneNumberField, language_validator
 
 
 class LanguageManager(models.Manager):
@@ -36,13 +33,6 @@ class Language(models.Model):
         help_text=_(
             "The Twilio voice for this language, e.g. Polly.Mizuki. Empty for Twilio's default."
         ),
-    )
-    welcome_key = models.CharField(
-        _("welcome key"),
-        max_length=1,
-        unique=True,
-        choices=[(digit, digit) for digit in DIGITS if digit not in MAIN_MENU_KEYS],
-        help_text=_("The key that chooses this language at the main menu, e.g. 9."),
     )
     is_default = models.BooleanField(
         _("default"),
@@ -73,13 +63,6 @@ class Language(models.Model):
                 name="%(app_label)s_%(class)s_one_default",
                 violation_error_message=_("Only one language can be the default."),
             ),
-            models.CheckConstraint(
-                condition=Q(welcome_key__in=[d for d in DIGITS if d not in MAIN_MENU_KEYS]),
-                name="%(app_label)s_%(class)s_welcome_key_free",
-                violation_error_message=_(
-                    "The welcome key must be a digit other than 1 and 2 (the main menu's)."
-                ),
-            ),
         ]
 
     def __str__(self):
@@ -95,7 +78,7 @@ class CalledNumberManager(models.Manager):
 
 
 class CalledNumber(models.Model):
-    """One of our Twilio numbers, tied to the language its callers start in."""
+    """One of our Twilio numbers, with the language and the menu its callers start in."""
 
     number = PhoneNumberField(
         _("our number"),
@@ -108,6 +91,15 @@ class CalledNumber(models.Model):
         related_name="numbers",
         verbose_name=_("language"),
         help_text=_("Callers of this number start in this language."),
+    )
+    entry_menu = models.ForeignKey(
+        "directory.Menu",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="numbers",
+        verbose_name=_("first menu"),
+        help_text=_("The menu its callers hear first; empty for the menu where calls start."),
     )
 
     objects = CalledNumberManager()
@@ -124,4 +116,4 @@ class CalledNumber(models.Model):
     def natural_key(self):
         return (self.number,)
 
-    natural_key.dependencies = ["directory.language"]
+    natural_key.dependencies = ["directory.language", "directory.menu"]

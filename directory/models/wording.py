@@ -78,8 +78,6 @@ class Directions(models.Model):
 class PromptKey(models.TextChoices):
     """The moments in a call at which the caller hears a prompt."""
 
-    GREETING = "greeting", _("Greeting (main menu)")
-    THANK_YOU = "thank_you", _("Thank-you after the directions")
     DIRECTIONS_UNAVAILABLE = "directions_unavailable", _("No directions in use")
     PLANET_MENU_INTRO = "planet_menu_intro", _("Planet menu: introduction")
     PLANET_OPTION = "planet_option", _("Planet menu: one line per planet")
@@ -100,6 +98,7 @@ class PromptKey(models.TextChoices):
     VOICEMAIL_SAVED = "voicemail_saved", _("Voicemail: goodbye after a message")
     PLANET_MENU_MORE = "planet_menu_more", _("Planet menu: more planets than are read")
     PLANET_MENU_FINISH = "planet_menu_finish", _("Planet menu: end an extension with the hash key")
+    HANG_UP = "hang_up", _("Goodbye when a caller chooses to end the call")
 
 
 class PromptManager(models.Manager):
@@ -230,14 +229,6 @@ class PromptText(models.Model):
 
 # What the caller hears when staff have not (yet) written a prompt: the demo's words.
 PROMPT_DEFAULTS = {
-    Prompt.Key.GREETING: (
-        "Thanks for calling the E T Phone Home Service. Please press 1 for directions. "
-        "Press 2 for a list of planets to call."
-    ),
-    Prompt.Key.THANK_YOU: (
-        "Thank you for calling the E T Phone Home Service - "
-        "the adventurous alien's first choice in intergalactic travel."
-    ),
     Prompt.Key.DIRECTIONS_UNAVAILABLE: (
         "Directions to the extraction point are not available right now. Please call again later."
     ),
@@ -262,6 +253,7 @@ PROMPT_DEFAULTS = {
     Prompt.Key.VOICEMAIL_SAVED: (
         "Thank you, your message has been recorded. Goodbye, and safe travels."
     ),
+    Prompt.Key.HANG_UP: "Thank you for calling the E T Phone Home Service. Goodbye.",
     Prompt.Key.PLANET_MENU_MORE: "Or say the planet's name, or enter its extension.",
     Prompt.Key.PLANET_MENU_FINISH: "After the extension, press the hash key.",
 }

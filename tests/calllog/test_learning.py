@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calllog.models import Call, Utterance
-from directory.models import MenuAlias, Planet, PlanetAlias
-from tests.conftest import TwilioClient, parse_twiml, prompt_text, spoken
+from directory.models import Option, OptionWord, Planet, PlanetAlias
+from tests.conftest import TwilioClient, parse_twiml, spoken
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -104,15 +104,19 @@ def test_a_phrase_added_to_a_planet_is_understood_by_the_next_caller(client, hea
     assert report(client, language="en-GB") == [("the green one", 1)]
 
 
-def test_a_phrase_added_to_a_main_menu_choice_is_understood_by_the_next_caller(client, heard):
-    client = staff_client(client, "directory.add_menualias")
+def test_a_phrase_added_to_a_menus_option_is_understood_by_the_next_caller(client, heard):
+    client = staff_client(client, "directory.add_optionword")
+    directions = Option.objects.get(menu__slug="main", key="1")
     client.post(
-        reverse(REPORT), {"language": "en-GB", "phrase": "the green one", "target": "directions"}
+        reverse(REPORT),
+        {"language": "en-GB", "phrase": "the green one", "target": f"option:{directions.pk}"},
     )
-    assert MenuAlias.objects.filter(phrase="the green one", choice="directions").exists()
+    assert OptionWord.objects.filter(phrase="the green one", option=directions).exists()
     root = say("the green one", name="ivr:menu", call_sid="CA-after")
     assert root.find("Hangup") is not None
-    assert spoken(root)[-1] == prompt_text("thank_you")
+    assert (
+        spoken(root)[-1] == directions.announcements.get(language__code="en-GB", position=20).text
+    )
 
 
 def test_a_phrase_that_cannot_be_an_alias_is_refused_with_a_message(client, heard):
@@ -143,8 +147,8 @@ def test_staff_who_may_add_no_alias_see_no_forms_and_cannot_post(client, heard):
     assert not PlanetAlias.objects.filter(phrase="swampy rock").exists()
 
 
-def test_a_planet_alias_needs_its_permission_not_a_menu_alias_one(client, heard):
-    client = staff_client(client, "directory.add_menualias")
+def test_a_planet_alias_needs_its_permission_not_an_options_words_one(client, heard):
+    client = staff_client(client, "directory.add_optionword")
     dagobah = Planet.objects.get(name="Dagobah")
     client.post(
         reverse(REPORT),

@@ -6,7 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from directory.models import Directions, Language, Planet, Prompt
+from directory.models import Directions, Language, Option, Planet, Prompt
 from tests.admin_forms import form_fields
 from tests.conftest import parse_twiml, prompt_text, spoken
 from tests.factories import make_directions, make_staff
@@ -194,14 +194,14 @@ def test_a_language_without_directions_in_use_hears_the_default_languages(client
 
 def test_a_prompt_edited_in_the_admin_is_heard_on_the_next_call(client, demo):
     client.force_login(make_staff(permissions=PROMPT_EDITOR))
-    greeting = Prompt.objects.get(key=Prompt.Key.GREETING)
-    url = reverse("admin:directory_prompt_change", args=[greeting.pk])
+    no_input = Prompt.objects.get(key=Prompt.Key.NO_INPUT)
+    url = reverse("admin:directory_prompt_change", args=[no_input.pk])
     response = client.post(
-        url, change_form(client, url, **{"texts-0-text": "Welcome, traveller & friend <3"})
+        url, change_form(client, url, **{"texts-0-text": "Nothing heard, traveller & friend <3"})
     )
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
-    root = parse_twiml(client.post(reverse("ivr:welcome")))
-    assert spoken(root)[0] == "Welcome, traveller & friend <3"
+    root = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": ""}))
+    assert spoken(root)[0] == "Nothing heard, traveller & friend <3"
 
 
 # In Japanese: a browser that prefers it gets the admin, and its errors, in Japanese.
@@ -294,8 +294,8 @@ def test_the_first_language_added_is_the_default_and_the_default_cannot_be_delet
     )
     response = client.post(
         reverse("admin:directory_language_add"),
-        {"code": "ja-JP", "name": "日本語", "voice": "Polly.Mizuki", "welcome_key": "9",
-         "position": "10", "_save": "Save"},
+        {"code": "ja-JP", "name": "日本語", "voice": "Polly.Mizuki", "position": "10",
+         "_save": "Save"},
     )  # fmt: skip
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     japanese = Language.objects.get()
@@ -358,22 +358,21 @@ def test_a_phrase_twice_for_one_planet_and_language_is_a_form_error(client, demo
     assert ErrorList(response.content.decode()).errors
 
 
-def test_a_staff_editor_adds_main_menu_words_in_a_language(client, demo):
+def test_a_staff_editor_adds_an_options_words_in_a_language(client, demo):
     client.force_login(
         make_staff(
             permissions=(
-                "directory.change_language",
-                "directory.view_menualias",
-                "directory.add_menualias",
-                "directory.change_menualias",
+                "directory.change_option",
+                "directory.view_optionword",
+                "directory.add_optionword",
+                "directory.change_optionword",
             )
         )
     )
     japanese = Language.objects.get(code="ja-JP")
-    url = reverse("admin:directory_language_change", args=[japanese.pk])
-    data = add_inline_row(
-        change_form(client, url), "menu_aliases", choice="directions", phrase="地図"
-    )
+    directions = Option.objects.get(menu__slug="main", key="1")
+    url = reverse("admin:directory_option_change", args=[directions.pk])
+    data = add_inline_row(change_form(client, url), "words", language=japanese.pk, phrase="地図")
     response = client.post(url, data)
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     said = {"SpeechResult": "地図", "Confidence": "0.9"}

@@ -181,19 +181,19 @@ def test_a_view_only_login_cannot_revert_a_planet_by_posting_the_form(client, de
 
 
 def test_a_view_only_login_cannot_revert_what_the_greeting_says(client, demo):
-    from directory.models import PromptText
+    from directory.models import MenuPrompt
 
-    text = PromptText.objects.get(prompt__key="greeting", language__code="en-GB")
+    text = MenuPrompt.objects.get(menu__slug="main", language__code="en-GB")
     old = text.history.get()
     text.text = "Hello, stranded traveller."
     text.save()
-    client.force_login(make_staff(username="viewer", permissions=("directory.view_prompttext",)))
-    url = reverse("admin:directory_prompttext_simple_history", args=[text.pk, old.history_id])
+    client.force_login(make_staff(username="viewer", permissions=("directory.view_menuprompt",)))
+    url = reverse("admin:directory_menuprompt_simple_history", args=[text.pk, old.history_id])
 
     response = client.post(
         url,
         {
-            "prompt": text.prompt_id,
+            "menu": text.menu_id,
             "language": text.language_id,
             "text": old.text,
             "_save": "Revert",

@@ -5,17 +5,27 @@ from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 
 from directory.models import (
+    Action,
     CalledNumber,
     Directions,
     Language,
-    MenuAlias,
+    Option,
+    OptionWord,
     Planet,
     PlanetAlias,
     PlanetName,
     Prompt,
     PromptText,
 )
-from tests.factories import default_language, make_directions, make_language, make_planet
+from tests.factories import (
+    default_language,
+    main_menu,
+    make_directions,
+    make_language,
+    make_menu,
+    make_option,
+    make_planet,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -136,20 +146,7 @@ def test_many_versions_may_wait_out_of_use():
 def test_at_most_one_language_is_the_default_in_the_database():
     default_language()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Language.objects.create(code="ja-JP", name="日本語", welcome_key="9", is_default=True)
-
-
-@pytest.mark.parametrize("key", ["1", "2", "*", ""])
-def test_a_welcome_key_is_a_digit_the_main_menu_does_not_use_in_the_database(key):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Language.objects.create(code="ja-JP", name="日本語", welcome_key=key)
-
-
-def test_two_languages_cannot_share_a_welcome_key():
-    make_language(code="en-GB", welcome_key="8")
-    with pytest.raises(ValidationError) as error:
-        make_language(code="ja-JP", welcome_key="8")
-    assert "welcome_key" in error.value.message_dict
+        Language.objects.create(code="ja-JP", name="日本語", is_default=True)
 
 
 def test_a_prompt_has_one_text_per_language_and_a_planet_one_name():
@@ -183,7 +180,7 @@ def text(key: str, words: str) -> PromptText:
 def test_only_the_planet_menu_introduction_may_be_empty():
     text(Prompt.Key.PLANET_MENU_INTRO, "").full_clean()
     with pytest.raises(ValidationError) as error:
-        text(Prompt.Key.GREETING, "").full_clean()
+        text(Prompt.Key.NO_INPUT, "").full_clean()
     assert error.value.message_dict["text"] == ["Only the planet menu introduction may be empty."]
 
 
@@ -218,13 +215,55 @@ def test_a_planet_has_each_alias_once_per_language_in_the_database():
         PlanetAlias.objects.create(planet=planet, language=english, phrase="Dagoba")
 
 
-def test_one_phrase_picks_one_main_menu_choice_per_language_in_the_database():
-    english = default_language()
-    MenuAlias.objects.create(language=english, choice="directions", phrase="the way")
+def test_a_menu_has_one_option_per_key_in_the_database():
+    menu = main_menu()
     with pytest.raises(IntegrityError), transaction.atomic():
-        MenuAlias.objects.create(language=english, choice="planets", phrase="the way")
+        Option.objects.create(menu=menu, key="1", action=Action.HANG_UP)
 
 
-def test_a_main_menu_word_names_a_known_choice_in_the_database():
+@pytest.mark.parametrize(
+    ("action", "targets"),
+    [
+        (Action.MENU, {}),
+        (Action.PLANET, {}),
+        (Action.LANGUAGE, {}),
+        (Action.VOICEMAIL, {}),
+        (Action.DIRECTORY, {"target_language_id": "language"}),
+        (Action.HANG_UP, {"target_planet_id": "planet"}),
+        (Action.PLANET, {"target_planet_id": "planet", "target_menu_id": "menu"}),
+    ],
+)
+def test_an_option_has_the_one_target_its_action_needs_in_the_database(action, targets):
+    menu, planet, language = main_menu(), make_planet(), default_language()
+    rows = {"menu": menu.pk, "planet": planet.pk, "language": language.pk}
     with pytest.raises(IntegrityError), transaction.atomic():
-        MenuAlias.objects.create(language=default_language(), choice="weather", phrase="rain")
+        Option.objects.create(
+            menu=menu,
+            key="5",
+            action=action,
+            **{field: rows[row] for field, row in targets.items()},
+        )
+
+
+def test_an_option_missing_its_target_is_a_form_error_naming_the_field():
+    option = Option(menu=main_menu(), key="0", action=Action.PLANET, target_menu=main_menu())
+    with pytest.raises(ValidationError) as error:
+        option.full_clean()
+    assert error.value.message_dict == {
+        "target_planet": ["“Put the caller through to a planet” needs this."],
+        "target_menu": ["Leave this empty: “Put the caller through to a planet” does not use it."],
+    }
+
+
+def test_one_phrase_chooses_one_option_of_a_menu():
+    english, menu = default_language(), main_menu()
+    OptionWord.objects.create(option=menu.options.get(key="1"), language=english, phrase="the way")
+    words = OptionWord(option=menu.options.get(key="2"), language=english, phrase="The Way")
+    with pytest.raises(ValidationError) as error:
+        words.full_clean()
+    assert error.value.message_dict["phrase"] == [
+        "These words already choose another option of this menu."
+    ]
+    # Another menu may use the same words.
+    other = make_option(menu=make_menu(), key="1", action=Action.DIRECTORY)
+    OptionWord(option=other, language=english, phrase="the way").full_clean()

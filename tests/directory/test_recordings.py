@@ -55,9 +55,9 @@ def wav_upload(seconds: float = 1.0, name: str = "greeting.wav") -> SimpleUpload
 
 
 def test_a_wav_uploaded_in_the_admin_is_stored_under_its_contents_hash(editor):
-    response = upload(editor, Prompt.Key.GREETING, wav_upload())
+    response = upload(editor, Prompt.Key.DIAL_COMPLETED, wav_upload())
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
-    name = prompt_text(Prompt.Key.GREETING).recording.name
+    name = prompt_text(Prompt.Key.DIAL_COMPLETED).recording.name
     assert name.startswith("recordings/")
     assert name.endswith(".wav")
     assert len(name.removeprefix("recordings/").removesuffix(".wav")) == 64
@@ -66,8 +66,8 @@ def test_a_wav_uploaded_in_the_admin_is_stored_under_its_contents_hash(editor):
 
 
 def test_an_mp3_is_stored_and_served_as_one(editor):
-    upload(editor, Prompt.Key.GREETING, SimpleUploadedFile("hello.mp3", mp3(), "audio/mpeg"))
-    name = prompt_text(Prompt.Key.GREETING).recording.name
+    upload(editor, Prompt.Key.DIAL_COMPLETED, SimpleUploadedFile("hello.mp3", mp3(), "audio/mpeg"))
+    name = prompt_text(Prompt.Key.DIAL_COMPLETED).recording.name
     assert name.endswith(".mp3")
     response = editor.get(f"/{name}")
     assert response["Content-Type"] == "audio/mpeg"
@@ -75,17 +75,17 @@ def test_an_mp3_is_stored_and_served_as_one(editor):
 
 
 def test_the_content_not_the_name_decides_the_kind(editor):
-    upload(editor, Prompt.Key.GREETING, wav_upload(name="greeting.mp3"))
-    assert prompt_text(Prompt.Key.GREETING).recording.name.endswith(".wav")
+    upload(editor, Prompt.Key.DIAL_COMPLETED, wav_upload(name="greeting.mp3"))
+    assert prompt_text(Prompt.Key.DIAL_COMPLETED).recording.name.endswith(".wav")
 
 
 def test_a_new_recording_is_a_new_name_and_the_same_one_the_same(editor):
-    upload(editor, Prompt.Key.GREETING, wav_upload(1))
-    first = prompt_text(Prompt.Key.GREETING).recording.name
-    upload(editor, Prompt.Key.THANK_YOU, wav_upload(1, name="other.wav"))
-    assert prompt_text(Prompt.Key.THANK_YOU).recording.name == first
-    upload(editor, Prompt.Key.GREETING, wav_upload(2))
-    assert prompt_text(Prompt.Key.GREETING).recording.name != first
+    upload(editor, Prompt.Key.DIAL_COMPLETED, wav_upload(1))
+    first = prompt_text(Prompt.Key.DIAL_COMPLETED).recording.name
+    upload(editor, Prompt.Key.VOICEMAIL_SAVED, wav_upload(1, name="other.wav"))
+    assert prompt_text(Prompt.Key.VOICEMAIL_SAVED).recording.name == first
+    upload(editor, Prompt.Key.DIAL_COMPLETED, wav_upload(2))
+    assert prompt_text(Prompt.Key.DIAL_COMPLETED).recording.name != first
 
 
 @pytest.mark.parametrize(
@@ -116,9 +116,9 @@ def test_an_upload_twilio_cannot_play_or_beyond_the_limits_is_refused(
 ):
     for name, value in limits.items():
         setattr(settings, name, value)
-    response = upload(editor, Prompt.Key.GREETING, file)
+    response = upload(editor, Prompt.Key.DIAL_COMPLETED, file)
     assert ErrorList(response.content.decode()).errors == [expected]
-    assert not prompt_text(Prompt.Key.GREETING).recording
+    assert not prompt_text(Prompt.Key.DIAL_COMPLETED).recording
 
 
 def test_a_prompt_with_a_placeholder_takes_no_recording(editor):
@@ -130,7 +130,7 @@ def test_a_prompt_with_a_placeholder_takes_no_recording(editor):
 
 def test_a_refused_upload_is_explained_in_japanese(editor):
     fake = SimpleUploadedFile("greeting.wav", b"not audio", "audio/wav")
-    response = upload(editor, Prompt.Key.GREETING, fake, **JAPANESE)
+    response = upload(editor, Prompt.Key.DIAL_COMPLETED, fake, **JAPANESE)
     assert ErrorList(response.content.decode()).errors == [
         "MP3 または WAV の録音ではありません。.mp3 か .wav のファイルをアップロードしてください。"
     ]
@@ -149,7 +149,7 @@ def test_directions_take_a_recording_in_the_admin(editor):
 
 
 def test_saving_a_row_again_does_not_check_its_stored_recording_again(editor, media):
-    row = make_recording(prompt_text(Prompt.Key.GREETING))
+    row = make_recording(prompt_text(Prompt.Key.DIAL_COMPLETED))
     recordings_storage().delete(row.recording.name)
     row.text = "Welcome back."
     row.full_clean()
@@ -160,7 +160,7 @@ def test_saving_a_row_again_does_not_check_its_stored_recording_again(editor, me
 
 
 def test_a_recording_is_served_with_its_type_and_cached_for_ever(unsigned_client, demo):
-    row = make_recording(prompt_text(Prompt.Key.GREETING))
+    row = make_recording(prompt_text(Prompt.Key.DIAL_COMPLETED))
     name = row.recording.name.removeprefix("recordings/")
     response = unsigned_client.get(reverse("recording", args=[name]))
     assert response.status_code == HTTPStatus.OK
@@ -185,7 +185,7 @@ def test_nothing_but_a_stored_recording_is_served(unsigned_client, db, name):
 
 
 def test_a_recording_whose_file_is_gone_is_not_found(unsigned_client, demo):
-    row = make_recording(prompt_text(Prompt.Key.GREETING))
+    row = make_recording(prompt_text(Prompt.Key.DIAL_COMPLETED))
     recordings_storage().delete(row.recording.name)
     name = row.recording.name.removeprefix("recordings/")
     assert unsigned_client.get(reverse("recording", args=[name])).status_code == 404
@@ -195,17 +195,17 @@ def test_a_recording_whose_file_is_gone_is_not_found(unsigned_client, demo):
 
 
 def test_the_history_keeps_each_recordings_name_and_what_callers_heard_then(demo):
-    row = make_recording(prompt_text(Prompt.Key.GREETING))
+    row = make_recording(prompt_text(Prompt.Key.DIAL_COMPLETED))
     recorded, heard_at = row.recording.name, timezone.now()
     row.recording = ""
     row.save()
     names = [record.recording for record in row.history.order_by("history_date")]
     assert names[-2:] == [recorded, ""]
     then = selectors.script_as_of(heard_at)
-    assert then.prompt_recordings[Prompt.Key.GREETING, "en-GB"] == reverse(
+    assert then.prompt_recordings[Prompt.Key.DIAL_COMPLETED, "en-GB"] == reverse(
         "recording", args=[recorded.removeprefix("recordings/")]
     )
-    assert (Prompt.Key.GREETING, "en-GB") not in selectors.script_read().prompt_recordings
+    assert (Prompt.Key.DIAL_COMPLETED, "en-GB") not in selectors.script_read().prompt_recordings
 
 
 def test_a_directions_version_out_of_use_plays_nothing(demo):
@@ -215,8 +215,8 @@ def test_a_directions_version_out_of_use_plays_nothing(demo):
 
 
 def test_a_recording_removed_is_put_back_by_reverting_in_the_admin(editor):
-    upload(editor, Prompt.Key.GREETING, wav_upload())
-    row = prompt_text(Prompt.Key.GREETING)
+    upload(editor, Prompt.Key.DIAL_COMPLETED, wav_upload())
+    row = prompt_text(Prompt.Key.DIAL_COMPLETED)
     recorded, with_recording = row.recording.name, row.history.first()
     row.recording = ""
     row.save()
@@ -227,5 +227,5 @@ def test_a_recording_removed_is_put_back_by_reverting_in_the_admin(editor):
     response = editor.post(url, form_fields(editor.get(url).content.decode()) | {"_save": "Revert"})
 
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
-    assert prompt_text(Prompt.Key.GREETING).recording.name == recorded
-    assert (Prompt.Key.GREETING, "en-GB") in selectors.script_read().prompt_recordings
+    assert prompt_text(Prompt.Key.DIAL_COMPLETED).recording.name == recorded
+    assert (Prompt.Key.DIAL_COMPLETED, "en-GB") in selectors.script_read().prompt_recordings

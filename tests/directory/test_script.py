@@ -4,12 +4,40 @@ from types import MappingProxyType
 
 import pytest
 
-from directory.models import PROMPT_DEFAULTS, Prompt
-from directory.script import LanguageOption, PlanetOption, Script, Sentence
+from directory.models import BUILT_IN_GREETING, PROMPT_DEFAULTS, Action, Prompt
+from directory.script import (
+    LanguageOption,
+    MenuNode,
+    OptionNode,
+    PlanetOption,
+    Script,
+    Sentence,
+)
 
-ENGLISH = LanguageOption("en-GB", "English", "alice", "8")
-JAPANESE = LanguageOption("ja-JP", "日本語", "Polly.Mizuki", "9")
+ENGLISH = LanguageOption("en-GB", "English", "alice")
+JAPANESE = LanguageOption("ja-JP", "日本語", "Polly.Mizuki")
 KEY = Prompt.Key
+DIRECTIONS = OptionNode(
+    key="1",
+    action=Action.ANNOUNCE,
+    read_out=False,
+    announcement=MappingProxyType(
+        {"en-GB": (("{directions}", "", ""), ("Thank you for calling.", "", ""))}
+    ),
+)
+MAIN = MenuNode(
+    slug="main",
+    name="Main menu",
+    prompts=MappingProxyType(
+        {"en-GB": ("Welcome.", "", ""), "ja-JP": ("お電話ありがとうございます。", "", "")}
+    ),
+    options=(
+        DIRECTIONS,
+        OptionNode(key="2", action=Action.DIRECTORY, read_out=False),
+        OptionNode(key="8", action=Action.LANGUAGE, target_language="en-GB"),
+        OptionNode(key="9", action=Action.LANGUAGE, target_language="ja-JP"),
+    ),
+)
 
 
 def planet(pk, name, key, names, *, is_active=True):
@@ -22,7 +50,6 @@ def script(**changes) -> Script:
         "numbers": {"+81335550100": "ja-JP"},
         "prompts": {
             **{(key, "en-GB"): (text, "") for key, text in PROMPT_DEFAULTS.items()},
-            (KEY.GREETING, "ja-JP"): ("お電話ありがとうございます。", ""),
             (KEY.PLANET_OPTION, "ja-JP"): (
                 "{planet}に電話をかけるには、{key}を押してください。",
                 "",
@@ -30,6 +57,8 @@ def script(**changes) -> Script:
             (KEY.LANGUAGE_OPTION, "ja-JP"): ("日本語をご希望の方は、{key}を押してください。", ""),
         },
         "directions": {"en-GB": ("Turn left at the moon.", "")},
+        "menus": [MAIN],
+        "entry": "main",
         "planets": [
             planet(1, "Brodo Asogi", "2", {"en-GB": "the planet Broh doe As O G"}),
             planet(2, "Dagobah", "3", {"en-GB": "the planet DuhGo bah", "ja-JP": "惑星ダゴバ"}),
@@ -40,7 +69,7 @@ def script(**changes) -> Script:
 
 
 def test_the_greeting_offers_each_other_language_in_its_own_words_and_voice():
-    sentences = script().lines(ENGLISH).greeting()
+    sentences = script().lines(ENGLISH).menu_sentences(MAIN)
     assert sentences[1] == Sentence(
         "日本語をご希望の方は、9を押してください。", "Polly.Mizuki", "ja-JP"
     )
@@ -48,7 +77,7 @@ def test_the_greeting_offers_each_other_language_in_its_own_words_and_voice():
 
 
 def test_a_japanese_caller_is_offered_english_in_english():
-    sentences = script().lines(JAPANESE).greeting()
+    sentences = script().lines(JAPANESE).menu_sentences(MAIN)
     assert sentences == [
         Sentence("お電話ありがとうございます。", "Polly.Mizuki", "ja-JP"),
         Sentence("For English, press 8.", "alice", "en-GB"),
@@ -58,7 +87,7 @@ def test_a_japanese_caller_is_offered_english_in_english():
 def test_a_missing_translation_falls_back_to_the_default_languages_words_and_voice():
     lines = script().lines(JAPANESE)
     assert lines.sentence(KEY.GOODBYE) == Sentence(PROMPT_DEFAULTS[KEY.GOODBYE], "alice", "en-GB")
-    assert lines.directions()[0] == Sentence("Turn left at the moon.", "alice", "en-GB")
+    assert lines.announcement(DIRECTIONS)[0] == Sentence("Turn left at the moon.", "alice", "en-GB")
 
 
 def test_a_missing_spoken_name_falls_back_to_the_default_languages_then_the_planets_name():
@@ -120,12 +149,14 @@ def test_the_call_language_is_the_one_asked_for_if_known_else_the_numbers(
     assert script().call_language(requested=requested, called=called) == expected
 
 
-def test_without_any_language_the_line_speaks_the_demos_english():
-    empty = script(languages=[], prompts={}, directions={}, planets=[])
+def test_without_any_language_or_menu_the_line_speaks_the_demos_english():
+    empty = script(languages=[], prompts={}, directions={}, planets=[], menus=[])
     assert empty.default.code == "en-GB"
-    assert empty.lines(empty.default).greeting() == [
-        Sentence(PROMPT_DEFAULTS[KEY.GREETING], "alice", "en-GB")
+    assert empty.entry.slug == "main"
+    assert empty.lines(empty.default).menu_sentences(empty.entry) == [
+        Sentence(BUILT_IN_GREETING, "alice", "en-GB")
     ]
+    assert [option.key for option in empty.entry.options] == ["1", "2"]
 
 
 def test_with_no_language_marked_default_the_first_stands_in():
@@ -167,7 +198,7 @@ def test_a_sentence_whose_placeholders_are_filled_is_spoken_not_played():
 
 def test_the_directions_recording_is_heard_where_the_directions_are():
     recorded = script(directions_recordings={"en-GB": "/recordings/d.mp3"})
-    (directions, thanks) = recorded.lines(JAPANESE, base_url="http://h").directions()
+    (directions, thanks) = recorded.lines(JAPANESE, base_url="http://h").announcement(DIRECTIONS)
     assert directions.recording == "http://h/recordings/d.mp3"
     assert thanks.recording == ""
 
@@ -181,12 +212,12 @@ def test_lines_are_kept_per_language_and_base_url_and_their_menus_are_fresh_list
     # What a caller hears is computed once per script, and handed out as the caller's own.
     heard = english.planet_menu(read_at_most=1)
     heard.clear()
-    greeting = english.greeting()
+    greeting = english.menu_sentences(MAIN)
     greeting.append(Sentence("Not said."))
     assert english.planet_menu(read_at_most=1) == script().lines(ENGLISH).planet_menu(
         read_at_most=1
     )
     assert english.planet_menu() != english.planet_menu(read_at_most=1)
-    assert Sentence("Not said.") not in english.greeting()
+    assert Sentence("Not said.") not in english.menu_sentences(MAIN)
     # Another script (the directory changed) keeps lines of its own.
     assert script().lines(ENGLISH, base_url="https://ivr.example.com") is not english

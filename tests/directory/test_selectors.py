@@ -15,10 +15,12 @@ from directory.models import (
     CalledNumber,
     Closure,
     Language,
+    MenuPrompt,
     OpeningHours,
+    Option,
+    OptionText,
     Planet,
     PlanetName,
-    PromptText,
     Revision,
 )
 from tests.conftest import parse_twiml, spoken
@@ -45,13 +47,13 @@ def test_an_unchanged_directory_is_read_once(demo, django_assert_num_queries):
 def test_reading_the_script_takes_the_same_few_queries_however_many_planets(
     demo, django_assert_num_queries
 ):
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(16):
         selectors.script_read()
     for n in range(40):
         active = n < 6
         key = "056789"[n] if active else "1"
         make_planet(name=f"Extra {n}", key=key, is_active=active, position=100 + n)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(16):
         script = selectors.script_read()
     assert len(script.planets) == 43
 
@@ -66,10 +68,10 @@ def test_a_raw_sql_update_from_a_shell_is_heard_by_the_next_call(client, demo):
     greeting(client)
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE directory_prompttext SET text = %s WHERE id = %s",
+            "UPDATE directory_menuprompt SET text = %s WHERE id = %s",
             [
                 "Raw hello.",
-                PromptText.objects.get(prompt__key="greeting", language__code="en-GB").pk,
+                MenuPrompt.objects.get(menu__slug="main", language__code="en-GB").pk,
             ],
         )
     assert greeting(client) == "Raw hello."
@@ -106,6 +108,11 @@ def test_every_directory_table_changes_the_token_on_a_raw_update(demo, model):
     Closure.objects.create(
         planet=dagobah, first_day=date(2026, 12, 25), last_day=date(2026, 12, 26)
     )
+    OptionText.objects.create(
+        option=Option.objects.get(menu__slug="main", key="1"),
+        language=Language.objects.first(),
+        text="For directions, press {key}.",
+    )
     before = selectors.revision_get()
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {model._meta.db_table} SET id = id")
@@ -131,7 +138,7 @@ def test_without_the_revision_row_the_directory_is_read_every_time(
 ):
     Revision.objects.all().delete()
     assert selectors.revision_get() is None
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(17):
         selectors.script_get()
     Planet.objects.filter(key="3").update(phone_number="+14155550100")
     assert dialed(client) == "+14155550100"

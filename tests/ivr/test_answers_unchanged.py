@@ -26,6 +26,7 @@ from directory.models import (
     Closure,
     Directions,
     Language,
+    MenuPrompt,
     OpeningHours,
     Planet,
     PlanetName,
@@ -276,7 +277,7 @@ def closed_planets(t: Transcript) -> None:
 
 def recorded_prompts(t: Transcript) -> None:
     """Staff's recordings are played (<Play> at an absolute URL) instead of the text."""
-    make_recording(PromptText.objects.get(prompt__key=Prompt.Key.GREETING, language__code="en-GB"))
+    make_recording(MenuPrompt.objects.get(menu__slug="main", language__code="en-GB"))
     make_recording(Directions.objects.get(language__code="en-GB", in_use=True))
     make_recording(
         PromptText.objects.get(prompt__key=Prompt.Key.NO_INPUT, language__code="ja-JP"),

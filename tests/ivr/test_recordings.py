@@ -4,12 +4,15 @@ is gone."""
 import pytest
 from django.urls import reverse
 
-from directory.models import Directions, Prompt, PromptText
+from directory.models import Directions, MenuPrompt, Prompt, PromptText
 from directory.recordings import recordings_storage
 from tests.conftest import parse_twiml, sign
 from tests.factories import make_recording
 
 pytestmark = pytest.mark.django_db
+
+# What the main menu says (its MenuPrompt), recorded like a prompt.
+GREETING = "greeting"
 
 
 @pytest.fixture(autouse=True)
@@ -19,13 +22,17 @@ def media(settings, tmp_path):
 
 
 def record(key: str, code: str) -> str:
-    """Give a prompt's text a recording; the path it is served at."""
-    row = make_recording(PromptText.objects.get(prompt__key=key, language__code=code))
+    """Give a prompt's text (GREETING: the main menu's) a recording; the path it is served at."""
+    if key == GREETING:
+        row = MenuPrompt.objects.get(menu__slug="main", language__code=code)
+    else:
+        row = PromptText.objects.get(prompt__key=key, language__code=code)
+    row = make_recording(row)
     return reverse("recording", args=[row.recording.name.removeprefix("recordings/")])
 
 
 def test_an_english_caller_hears_the_greetings_recording_at_the_requests_host(client, demo):
-    path = record(Prompt.Key.GREETING, "en-GB")
+    path = record(GREETING, "en-GB")
     gather = parse_twiml(client.post(reverse("ivr:welcome"))).find("Gather")
     plays = gather.findall("Play")
     assert [play.text for play in plays] == [f"http://localhost{path}"] * 3
@@ -35,8 +42,8 @@ def test_an_english_caller_hears_the_greetings_recording_at_the_requests_host(cl
 
 def test_a_japanese_caller_hears_the_japanese_recording_at_the_public_url(client, demo, settings):
     settings.PUBLIC_BASE_URL = "https://ivr.example.com"
-    record(Prompt.Key.GREETING, "en-GB")
-    path = record(Prompt.Key.GREETING, "ja-JP")
+    record(GREETING, "en-GB")
+    path = record(GREETING, "ja-JP")
     url, params = reverse("ivr:welcome"), {"To": "+81335550100"}
     signature = sign(f"https://ivr.example.com{url}", params)
     response = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signature)
@@ -54,9 +61,7 @@ def test_the_directions_recording_is_played_then_the_thank_you_spoken(client, de
 
 
 def test_a_recording_whose_file_is_gone_falls_back_to_the_text(client, demo):
-    row = make_recording(
-        PromptText.objects.get(prompt__key=Prompt.Key.GREETING, language__code="en-GB")
-    )
+    row = make_recording(MenuPrompt.objects.get(menu__slug="main", language__code="en-GB"))
     recordings_storage().delete(row.recording.name)
     gather = parse_twiml(client.post(reverse("ivr:welcome"))).find("Gather")
     assert gather.findall("Play") == []

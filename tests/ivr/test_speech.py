@@ -117,7 +117,7 @@ def script_with(*planets):
         )
         for pk, name, key, aliases in planets
     ]
-    languages = [(LanguageOption("en-GB", "English", "alice", "8"), True)]
+    languages = [(LanguageOption("en-GB", "English", "alice"), True)]
     return Script.of(languages=languages, numbers={}, prompts={}, directions={}, planets=options)
 
 

@@ -9,7 +9,7 @@ from django.urls import resolve, reverse
 
 from directory.models import Directions, Language, Planet, Prompt
 from tests.conftest import TwilioClient, parse_twiml, prompt_text, spoken
-from tests.factories import make_directions, make_planet, make_prompt
+from tests.factories import make_directions, make_menu_prompt, make_planet
 
 pytestmark = pytest.mark.django_db
 
@@ -87,8 +87,8 @@ def test_webhooks_need_no_csrf_token(demo):
     assert parse_twiml(call(client, "ivr:menu", "2")).find("Gather") is not None
 
 
-def test_the_greeting_is_read_from_the_prompts_in_its_own_voice(client, demo):
-    make_prompt(Prompt.Key.GREETING, "Welcome aboard.", voice="Polly.Amy")
+def test_the_greeting_is_read_from_the_main_menus_text_in_its_own_voice(client, demo):
+    make_menu_prompt("Welcome aboard.", voice="Polly.Amy")
     say = parse_twiml(call(client, "ivr:welcome")).find("Gather/Say")
     assert (say.text, say.get("voice"), say.get("language")) == (
         "Welcome aboard.",

@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from directory.models import Directions, Language, Planet, Prompt
+from directory.models import Directions, Language, Menu, Planet, Prompt
 
 
 class Command(BaseCommand):
@@ -9,7 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         # Never overwrite what staff have edited: any row at all means the directory is in use.
-        if any(model.objects.exists() for model in (Language, Planet, Directions, Prompt)):
+        if any(model.objects.exists() for model in (Language, Planet, Directions, Prompt, Menu)):
             self.stdout.write("The directory already has data; the demo was not loaded.")
             return
         call_command("loaddata", "demo", verbosity=0)

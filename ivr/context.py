@@ -1,5 +1,5 @@
-"""What every call step shares: the request as Inbound, logging a step, what words meant, and
-the planet menu every step may return to."""
+"""One webhook request as the step engine reads it, once: who calls, what they pressed or said,
+the call's language, menu and attempts; and the call log's record of it."""
 
 import logging
 from dataclasses import dataclass
@@ -12,9 +12,9 @@ from django.urls import get_script_prefix, reverse
 from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID
 from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS
-from directory.script import LanguageOption, Lines, Script
+from directory.script import LanguageOption, Lines, MenuNode, Script
 
-from . import speech, twiml
+from . import speech
 from .decorators import public_base_url
 
 logger = logging.getLogger("ivr")
@@ -24,8 +24,9 @@ INVALID = "invalid"
 # Words were heard but meant nothing at this menu: a miss, like a wrong key.
 NOT_UNDERSTOOD = "speech"
 MAX_STEPS = 10_000
-# The longest language tag we carry in a URL (as directory.models' language field).
+# The longest language tag and menu slug we carry in a URL (as directory.models' fields).
 LANGUAGE_LENGTH = 35
+SLUG_LENGTH = 50
 # What the call log keeps of what was heard.
 HEARD_LOGGED = 200
 
@@ -62,9 +63,11 @@ def _is_extension(digits: str) -> bool:
 
 
 @dataclass(frozen=True)
-class Inbound:
+class Context:
     """What one webhook request tells us: who calls, what they pressed, where the call is."""
 
+    request: object
+    script: Script
     params: dict
     pressed: str
     # What Twilio heard (SpeechResult) when no key was pressed, and how sure it was.
@@ -77,11 +80,19 @@ class Inbound:
     language: LanguageOption
     # The language the call started in (from the number called): URLs leave it out.
     starting_language: LanguageOption
+    # The menu the step is at, and the one the call started at (URLs leave that one out).
+    menu: MenuNode
+    entry_menu: MenuNode
+    # The planet our own URL names (?planet=), if any.
+    planet_pk: int | None
+    # Where a caller goes back to when a planet cannot answer: "" for the planet directory,
+    # "menu" for the menu (an option that puts the caller through to one planet).
+    back: str
     # The scheme and host Twilio reaches us at, for the recordings' URLs.
     base_url: str = ""
 
     @classmethod
-    def of(cls, request, script: Script) -> "Inbound":
+    def of(cls, request, script: Script) -> "Context":
         params = request_params(request)
         digits = params.get("Digits", "")
         if digits == "":
@@ -91,7 +102,10 @@ class Inbound:
             pressed = digits if is_key or _is_extension(digits) else INVALID
         called = params.get("To", "")[:32]
         heard = params.get("SpeechResult", "")[: speech.HEARD_LIMIT] if digits == "" else ""
+        query = request.GET
         return cls(
+            request=request,
+            script=script,
             params=params,
             pressed=pressed,
             heard=heard if heard.strip() else "",
@@ -102,12 +116,20 @@ class Inbound:
                 requested=request.GET.get("lang", "")[:LANGUAGE_LENGTH], called=called
             ),
             starting_language=script.starting_language(called),
+            menu=script.call_menu(requested=query.get("menu", "")[:SLUG_LENGTH], called=called),
+            entry_menu=script.entry_menu(called),
+            planet_pk=planet_pk(request),
+            back="menu" if query.get("back") == "menu" else "",
             base_url=public_base_url(request),
         )
 
-    def lines(self, script: Script, language: LanguageOption | None = None) -> Lines:
-        """What the caller hears in the call's language (or another), recordings included."""
-        return script.lines(language or self.language, base_url=self.base_url)
+    @property
+    def lines(self) -> Lines:
+        """What the caller hears in the call's language, recordings included."""
+        return self.lines_in(self.language)
+
+    def lines_in(self, language: LanguageOption) -> Lines:
+        return self.script.lines(language, base_url=self.base_url)
 
     def next_url(
         self,
@@ -115,14 +137,18 @@ class Inbound:
         *,
         attempts: int | None = None,
         language: LanguageOption | None = None,
+        menu: MenuNode | None = None,
         **params,
     ) -> str:
-        """The URL of the call's next step; the query string is sorted, as Twilio signs it."""
+        """The URL of the call's next step (at this menu unless another is named); the query
+        string is sorted, as Twilio signs it, and leaves out what the call started with."""
         language = language or self.language
+        menu = menu or self.menu
         params.update(
             attempts=self.attempts if attempts is None else attempts,
             step=self.sequence + 1,
             lang=language.code if language != self.starting_language else "",
+            menu=menu.slug if menu is not self.entry_menu else "",
         )
         return webhook_url(name, **params)
 
@@ -151,29 +177,15 @@ def record(params, write, **fields) -> None:
         logger.exception("Could not record step %s of call %s", fields.get("sequence", 0), call_sid)
 
 
-def record_step(inbound: Inbound, request, kind: str, **fields) -> None:
-    token = request.META.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN", "")[:128]
+def record_step(context: Context, kind: str, **fields) -> None:
+    token = context.request.META.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN", "")[:128]
     record(
-        inbound.params,
+        context.params,
         calllog.step_record,
-        sequence=inbound.sequence,
+        sequence=context.sequence,
         kind=kind,
         idempotency_token=token,
         **fields,
-    )
-
-
-def listening(lines: Lines, hints) -> twiml.Listening:
-    return twiml.Listening(language=lines.language.code, hints=hints)
-
-
-def planet_menu(inbound: Inbound, lines: Lines, *, attempts: int, before=()):
-    return twiml.planet_menu(
-        sentences=lines.planet_menu(read_at_most=settings.IVR_PLANET_MENU_READS),
-        planets_url=inbound.next_url("ivr:planets", attempts=attempts),
-        listening=listening(lines, speech.vocabulary(lines).planet_hints),
-        extension_length=lines.script.extension_length,
-        before=before,
     )
 
 
@@ -184,23 +196,23 @@ def as_key(understood: speech.Understood) -> str:
     return NOT_UNDERSTOOD
 
 
-def listen(inbound: Inbound, choices: speech.Choices) -> speech.Understood | None:
+def listen(context: Context, choices: speech.Choices) -> speech.Understood | None:
     """What the caller's words meant at this menu (None when no words), logged as said."""
-    if not inbound.heard:
+    if not context.heard:
         return None
     understood = speech.understand(
         choices,
-        inbound.heard,
-        confidence=inbound.confidence,
+        context.heard,
+        confidence=context.confidence,
         threshold=settings.SPEECH_CONFIDENCE,
     )
     record(
-        inbound.params,
+        context.params,
         calllog.utterance_record,
-        sequence=inbound.sequence,
-        language=inbound.language.code,
-        heard=inbound.heard[:HEARD_LOGGED],
-        confidence=inbound.confidence,
+        sequence=context.sequence,
+        language=context.language.code,
+        heard=context.heard[:HEARD_LOGGED],
+        confidence=context.confidence,
         target=understood.target or "",
         score=round(understood.score, 1),
         planet_id=understood.planet_pk,
