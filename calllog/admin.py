@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Language, Option, Planet, PlanetAlias
+from directory.models import Language, Menu, Option, Planet, PlanetAlias
 from directory.querystrings import InRange, fields_on
 from directory.services import alias_add
 from directory.spreadsheets import inert
@@ -24,6 +24,7 @@ from .selectors import (
     calls_to_planet,
     calls_with_outcome,
     dashboard_get,
+    first_menu_heard,
     planet_menu_heard,
     unmatched_phrases,
 )
@@ -160,6 +161,7 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
             "status",
             "duration",
             "directory_revision",
+            "first_menu",
             "planet_menu",
             "timeline",
         ]
@@ -167,13 +169,20 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
 
+    @admin.display(description=_("first menu as heard"))
+    def first_menu(self, call):
+        return self._heard(first_menu_heard(call), "first-menu-heard")
+
     @admin.display(description=_("planet menu as heard"))
     def planet_menu(self, call):
-        sentences = planet_menu_heard(call)
+        return self._heard(planet_menu_heard(call), "planet-menu-heard")
+
+    def _heard(self, sentences, css_class: str):
         if sentences is None:
             return gettext("Not known: this call is older than the directory's history.")
         return format_html(
-            '<ol class="planet-menu-heard">{}</ol>',
+            '<ol class="{}">{}</ol>',
+            css_class,
             format_html_join(
                 "", '<li lang="{}">{}</li>', ((s.language, s.text) for s in sentences)
             ),
@@ -183,7 +192,8 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
     def timeline(self, call):
         steps = call.steps.select_related("planet").order_by("sequence")
         rows = [(call.started_at.strftime("%H:%M:%S"), gettext("Called in: main menu"))]
-        rows += [(step.created_at.strftime("%H:%M:%S"), describe(step)) for step in steps]
+        menus = dict(Menu.objects.values_list("slug", "name"))
+        rows += [(step.created_at.strftime("%H:%M:%S"), describe(step, menus)) for step in steps]
         if call.ended_at:
             ended = gettext("Call ended: %(status)s") % {"status": status_label(call.status)}
             rows.append((call.ended_at.strftime("%H:%M:%S"), ended))
@@ -401,17 +411,24 @@ def status_label(status: str) -> str:
     return Call.Status(status).label if status in Call.Status.values else status
 
 
-def describe(step: Step) -> str:
-    """One line of the timeline, as staff would say it."""
+def describe(step: Step, menus: dict[str, str] | None = None) -> str:
+    """One line of the timeline, as staff would say it; menus: their names by short name."""
+    menu = (menus or {}).get(step.menu, step.menu)
     if step.kind == Step.Kind.MAIN_MENU:
+        if menu:
+            return gettext("Back at %(menu)s") % {"menu": menu}
         return gettext("Back at the main menu")
     if step.kind == Step.Kind.VOICEMAIL:
         return gettext("Left a message")
     if step.digits:
         key = gettext("pressed %(digits)s") % {"digits": step.digits}
+    elif step.option:
+        key = gettext("said the words for %(key)s") % {"key": step.option}
     else:
         key = gettext("pressed nothing")
     if step.kind == Step.Kind.MENU_KEY:
+        if menu:
+            return gettext("%(menu)s: %(key)s") % {"menu": menu, "key": key}
         return gettext("Main menu: %(key)s") % {"key": key}
     if step.kind == Step.Kind.VOICEMAIL_OFFER:
         return gettext("Voicemail offer: %(key)s") % {"key": key}

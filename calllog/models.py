@@ -136,8 +136,8 @@ def planet_ids(planets: str) -> set[int]:
 
 
 class StepKind(models.TextChoices):
-    MAIN_MENU = "main_menu", _("main menu again")
-    MENU_KEY = "menu_key", _("key at the main menu")
+    MAIN_MENU = "main_menu", _("a menu again")
+    MENU_KEY = "menu_key", _("answer at a menu")
     PLANET_KEY = "planet_key", _("key at the planet menu")
     DIAL_OUTCOME = "dial_outcome", _("dial outcome")
     CONFIRM = "confirm", _("answer to “did you say…?”")
@@ -178,6 +178,21 @@ class Step(models.Model):
         on_delete=models.SET_NULL,
         db_constraint=False,
         related_name="+",
+    )
+    menu = models.CharField(
+        _("menu"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "The short name of the menu the step was at, e.g. main; empty for steps logged "
+            "before the tree was data."
+        ),
+    )
+    option = models.CharField(
+        _("option"),
+        max_length=1,
+        blank=True,
+        help_text=_("The key of the option the caller chose there (by key or by voice), if any."),
     )
     dial_status = models.CharField(_("DialCallStatus"), max_length=16, blank=True)
     dial_duration = models.PositiveIntegerField(_("DialCallDuration (s)"), null=True, blank=True)

@@ -106,16 +106,30 @@ def dashboard_get(
     return Dashboard(days=per_day, choices=choices, planets=planets)
 
 
-def planet_menu_heard(call: Call) -> list[Sentence] | None:
-    """The planet menu as this call's caller heard it, in the call's language: the directory
-    as of the greeting, rebuilt from its history (each model's state at that moment). None
-    for a call logged before greetings were timed, or older than the history."""
+def _lines_heard(call: Call):
+    """What this call's caller heard, in the call's language: the directory as of the
+    greeting, rebuilt from its history (each model's state at that moment). None for a call
+    logged before greetings were timed, or older than the history."""
     if call.greeted_at is None:
         return None
     script = script_as_of(call.greeted_at)
     if script is None:
         return None
-    return script.lines(script.language(call.language) or script.default).planet_menu()
+    return script.lines(script.language(call.language) or script.default)
+
+
+def planet_menu_heard(call: Call) -> list[Sentence] | None:
+    """The planet menu as this call's caller heard it (see _lines_heard)."""
+    lines = _lines_heard(call)
+    return None if lines is None else lines.planet_menu()
+
+
+def first_menu_heard(call: Call) -> list[Sentence] | None:
+    """The menu this call started at, as its caller heard it (see _lines_heard)."""
+    lines = _lines_heard(call)
+    if lines is None:
+        return None
+    return lines.menu_sentences(lines.script.entry_menu(call.to_number))
 
 
 @dataclass(frozen=True)

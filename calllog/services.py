@@ -36,7 +36,9 @@ CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at"
 CALL_COLUMNS += ["duration", "language", "language_chosen_at", *SUMMARY_COLUMNS]
 CALL_COLUMNS += ["directory_revision", "greeted_at"]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
-STEP_COLUMNS += ["idempotency_token", "created_at"]
+STEP_COLUMNS += ["idempotency_token", "created_at", "menu", "option"]
+# What a step entry spooled before menus were data lacks.
+NO_MENU = {"menu": "", "option": ""}
 UTTERANCE_COLUMNS = ["call", "sequence", "language", "heard", "confidence", "target", "planet"]
 UTTERANCE_COLUMNS += ["score", "created_at"]
 COLUMNS = {
@@ -179,7 +181,7 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
     call, planet = fields.pop("call_sid"), fields.pop("planet_id")
     if record == "utterance":
         return [(record, {**fields, "call": call, "planet": planet, "created_at": at})]
-    rows = [("step", {**fields, "call": call, "planet": planet, "created_at": at})]
+    rows = [("step", {**NO_MENU, **fields, "call": call, "planet": planet, "created_at": at})]
     summary = step_summary(
         kind=fields["kind"],
         digits=fields["digits"],
@@ -301,8 +303,11 @@ def step_record(
     dial_status: str = "",
     dial_duration: int | None = None,
     idempotency_token: str = "",
+    menu: str = "",
+    option: str = "",
 ) -> None:
-    """One step; a repeat of the same step (or idempotency token) is ignored by the database."""
+    """One step (at a menu, and the option chosen there); a repeat of the same step (or
+    idempotency token) is ignored by the database."""
     _record(
         "step",
         call_sid=call_sid,
@@ -313,6 +318,8 @@ def step_record(
         dial_status=dial_status,
         dial_duration=dial_duration,
         idempotency_token=idempotency_token,
+        menu=menu,
+        option=option,
     )
 
 

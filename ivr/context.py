@@ -178,6 +178,7 @@ def record(params, write, **fields) -> None:
 
 
 def record_step(context: Context, kind: str, **fields) -> None:
+    """Log the step, at the menu the call is at."""
     token = context.request.META.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN", "")[:128]
     record(
         context.params,
@@ -185,6 +186,7 @@ def record_step(context: Context, kind: str, **fields) -> None:
         sequence=context.sequence,
         kind=kind,
         idempotency_token=token,
+        menu=context.menu.slug,
         **fields,
     )
 

@@ -235,7 +235,13 @@ def menu_answer(context: Context) -> str:
         response = _out_of_attempts(context, attempts) or _back_to_menu(
             context, lines.sentence(first), attempts=attempts
         )
-    record_step(context, Step.Kind.MENU_KEY, digits=context.pressed, planet_id=planet and planet.pk)
+    record_step(
+        context,
+        Step.Kind.MENU_KEY,
+        digits=context.pressed,
+        planet_id=planet and planet.pk,
+        option=option.key if option is not None and planet is None else "",
+    )
     return response
 
 

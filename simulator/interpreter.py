@@ -99,6 +99,8 @@ class Gathering(Event):
     speech_language: str = ""
     hints: int = 0
     keys: bool = True
+    # The absolute URL the answer goes to (where the app names the step the caller is at).
+    action: str = field(default="", compare=False)
 
     def __str__(self):
         wanted = (
@@ -487,6 +489,7 @@ class _Walk:
                 speech_language=gather.language if "speech" in gather.inputs else "",
                 hints=len(gather.hints),
                 keys="dtmf" in gather.inputs,
+                action=gather.action,
             )
         )
         document = ET.tostring(root, encoding="unicode")

@@ -20,10 +20,12 @@ from .interpreter import (
     DOCUMENT_ENDED,
     HUNG_UP,
     PHONE_KEYS,
+    Gathering,
     Interpreter,
     Turn,
     Waiting,
 )
+from .menus import menu_name
 from .transports import in_process_for, with_language
 
 KEYPAD = [
@@ -104,6 +106,7 @@ def page_labels() -> dict:
         "calling": gettext("Calling…"),
         "ready": gettext("Ready to call"),
         "cannot_read_aloud": gettext("This browser cannot read aloud."),
+        "at_menu": gettext("At the menu “{menu}”"),
     }
 
 
@@ -201,9 +204,20 @@ def _turn_json(turn: Turn) -> dict:
     state = None
     if turn.waiting is not None:
         state = signing.dumps(asdict(turn.waiting), salt=STATE_SALT, compress=True)
+    called = turn.waiting.call.get("To", "") if turn.waiting else ""
     return {
         "events": [
-            {"kind": type(event).__name__.lower(), "line": str(event), **asdict(event)}
+            {
+                "kind": type(event).__name__.lower(),
+                "line": str(event),
+                **asdict(event),
+                # Where in the tree a caller answers: the menu's name, as staff named it.
+                **(
+                    {"menu": menu_name(event.action, called=called)}
+                    if isinstance(event, Gathering)
+                    else {}
+                ),
+            }
             for event in turn.events
         ],
         "state": state,

@@ -1,4 +1,5 @@
-"""Each call records the directory revision it heard; its page shows the planet menu as heard."""
+"""Each call records the directory revision it heard; its page shows its first menu and the
+planet menu as heard."""
 
 from datetime import timedelta
 from http import HTTPStatus
@@ -10,9 +11,9 @@ from django.utils import timezone
 
 from calllog.models import Call
 from calllog.services import entries_write
-from directory.models import CalledNumber, Language, Planet, PlanetName
+from directory.models import Action, CalledNumber, Language, MenuPrompt, Planet, PlanetName
 from directory.selectors import revision_get
-from tests.factories import make_staff
+from tests.factories import main_menu, make_option, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,23 @@ def test_a_call_logged_before_greetings_were_timed_says_its_menu_is_not_known(cl
     call = Call.objects.get(call_sid="CA-untimed")
     Call.objects.filter(pk=call.pk).update(greeted_at=None)
     assert "Not known: this call is older than the directory" in call_page(client, call)
+
+
+def test_a_calls_page_shows_its_first_menu_as_heard_after_staff_change_the_tree(client, demo):
+    call = greet(client, "CA-tree")
+    greeting = MenuPrompt.objects.get(menu__slug="main", language__code="en-GB")
+    greeting.text = "Welcome to the new line."
+    greeting.save()
+    make_option(menu=main_menu(), key="0", action=Action.HANG_UP).texts.create(
+        language=Language.objects.get(code="en-GB"), text="To hang up, press {key}."
+    )
+
+    heard = call_page(client, call).split("first-menu-heard")[1].split("</ol>")[0]
+    assert "Thanks for calling the E T Phone Home Service." in heard
+    assert "日本語をご希望の方は、9を押してください。" in heard
+    assert "new line" not in heard
+    assert "To hang up" not in heard
+    later = call_page(client, greet(client, "CA-tree-later"))
+    heard = later.split("first-menu-heard")[1].split("</ol>")[0]
+    assert "Welcome to the new line." in heard
+    assert "To hang up, press 0." in heard

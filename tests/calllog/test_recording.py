@@ -7,8 +7,9 @@ from django.db import connection
 from django.urls import reverse
 
 from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
-from directory.models import Planet
+from directory.models import Action, Planet
 from tests.conftest import parse_twiml
+from tests.factories import main_menu, make_menu, make_option
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,30 @@ def test_a_call_is_logged_with_its_numbers_and_every_step_in_order(client, demo)
         (3, "dial_outcome", "", "Dagobah", "busy"),
         (4, "voicemail_offer", "", "Dagobah", ""),
         (5, "planet_key", "*", None, ""),
+    ]
+
+
+def test_each_step_records_its_menu_and_the_option_chosen_by_key_or_voice(client, demo):
+    help_desk = make_menu(name="Help desk", slug="help-desk")
+    make_option(menu=main_menu(), key="3", action=Action.MENU, target_menu=help_desk)
+    make_option(menu=help_desk, key="1", action=Action.DIRECTORY)
+    walk(
+        client,
+        {"Digits": "3"},
+        {"SpeechResult": "Dagobah", "Confidence": "0.3"},  # a planet heard with doubt
+        {"Digits": "2"},
+        {"Digits": "7"},
+        {"Digits": "1"},
+        {"Digits": "*"},
+    )
+    steps = Step.objects.filter(call_id="CA100").order_by("sequence")
+    assert list(steps.values_list("kind", "menu", "option", "digits")) == [
+        ("menu_key", "main", "3", "3"),
+        ("menu_key", "help-desk", "", ""),  # a planet's name is no option
+        ("confirm", "help-desk", "", "2"),
+        ("planet_key", "help-desk", "", "7"),
+        ("planet_key", "help-desk", "", "1"),
+        ("planet_key", "help-desk", "", "*"),
     ]
 
 

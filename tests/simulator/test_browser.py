@@ -38,9 +38,11 @@ def test_pressing_2_then_3_dials_dagobah(phone):
     phone.get_by_label("Busy").check()
     phone.get_by_role("button", name="Call").click()
     expect(transcript(phone)).to_contain_text(GREETING)
+    expect(transcript(phone)).to_contain_text("At the menu “Main menu”")
 
     key(phone, "2").click()
     expect(transcript(phone)).to_contain_text("To call the planet DuhGo bah, press 3.")
+    expect(transcript(phone)).to_contain_text("At the menu “Planet directory”")
     key(phone, "3").click()
 
     dialed = transcript(phone).locator(".dialed")

@@ -6,6 +6,9 @@ import pytest
 from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 
+from directory.models import Action
+from tests.factories import main_menu, make_menu, make_option
+
 GREETING = "Thanks for calling the E T Phone Home Service."
 NO_INPUT = "Sorry, we did not hear a key press."
 GOODBYE = "We did not get a choice from you. Goodbye, and safe travels."
@@ -50,6 +53,14 @@ class TestUnattended:
             "> You say “dagoba please” (confidence 0.90)"
         )
         assert "  Dials +17262043675: completed after 42 s" in lines
+
+    def test_each_menu_is_named_where_the_caller_answers(self, demo):
+        help_desk = make_menu(name="Help desk", slug="help-desk")
+        make_option(menu=main_menu(), key="3", action=Action.MENU, target_menu=help_desk)
+        make_option(menu=help_desk, key="1", action=Action.DIRECTORY)
+        out, _ = run("--press", "3", "--press", "1", "--press", "3")
+        named = [line.strip() for line in out.splitlines() if line.strip().startswith("[")]
+        assert named == ["[Main menu]", "[Help desk]", "[Planet directory]"]
 
     def test_say_at_the_main_menu_dials_a_planet_by_name(self, demo):
         out, _ = run("--say", "Dagobah")

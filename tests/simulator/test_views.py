@@ -12,9 +12,10 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
+from directory.models import Action
 from simulator.interpreter import DIAL_OUTCOMES
 from simulator.views import STATE_MAX_AGE_SECONDS, STATE_SALT
-from tests.factories import make_staff
+from tests.factories import main_menu, make_menu, make_option, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +192,18 @@ def test_the_gathering_event_says_what_the_menu_listens_for(staff_client, demo):
     assert gathering["kind"] == "gathering"
     assert gathering["speech_language"] == "en-GB"
     assert gathering["hints"] > 0
+    assert gathering["menu"] == "Main menu"
+
+
+def test_the_gathering_event_names_a_submenu_and_the_planet_directory(staff_client, demo):
+    help_desk = make_menu(name="Help desk", slug="help-desk")
+    make_option(menu=main_menu(), key="3", action=Action.MENU, target_menu=help_desk)
+    make_option(menu=help_desk, key="1", action=Action.DIRECTORY)
+    data = step(staff_client, action="start").json()
+    data = step(staff_client, action="press", keys="3", state=data["state"]).json()
+    assert data["events"][-1]["menu"] == "Help desk"
+    data = step(staff_client, action="press", keys="1", state=data["state"]).json()
+    assert data["events"][-1]["menu"] == "Planet directory"
 
 
 def test_silence_three_times_ends_the_call_with_goodbye(staff_client, demo):

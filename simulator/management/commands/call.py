@@ -10,6 +10,7 @@ from simulator.interpreter import (
     Dialed,
     Ended,
     Failed,
+    Gathering,
     Interpreter,
     NotListening,
     Pressed,
@@ -19,6 +20,7 @@ from simulator.interpreter import (
     Unheard,
     said,
 )
+from simulator.menus import menu_name
 from simulator.transports import OverHttp, entry_url, in_process, with_language
 
 PROMPT = (
@@ -164,5 +166,10 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"  {event}"))
             elif isinstance(event, Ended):
                 self.stdout.write(self.style.MIGRATE_HEADING(f"  {event}"))
+            elif isinstance(event, Gathering):
+                called = turn.waiting.call.get("To", "") if turn.waiting else ""
+                if name := menu_name(event.action, called=called):
+                    self.stdout.write(self.style.SQL_KEYWORD(f"  [{name}]"))
+                self.stdout.write(f"  {event}")
             else:
                 self.stdout.write(f"  {event}")

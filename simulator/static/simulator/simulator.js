@@ -135,6 +135,7 @@
     played(e) { add("bubble said", element("p", say("plays", { url: e.url }))); },
     paused(e) { add("note", say("pause", { seconds: e.seconds })); },
     gathering(e) {
+      if (e.menu) add("note menu", say("at_menu", { menu: e.menu }));
       const wanted = e.num_digits === 1 ? "waiting_for_a_key"
         : e.num_digits ? "waiting_for_keys" : "waiting_for_any_keys";
       const words = e.speech_language ? " · " + say("or_words_in", { language: e.speech_language }) : "";

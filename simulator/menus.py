@@ -1,0 +1,33 @@
+"""Where a simulated caller is in the tree: the name of the menu a Gather listens for, read from
+the URL its answer goes to (the step engine's own query string) and the directory."""
+
+from urllib.parse import parse_qs, urlsplit
+
+from django.db import DatabaseError
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext
+
+from directory.selectors import script_get
+
+
+def menu_name(action_url: str, *, called: str) -> str:
+    """What staff call the step a caller answers at this URL: a menu's name, the planet
+    directory, a question; "" for a URL that is not one of our steps."""
+    parts = urlsplit(action_url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return ""
+    step = match.kwargs.get("step", "") if match.namespace == "ivr" else ""
+    if step == "menu":
+        query = parse_qs(parts.query)
+        try:
+            script = script_get()
+        except DatabaseError:  # the directory cannot be read here: the call goes on unnamed
+            return ""
+        return script.call_menu(requested=query.get("menu", [""])[0], called=called).name
+    return {
+        "planets": gettext("Planet directory"),
+        "confirm": gettext("Did you say…?"),
+        "voicemail_offered": gettext("Voicemail offer"),
+    }.get(step, "")
