@@ -300,6 +300,16 @@ class Option(models.Model):
                     "not_used",
                     {"action": self.get_action_display()},
                 )
+        if (
+            self.action == Action.VOICEMAIL
+            and "target_planet" not in errors
+            and not self.target_planet.takes_voicemail
+        ):
+            errors["target_planet"] = ValidationError(
+                _("%(planet)s takes no messages: tick “voicemail” on the planet first."),
+                "no_voicemail",
+                {"planet": self.target_planet},
+            )
         if errors:
             raise ValidationError(errors)
 

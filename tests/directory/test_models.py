@@ -267,3 +267,13 @@ def test_one_phrase_chooses_one_option_of_a_menu():
     # Another menu may use the same words.
     other = make_option(menu=make_menu(), key="1", action=Action.DIRECTORY)
     OptionWord(option=other, language=english, phrase="the way").full_clean()
+
+
+def test_a_message_option_needs_a_planet_that_takes_messages():
+    quiet = make_planet(name="Hoth", key="4", takes_voicemail=False)
+    option = Option(menu=main_menu(), key="7", action=Action.VOICEMAIL, target_planet=quiet)
+    with pytest.raises(ValidationError) as error:
+        option.full_clean()
+    assert error.value.message_dict == {
+        "target_planet": ["Hoth takes no messages: tick “voicemail” on the planet first."]
+    }
