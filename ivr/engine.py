@@ -44,7 +44,7 @@ def _menu(context: Context, menu: MenuNode, *, language=None, before=()) -> str:
     """A menu read out (three times) inside a gather of one key or a few words."""
     lines = context.lines_in(language) if language else context.lines
     _choices, hints = speech.vocabulary(lines).menu(menu)
-    return twiml.welcome(
+    return twiml.menu(
         sentences=lines.menu_sentences(menu),
         menu_url=context.next_url("ivr:menu", language=language or context.language, menu=menu),
         listening=twiml.Listening(language=lines.language.code, hints=hints),
@@ -165,7 +165,7 @@ def _chosen(context: Context, option: OptionNode) -> str:
         said = lines.announcement(option)
         if option.target_menu in script.menus:
             return _menu(context, script.menus[option.target_menu], before=said)
-        return twiml.directions(sentences=said)
+        return twiml.message_and_hang_up(sentences=said)
     if action == Action.DIRECTORY:
         return _directory(context)
     if action == Action.LANGUAGE:
@@ -174,7 +174,7 @@ def _chosen(context: Context, option: OptionNode) -> str:
         return _menu(context, context.menu, language=language)
     if action == Action.HANG_UP:
         said = lines.announcement(option) or [lines.sentence(Prompt.Key.HANG_UP)]
-        return twiml.directions(sentences=said)
+        return twiml.message_and_hang_up(sentences=said)
     planet = script.planets.get(option.target_planet)
     if action == Action.PLANET and planet is not None and planet.is_active:
         return _dial(context, planet, back="menu")

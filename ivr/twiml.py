@@ -21,8 +21,8 @@ EXTENSION_TIMEOUT_SECONDS = 3
 # Twilio takes at most 500 hints of at most 100 characters each.
 HINTS_LIMIT = 500
 HINT_LENGTH = 100
-# How many times the main menu is read before the gather times out.
-WELCOME_LOOPS = 3
+# How many times a menu is read before the gather times out.
+MENU_LOOPS = 3
 # Documents kept per builder and process (each a few kilobytes; a large directory's planet
 # menu is bounded by IVR_PLANET_MENU_READS and HINTS_LIMIT).
 DOCUMENTS_KEPT = 256
@@ -158,7 +158,7 @@ def empty() -> VoiceResponse:
 
 
 @_builder
-def welcome(
+def menu(
     *,
     sentences: Sequence[Sentence],
     menu_url: str,
@@ -172,17 +172,17 @@ def welcome(
         _hear(response, sentence)
     gather = _gather(response, action=menu_url, listening=listening)
     if len(sentences) == 1:
-        _hear(gather, sentences[0], loop=WELCOME_LOOPS)
+        _hear(gather, sentences[0], loop=MENU_LOOPS)
     else:
         # Each sentence has its own voice, so the group is repeated rather than looped.
-        for _ in range(WELCOME_LOOPS):
+        for _ in range(MENU_LOOPS):
             for sentence in sentences:
                 _hear(gather, sentence)
     return response
 
 
 @_builder
-def directions(*, sentences: Sequence[Sentence]) -> VoiceResponse:
+def message_and_hang_up(*, sentences: Sequence[Sentence]) -> VoiceResponse:
     """A message (the demo's directions and thank-you, a goodbye), then hang up."""
     response = VoiceResponse()
     for sentence in sentences:
@@ -200,8 +200,8 @@ def planet_menu(
     extension_length: int | None = 1,
     before: Sequence[Sentence] = (),
 ) -> VoiceResponse:
-    """Menu key 2: the planet menu inside a gather of an extension or a name, after what led
-    back to it. Extensions all of one length are complete at that length; else they end
+    """The planet directory inside a gather of an extension or a name, after what led back
+    to it. Extensions all of one length are complete at that length; else they end
     with #."""
     response = VoiceResponse()
     for sentence in before:
@@ -244,7 +244,7 @@ def say_and_hang_up(*, sentence: Sentence) -> VoiceResponse:
 
 @_builder
 def dial(*, number: str, action_url: str) -> VoiceResponse:
-    """Planet key: connect the caller; Twilio reports the outcome to action_url."""
+    """Put the caller through; Twilio reports the outcome to action_url."""
     response = VoiceResponse()
     response.dial(number, action=action_url, method="POST")
     return response

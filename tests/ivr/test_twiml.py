@@ -14,7 +14,7 @@ def xml(response) -> ET.Element:
 
 def test_welcome_gathers_one_digit_or_speech_with_the_greeting_looped_three_times():
     root = xml(
-        twiml.welcome(
+        twiml.menu(
             sentences=[Sentence("Hello.", "alice", "en-GB")],
             menu_url="/ivr/menu",
             listening=twiml.Listening("en-GB", ("directions", "planets")),
@@ -46,9 +46,7 @@ def test_say_leaves_out_an_empty_voice_and_language():
 def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
     english = Sentence("Hello.", "alice", "en-GB")
     japanese = Sentence("日本語をご希望の方は、9を押してください。", "Polly.Mizuki", "ja-JP")
-    root = xml(
-        twiml.welcome(sentences=[english, japanese], menu_url="/ivr/menu", listening=ENGLISH)
-    )
+    root = xml(twiml.menu(sentences=[english, japanese], menu_url="/ivr/menu", listening=ENGLISH))
     (gather,) = root
     assert [
         (say.text, say.get("voice"), say.get("language"), say.get("loop")) for say in gather
@@ -165,7 +163,7 @@ def test_voicemail_record_beeps_finishes_on_pound_and_goes_on_when_nothing_was_s
 
 def test_a_sentence_with_a_recording_is_played_instead_of_said():
     recorded = Sentence("Hello.", "alice", "en-GB", "https://ivr.example.com/recordings/a.wav")
-    (gather,) = xml(twiml.welcome(sentences=[recorded], menu_url="/ivr/menu", listening=ENGLISH))
+    (gather,) = xml(twiml.menu(sentences=[recorded], menu_url="/ivr/menu", listening=ENGLISH))
     (play,) = gather
     assert play.tag == "Play"
     assert play.text == "https://ivr.example.com/recordings/a.wav"

@@ -50,12 +50,12 @@ def test_a_builder_returns_the_document_of_its_response_and_keeps_it():
         "menu_url": "/ivr/menu?attempts=1&step=2",
         "listening": twiml.Listening("en-GB", ("directions", "planets")),
     }
-    built = twiml.welcome(**arguments)
-    assert built == str(twiml.welcome.__wrapped__(**arguments))
+    built = twiml.menu(**arguments)
+    assert built == str(twiml.menu.__wrapped__(**arguments))
     (gather,) = ET.fromstring(built)
     assert gather.get("action") == "/ivr/menu?attempts=1&step=2"
     assert [say.text for say in gather] == ['Press 1 & "listen" <now>\n']
-    assert twiml.welcome(**arguments) is built  # kept: the same arguments, the same document
-    other = twiml.welcome(**{**arguments, "menu_url": "/ivr/menu?step=3"})
+    assert twiml.menu(**arguments) is built  # kept: the same arguments, the same document
+    other = twiml.menu(**{**arguments, "menu_url": "/ivr/menu?step=3"})
     assert ET.fromstring(other)[0].get("action") == "/ivr/menu?step=3"
     assert twiml.empty() == str(VoiceResponse())
