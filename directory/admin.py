@@ -49,7 +49,12 @@ from .models import (
 from .querystrings import InRange, in_range, models_on
 from .resources import PlanetResource
 from .selectors import menus_unreached, script_get
-from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
+from .services import (
+    directions_put_in_use,
+    directions_take_out_of_use,
+    language_make_default,
+    menu_make_default,
+)
 
 
 def _has(user, model, action: str) -> bool:
@@ -327,8 +332,40 @@ class MenuAdmin(HistoryAdmin):
     ordering = ["-is_default", "name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "is_default"]
+    readonly_fields = ["is_default"]
+    actions = ["make_default"]
     inlines = [MenuPromptInline, OptionInline]
     history_inlines = [(MenuPrompt, "menu"), (Option, "menu")]
+
+    def save_model(self, request, obj, form, change):
+        # The line's first menu is where calls start: a tree always has one.
+        if not Menu.objects.filter(is_default=True).exclude(pk=obj.pk).exists():
+            obj.is_default = True
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request, obj=None):
+        # Make another menu where calls start first: a tree always has one. (The list's delete
+        # action asks this of every menu selected, and refuses them all with it.)
+        if obj is not None and obj.is_default:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Make the selected menu where calls start"), permissions=["change"])
+    def make_default(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request,
+                gettext("Select exactly one menu to make where calls start."),
+                messages.ERROR,
+            )
+            return
+        menu = queryset.get()
+        menu_make_default(menu=menu)
+        self.message_user(
+            request,
+            gettext("Calls now start at %(menu)s.") % {"menu": menu},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("options")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Directions, Language, Option, OptionWord, Planet, PlanetAlias
+from .models import Directions, Language, Menu, Option, OptionWord, Planet, PlanetAlias
 
 
 def _switch(rows, field: str, value: bool) -> None:
@@ -37,6 +37,14 @@ def language_make_default(*, language: Language) -> None:
     """Make this the line's default language; the default before is no longer."""
     _switch(Language.objects.filter(is_default=True).exclude(pk=language.pk), "is_default", False)
     _switch([language], "is_default", True)
+
+
+@transaction.atomic
+def menu_make_default(*, menu: Menu) -> None:
+    """Make this the menu calls start at (numbers with a first menu of their own aside); the
+    one before is no longer. One step, so no call finds the line without one."""
+    _switch(Menu.objects.filter(is_default=True).exclude(pk=menu.pk), "is_default", False)
+    _switch([menu], "is_default", True)
 
 
 def _row(model, target: str, prefix: str):

@@ -49,6 +49,7 @@ def _menu(context: Context, menu: MenuNode, *, language=None, before=()) -> str:
         menu_url=context.next_url("ivr:menu", language=language or context.language, menu=menu),
         listening=twiml.Listening(language=lines.language.code, hints=hints),
         before=tuple(before),
+        hash_is_a_key="#" in menu.by_key,
     )
 
 

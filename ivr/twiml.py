@@ -56,15 +56,22 @@ def _hints(phrases: Sequence[str]) -> str | None:
 
 
 def _gather(
-    response: VoiceResponse, *, action: str, listening: Listening, num_digits: int | None = 1
+    response: VoiceResponse,
+    *,
+    action: str,
+    listening: Listening,
+    num_digits: int | None = 1,
+    hash_is_a_key: bool = False,
 ):
     # actionOnEmptyResult: a caller who presses nothing is sent back to us, never dropped.
     # speechTimeout="auto": Twilio decides when the caller has finished speaking.
     # Without numDigits the keys end with # (Twilio's default finishOnKey) or a short pause.
+    # A menu with an option on # asks for no finishing key: else # would end the gather empty.
+    finish_on_key = "#" if not num_digits else None
     return response.gather(
         input="dtmf speech",
         num_digits=num_digits,
-        finish_on_key=None if num_digits else "#",
+        finish_on_key="" if hash_is_a_key else finish_on_key,
         action=action,
         method="POST",
         timeout=GATHER_TIMEOUT_SECONDS if num_digits else EXTENSION_TIMEOUT_SECONDS,
@@ -164,13 +171,14 @@ def menu(
     menu_url: str,
     listening: Listening,
     before: Sequence[Sentence] = (),
+    hash_is_a_key: bool = False,
 ) -> VoiceResponse:
     """A menu: its sentences (the greeting and options, the other languages on offer), read
     three times inside a gather of one key or a few words, after what led to it (a message)."""
     response = VoiceResponse()
     for sentence in before:
         _hear(response, sentence)
-    gather = _gather(response, action=menu_url, listening=listening)
+    gather = _gather(response, action=menu_url, listening=listening, hash_is_a_key=hash_is_a_key)
     if len(sentences) == 1:
         _hear(gather, sentences[0], loop=MENU_LOOPS)
     else:

@@ -50,8 +50,10 @@ class Menu(models.Model):
     is_default = models.BooleanField(
         _("where calls start"),
         default=False,
+        editable=False,
         help_text=_(
-            "Calls to numbers with no menu of their own start here. Only one menu can be it."
+            "Calls to numbers with no menu of their own start here; the first menu added is "
+            "it. Switch with the list's action."
         ),
     )
 

@@ -7,7 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from directory.models import Language, Menu, Option, Planet
+from directory.models import Language, Menu, MenuPrompt, Option, Planet
 from tests.admin_forms import form_fields
 from tests.conftest import parse_twiml, spoken
 from tests.factories import make_staff
@@ -234,3 +234,44 @@ def test_an_option_has_history_and_a_revert_heard_by_the_next_call(client, demo)
     directions.refresh_from_db()
     assert directions.is_active is True
     assert heard(client, "?step=1", Digits="1").find("Hangup") is not None
+
+
+def test_where_calls_start_moves_by_the_lists_action_never_leaving_none(client, demo):
+    rights = ("view_menu", "change_menu", "delete_menu", "delete_menuprompt", "delete_option")
+    rights += ("delete_optionword", "delete_optiontext", "delete_announcement")
+    client.force_login(make_staff(permissions=tuple(f"directory.{right}" for right in rights)))
+    main = Menu.objects.get(slug="main")
+    desk = Menu.objects.create(name="Help desk", slug="help-desk")
+    MenuPrompt.objects.create(menu=desk, language=Language.objects.get(code="en-GB"), text="Desk.")
+    # The default cannot be deleted, nor its box unticked (it is not on the form).
+    assert client.get(reverse("admin:directory_menu_delete", args=[main.pk])).status_code == 403
+    assert "is_default" not in form_fields(
+        client.get(reverse("admin:directory_menu_change", args=[main.pk])).content.decode()
+    )
+    client.post(
+        reverse("admin:directory_menu_changelist"),
+        {"action": "make_default", "_selected_action": [desk.pk]},
+    )
+    assert list(Menu.objects.filter(is_default=True).values_list("slug", flat=True)) == [
+        "help-desk"
+    ]
+    assert spoken(heard(client).find("Gather"))[0] == "Desk."
+    # The list's delete action refuses a selection with where calls start in it.
+    delete = {"action": "delete_selected", "post": "yes"}
+    response = client.post(
+        reverse("admin:directory_menu_changelist"),
+        {**delete, "_selected_action": [desk.pk, main.pk]},
+    )
+    assert response.status_code == 403
+    assert Menu.objects.count() == 2
+    client.post(
+        reverse("admin:directory_menu_changelist"), {**delete, "_selected_action": [main.pk]}
+    )
+    assert list(Menu.objects.values_list("slug", flat=True)) == ["help-desk"]
+
+
+def test_the_first_menu_added_is_where_calls_start(client, db):
+    client.force_login(make_staff(permissions=("directory.add_menu", "directory.view_menu")))
+    url = reverse("admin:directory_menu_add")
+    saved(client.post(url, form(client, url, name="Front desk", slug="front")))
+    assert Menu.objects.get(slug="front").is_default is True

@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from directory.models import Action, Announcement, Language, OptionText, OptionWord, Planet
+from simulator.interpreter import Interpreter
+from simulator.transports import in_process
 from tests.conftest import parse_twiml, spoken
 from tests.factories import main_menu, make_menu, make_menu_prompt, make_option
 
@@ -176,10 +178,23 @@ def test_an_inactive_option_is_neither_read_nor_heard(client, tree):
 
 def test_a_hang_up_option_says_its_goodbye(client, tree):
     main, _help = tree
-    make_option(menu=main, key="#", action=Action.HANG_UP)
-    root = post(client, "ivr:menu", "?step=1", Digits="#")
+    make_option(menu=main, key="5", action=Action.HANG_UP)
+    root = post(client, "ivr:menu", "?step=1", Digits="5")
     assert [child.tag for child in root] == ["Say", "Hangup"]
     assert spoken(root) == ["Thank you for calling the E T Phone Home Service. Goodbye."]
+
+
+def test_an_option_on_the_hash_key_can_be_pressed(client, tree):
+    """Twilio ends a gather at # unless told otherwise: a menu with a # option says so."""
+    main, _help = tree
+    assert post(client, "ivr:welcome").find("Gather").get("finishOnKey") is None
+    make_option(menu=main, key="#", action=Action.HANG_UP)
+    assert post(client, "ivr:welcome").find("Gather").get("finishOnKey") == ""
+    # Walked by the simulator, which ends a gather at its finishing key as Twilio does.
+    transport = in_process()
+    turn = Interpreter(transport).start(transport.entry_url)
+    turn = Interpreter(transport).press(turn.waiting, "#")
+    assert [str(event) for event in turn.events][-1] == "Call ends: the app hung up"
 
 
 def test_a_voicemail_option_starts_the_recording_for_its_planet(client, tree):
