@@ -333,7 +333,12 @@ class UtteranceAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
     def _targets(self, request) -> list:
         """What staff may add a phrase to: menus' options and active planets, by permission."""
         targets = []
-        if request.user.has_perm("directory.add_optionword"):
+        user = request.user
+        # The options are named by their menu: for logins that may see options.
+        sees_options = user.has_perm("directory.view_option") or user.has_perm(
+            "directory.change_option"
+        )
+        if user.has_perm("directory.add_optionword") and sees_options:
             options = Option.objects.filter(is_active=True).select_related("menu")
             choices = [(f"option:{option.pk}", str(option)) for option in options]
             targets.append((gettext("Menus"), choices))

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import OptionWord, Planet, PlanetAlias
-from directory.script import Sentence
+from directory.script import BUILT_IN_TREE, Sentence
 from directory.selectors import script_as_of
 
 from .models import Call, Utterance, planet_ids, planet_set
@@ -127,7 +127,9 @@ def planet_menu_heard(call: Call) -> list[Sentence] | None:
 def first_menu_heard(call: Call) -> list[Sentence] | None:
     """The menu this call started at, as its caller heard it (see _lines_heard)."""
     lines = _lines_heard(call)
-    if lines is None:
+    # A call older than the tree's history (before the menus were data) heard a menu that
+    # history cannot tell: not the built-in tree the script stands in with.
+    if lines is None or lines.script.entry is BUILT_IN_TREE:
         return None
     return lines.menu_sentences(lines.script.entry_menu(call.to_number))
 

@@ -464,7 +464,9 @@ def unmatched(url, label, world):
             return refused(login)
         if login.may(PlanetAlias, "add"):
             return Outcome(FOUND, True)
-        if login.may(admin_model("directory.optionword"), "add"):
+        if login.may(admin_model("directory.optionword"), "add") and login.may_view(
+            admin_model("directory.option")
+        ):
             return Outcome(FOUND)  # an option's words may be added, not a planet's
         return refused(login)
 

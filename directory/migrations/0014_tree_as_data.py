@@ -51,7 +51,8 @@ def build_ets_tree(apps, schema_editor):
         text = texts["greeting", language.pk]
         create("MenuPrompt", menu=menu, language=language, text=text.text, voice=text.voice,
                recording=text.recording.name)  # fmt: skip
-    if not greetings:
+    if default not in greetings:
+        # Its callers heard the built-in greeting before: they still do.
         create("MenuPrompt", menu=menu, language=default, text=BUILT_IN_GREETING)
     directions = create(
         "Option", menu=menu, key="1", position=10, read_out=False, action="announce"
@@ -1185,22 +1186,48 @@ class Migration(migrations.Migration):
                 violation_error_message="The option already has these words in this language.",
             ),
         ),
-        migrations.RunPython(build_ets_tree, migrations.RunPython.noop),
-        migrations.RemoveConstraint(
+        # Irreversible: what staff build as a tree has no place in the shape before it.
+        migrations.RunPython(build_ets_tree, elidable=False),
+        # App servers still running the code before this migration read the welcome key and
+        # the main menu words while it is applied (a rolling deploy): the column stays, no
+        # longer required, and so do the tables, until a later release drops them.
+        migrations.AlterField(
             model_name="language",
-            name="directory_language_welcome_key_free",
+            name="welcome_key",
+            field=models.CharField(
+                blank=True,
+                choices=[(d, d) for d in "03456789"],
+                max_length=1,
+                null=True,
+                unique=True,
+                verbose_name="welcome key",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicallanguage",
+            name="welcome_key",
+            field=models.CharField(
+                blank=True,
+                choices=[(d, d) for d in "03456789"],
+                db_index=True,
+                max_length=1,
+                null=True,
+                verbose_name="welcome key",
+            ),
+        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveConstraint(
+                    model_name="language",
+                    name="directory_language_welcome_key_free",
+                ),
+                migrations.RemoveField(model_name="historicallanguage", name="welcome_key"),
+                migrations.RemoveField(model_name="language", name="welcome_key"),
+            ]
         ),
         migrations.RemoveConstraint(
             model_name="prompt",
             name="directory_prompt_key_is_known",
-        ),
-        migrations.RemoveField(
-            model_name="historicallanguage",
-            name="welcome_key",
-        ),
-        migrations.RemoveField(
-            model_name="language",
-            name="welcome_key",
         ),
         migrations.AlterField(
             model_name="historicalprompt",
@@ -1303,10 +1330,10 @@ class Migration(migrations.Migration):
                 violation_error_message="Choose one of the listed moments.",
             ),
         ),
-        migrations.DeleteModel(
-            name="HistoricalMenuAlias",
-        ),
-        migrations.DeleteModel(
-            name="MenuAlias",
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.DeleteModel(name="HistoricalMenuAlias"),
+                migrations.DeleteModel(name="MenuAlias"),
+            ]
         ),
     ]

@@ -411,13 +411,20 @@ class OptionWord(models.Model):
         super().validate_unique(exclude)
         # Within a menu one phrase chooses one option: the same words for two would be a coin
         # toss. (Across a join, so the model says it, not a database constraint.)
-        if not self.option_id or not self.language_id:
+        # On an option's add page the option is not saved yet: its menu is known all the same.
+        try:
+            option = self.option
+        except Option.DoesNotExist:
+            return
+        if option.menu_id is None or not self.language_id:
             return
         others = OptionWord.objects.filter(
-            option__menu_id=self.option.menu_id,
+            option__menu_id=option.menu_id,
             language_id=self.language_id,
             phrase__iexact=self.phrase,
-        ).exclude(option_id=self.option_id)
+        )
+        if option.pk is not None:
+            others = others.exclude(option_id=option.pk)
         if others.exists():
             raise ValidationError(
                 {"phrase": _("These words already choose another option of this menu.")},

@@ -11,7 +11,18 @@ from django.utils import timezone
 
 from calllog.models import Call
 from calllog.services import entries_write
-from directory.models import Action, CalledNumber, Language, MenuPrompt, Planet, PlanetName
+from directory.models import (
+    Action,
+    Announcement,
+    CalledNumber,
+    Language,
+    Menu,
+    MenuPrompt,
+    Option,
+    OptionWord,
+    Planet,
+    PlanetName,
+)
 from directory.selectors import revision_get
 from tests.factories import main_menu, make_option, make_staff
 
@@ -128,3 +139,13 @@ def test_a_calls_page_shows_its_first_menu_as_heard_after_staff_change_the_tree(
     heard = later.split("first-menu-heard")[1].split("</ol>")[0]
     assert "Welcome to the new line." in heard
     assert "To hang up, press 0." in heard
+
+
+def test_a_call_from_before_the_tree_was_data_shows_its_first_menu_as_not_known(client, demo):
+    call = greet(client, "CA-old-tree")
+    # As a call greeted before migration 0014 wrote the tree's first history.
+    for model in (Menu, MenuPrompt, Option, Announcement, OptionWord):
+        model.history.all().update(history_date=timezone.now() + timedelta(minutes=1))
+    heard = call_page(client, call).split("first-menu-heard")
+    assert len(heard) == 1  # no list of sentences
+    assert "Not known: this call is older than the directory" in heard[0]

@@ -105,7 +105,7 @@ def test_a_phrase_added_to_a_planet_is_understood_by_the_next_caller(client, hea
 
 
 def test_a_phrase_added_to_a_menus_option_is_understood_by_the_next_caller(client, heard):
-    client = staff_client(client, "directory.add_optionword")
+    client = staff_client(client, "directory.add_optionword", "directory.view_option")
     directions = Option.objects.get(menu__slug="main", key="1")
     client.post(
         reverse(REPORT),
@@ -145,6 +145,17 @@ def test_staff_who_may_add_no_alias_see_no_forms_and_cannot_post(client, heard):
     )
     assert response.status_code == HTTPStatus.FORBIDDEN
     assert not PlanetAlias.objects.filter(phrase="swampy rock").exists()
+
+
+def test_options_are_offered_only_to_a_login_that_may_see_them(client, heard):
+    directions = Option.objects.get(menu__slug="main", key="1")
+    client = staff_client(client, "directory.add_optionword")
+    assert "Main menu: 1" not in client.get(reverse(REPORT)).content.decode()
+    client.post(
+        reverse(REPORT),
+        {"language": "en-GB", "phrase": "the green one", "target": f"option:{directions.pk}"},
+    )
+    assert not OptionWord.objects.filter(phrase="the green one").exists()
 
 
 def test_a_planet_alias_needs_its_permission_not_an_options_words_one(client, heard):

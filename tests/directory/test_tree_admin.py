@@ -275,3 +275,13 @@ def test_the_first_menu_added_is_where_calls_start(client, db):
     url = reverse("admin:directory_menu_add")
     saved(client.post(url, form(client, url, name="Front desk", slug="front")))
     assert Menu.objects.get(slug="front").is_default is True
+
+
+def test_words_another_option_of_the_menu_has_are_refused_on_the_add_page_too(editor):
+    english = Language.objects.get(code="en-GB")
+    url = reverse("admin:directory_option_add")
+    data = form(editor, url, menu=Menu.objects.get(slug="main").pk, key="0", action="hang_up")
+    add_rows(data, "words", [{"language": english.pk, "phrase": "Directions"}])
+    response = editor.post(url, data)
+    assert "These words already choose another option of this menu." in response.content.decode()
+    assert not Option.objects.filter(key="0").exists()
