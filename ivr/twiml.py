@@ -60,11 +60,13 @@ def _gather(
 ):
     # actionOnEmptyResult: a caller who presses nothing is sent back to us, never dropped.
     # speechTimeout="auto": Twilio decides when the caller has finished speaking.
+    # One key: no finish key, so # is heard as a key (a menu's option may be #) rather than as
+    # Twilio's default finishOnKey, which ends the gather with nothing.
     # Without numDigits the keys end with # (Twilio's default finishOnKey) or a short pause.
     return response.gather(
         input="dtmf speech",
         num_digits=num_digits,
-        finish_on_key=None if num_digits else "#",
+        finish_on_key="" if num_digits == 1 else None if num_digits else "#",
         action=action,
         method="POST",
         timeout=GATHER_TIMEOUT_SECONDS if num_digits else EXTENSION_TIMEOUT_SECONDS,

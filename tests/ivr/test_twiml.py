@@ -26,6 +26,7 @@ def test_welcome_gathers_one_digit_or_speech_with_the_greeting_looped_three_time
         "action": "/ivr/menu",
         "method": "POST",
         "numDigits": "1",
+        "finishOnKey": "",
         "timeout": "5",
         "actionOnEmptyResult": "true",
         "input": "dtmf speech",
