@@ -456,13 +456,96 @@ class ImportFiles(MediaStorage):
                 self._storage.delete(path)
 
 
-@admin.register(Planet)
-class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
-    related = "names"
-    # Import (with a preview, all or nothing) and export as CSV or XLSX; the list keeps its
-    # planet menu preview.
-    resource_classes = [PlanetResource]
+class GuardedImportExport(ImportExportMixin):
+    """Import (with a preview, all or nothing) and export as CSV or XLSX, each behind a
+    permission of its own and those of every model it writes or reads.
+
+    An admin names its permissions and the models: import_permission with import_writes (each
+    model with the actions an import takes on it), export_permission with export_reads.
+    """
+
     formats = [CSV, XLSX]
+    tmp_storage_class = ImportFiles
+    import_permission = ""
+    export_permission = ""
+    import_writes: list[tuple[type, list[str]]] = []
+    export_reads: list[type] = []
+
+    def has_import_permission(self, request):
+        user = request.user
+        return (
+            bool(self.import_permission)
+            and user.has_perm(self.import_permission)
+            and all(
+                _has(user, model, action)
+                for model, actions in self.import_writes
+                for action in actions
+            )
+        )
+
+    def has_export_permission(self, request):
+        # Viewing, as everywhere in the admin, is the view or the change permission.
+        user = request.user
+        return (
+            bool(self.export_permission)
+            and user.has_perm(self.export_permission)
+            and all(_can_view(user, model) for model in self.export_reads)
+        )
+
+    def _import_url(self) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+
+    def process_import(self, request, **kwargs):
+        # The confirmation's format is the preview's; the library indexes its list with it.
+        formats = range(len(self.get_import_formats()))
+        if request.method == "POST" and request.POST.get("format") not in map(str, formats):
+            raise BadRequest("An import confirmation named a format the import does not have.")
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # Confirmed twice, or the preview is older than a day.
+            message = gettext(
+                "Nothing was imported: the preview has expired. Import the file again."
+            )
+        except (ValueError, LookupError, BadZipFile, UnicodeError):
+            # The file is not of the format posted (the preview read it as another).
+            message = gettext("Nothing was imported: the file could not be read. Import it again.")
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(self._import_url())
+
+    def get_export_queryset(self, request):
+        # The export takes the list's filters from its query string: one the list would refuse
+        # (?foo=1) is a bad request, not a server error.
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters as error:
+            raise BadRequest(str(error)) from error
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused while importing (the directory changed since the
+        # preview) rolls back the rows before it too.
+        return super().get_import_data_kwargs(**kwargs) | {"rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: the %(rows)s changed since the preview. "
+                    "Import the file again to see what to correct."
+                )
+                % {"rows": self.opts.verbose_name_plural},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._import_url())
+        return super().process_result(result, request)
+
+
+@admin.register(Planet)
+class PlanetAdmin(GuardedImportExport, MissingColumn, HistoryAdmin):
+    related = "names"
+    # The list keeps its planet menu preview (under the import and export buttons).
+    resource_classes = [PlanetResource]
     change_list_template = "admin/directory/planet/change_list.html"
     list_display = ["name", "key", "phone_number", "is_active", "position", "missing_in"]
     list_display_links = ["name"]
@@ -493,7 +576,8 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
         (Closure, "planet"),
     ]
 
-    tmp_storage_class = ImportFiles
+    import_permission = "directory.import_planet"
+    export_permission = "directory.export_planet"
     # An import writes planets and sets their spoken names, aliases and hours to the file's.
     import_writes = [
         (Planet, ["add", "change"]),
@@ -502,63 +586,6 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
         (OpeningHours, ["add", "change", "delete"]),
     ]
     export_reads = [Planet, PlanetName, PlanetAlias, OpeningHours]
-
-    def has_import_permission(self, request):
-        user = request.user
-        return user.has_perm("directory.import_planet") and all(
-            _has(user, model, action) for model, actions in self.import_writes for action in actions
-        )
-
-    def has_export_permission(self, request):
-        # Viewing, as everywhere in the admin, is the view or the change permission.
-        user = request.user
-        return user.has_perm("directory.export_planet") and all(
-            _can_view(user, model) for model in self.export_reads
-        )
-
-    def process_import(self, request, **kwargs):
-        # The confirmation's format is the preview's; the library indexes its list with it.
-        formats = range(len(self.get_import_formats()))
-        if request.method == "POST" and request.POST.get("format") not in map(str, formats):
-            raise BadRequest("An import confirmation named a format the import does not have.")
-        try:
-            return super().process_import(request, **kwargs)
-        except FileNotFoundError:
-            # Confirmed twice, or the preview is older than a day.
-            message = gettext(
-                "Nothing was imported: the preview has expired. Import the file again."
-            )
-        except (ValueError, LookupError, BadZipFile, UnicodeError):
-            # The file is not of the format posted (the preview read it as another).
-            message = gettext("Nothing was imported: the file could not be read. Import it again.")
-        self.message_user(request, message, messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:directory_planet_import"))
-
-    def get_export_queryset(self, request):
-        # The export takes the list's filters from its query string: one the list would refuse
-        # (?foo=1) is a bad request, not a server error.
-        try:
-            return super().get_export_queryset(request)
-        except IncorrectLookupParameters as error:
-            raise BadRequest(str(error)) from error
-
-    def get_import_data_kwargs(self, **kwargs):
-        # All or nothing: a row refused while importing (the directory changed since the
-        # preview) rolls back the rows before it too.
-        return super().get_import_data_kwargs(**kwargs) | {"rollback_on_validation_errors": True}
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            self.message_user(
-                request,
-                gettext(
-                    "Nothing was imported: the planets changed since the preview. "
-                    "Import the file again to see what to correct."
-                ),
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(reverse("admin:directory_planet_import"))
-        return super().process_result(result, request)
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.
