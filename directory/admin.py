@@ -47,7 +47,7 @@ from .models import (
     PromptText,
 )
 from .querystrings import InRange, in_range, models_on
-from .resources import PlanetResource
+from .resources import MenuResource, OptionResource, PlanetResource
 from .selectors import menus_unreached, script_get
 from .services import directions_put_in_use, directions_take_out_of_use, language_make_default
 
@@ -297,125 +297,6 @@ class LanguageAdmin(HistoryAdmin):
         )
 
 
-class MenuPromptInline(admin.TabularInline):
-    model = MenuPrompt
-    extra = 0
-    fields = ["language", "text", "voice", "recording"]
-
-
-class OptionInline(admin.TabularInline):
-    model = Option
-    fk_name = "menu"
-    extra = 0
-    fields = [
-        "key",
-        "position",
-        "action",
-        "target_menu",
-        "target_planet",
-        "target_language",
-        "read_out",
-        "is_active",
-    ]
-    show_change_link = True
-
-
-@admin.register(Menu)
-class MenuAdmin(HistoryAdmin):
-    list_display = ["name", "slug", "is_default", "options_shown"]
-    search_fields = ["name", "slug"]
-    ordering = ["-is_default", "name"]
-    prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "is_default"]
-    inlines = [MenuPromptInline, OptionInline]
-    history_inlines = [(MenuPrompt, "menu"), (Option, "menu")]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("options")
-
-    @admin.display(description=_("options"))
-    def options_shown(self, menu):
-        return " ".join(option.key for option in menu.options.all()) or "—"
-
-    def changelist_view(self, request, extra_context=None):
-        unreached = menus_unreached()
-        if unreached and request.method == "GET":
-            self.message_user(
-                request,
-                gettext(
-                    "No call reaches these menus: %(menus)s. Lead an option or a number to them."
-                )
-                % {"menus": ", ".join(str(menu) for menu in unreached)},
-                messages.WARNING,
-            )
-        return super().changelist_view(request, extra_context)
-
-
-class OptionTextInline(admin.TabularInline):
-    model = OptionText
-    extra = 0
-    fields = ["language", "text", "voice"]
-
-
-class OptionWordInline(admin.TabularInline):
-    model = OptionWord
-    extra = 0
-    fields = ["language", "phrase"]
-
-
-class AnnouncementInline(admin.TabularInline):
-    model = Announcement
-    extra = 0
-    fields = ["language", "position", "text", "voice", "recording"]
-
-
-@admin.register(Option)
-class OptionAdmin(HistoryAdmin):
-    list_display = ["__str__", "menu", "key", "action", "read_out", "is_active", "position"]
-    list_filter = ["menu", "action", "is_active"]
-    list_select_related = ["menu"]
-    search_fields = ["menu__name", "menu__slug", "key"]
-    ordering = ["menu__name", "position", "key"]
-    fieldsets = [
-        (None, {"fields": ["menu", "key", "position", "action", "read_out", "is_active"]}),
-        (_("Where it leads"), {"fields": ["target_menu", "target_planet", "target_language"]}),
-    ]
-    inlines = [OptionTextInline, OptionWordInline, AnnouncementInline]
-    history_inlines = [(OptionText, "option"), (OptionWord, "option"), (Announcement, "option")]
-
-
-@admin.register(CalledNumber)
-class CalledNumberAdmin(HistoryAdmin):
-    list_display = ["number", "language", "entry_menu"]
-    list_filter = ["language", "entry_menu"]
-    search_fields = ["number"]
-    ordering = ["number"]
-
-
-class PlanetNameInline(admin.TabularInline):
-    model = PlanetName
-    extra = 0
-    fields = ["language", "spoken_name"]
-
-
-class OpeningHoursInline(admin.TabularInline):
-    model = OpeningHours
-    extra = 0
-    fields = ["weekday", "opens", "closes"]
-
-
-class ClosureInline(admin.TabularInline):
-    model = Closure
-    extra = 0
-    fields = ["first_day", "last_day", "reason"]
-
-
-class PlanetAliasInline(admin.TabularInline):
-    model = PlanetAlias
-    extra = 0
-    fields = ["language", "phrase"]
-
-
 class ImportFiles(MediaStorage):
     """An import's upload between its preview and its confirmation: in the default storage
     (shared by every app server), in imports/, under a name we made (uuid4, 32 hex digits). The
@@ -539,6 +420,146 @@ class GuardedImportExport(ImportExportMixin):
             )
             return HttpResponseRedirect(self._import_url())
         return super().process_result(result, request)
+
+
+class MenuPromptInline(admin.TabularInline):
+    model = MenuPrompt
+    extra = 0
+    fields = ["language", "text", "voice", "recording"]
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    fk_name = "menu"
+    extra = 0
+    fields = [
+        "key",
+        "position",
+        "action",
+        "target_menu",
+        "target_planet",
+        "target_language",
+        "read_out",
+        "is_active",
+    ]
+    show_change_link = True
+
+
+@admin.register(Menu)
+class MenuAdmin(GuardedImportExport, HistoryAdmin):
+    list_display = ["name", "slug", "is_default", "options_shown"]
+    search_fields = ["name", "slug"]
+    ordering = ["-is_default", "name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "is_default"]
+    inlines = [MenuPromptInline, OptionInline]
+    history_inlines = [(MenuPrompt, "menu"), (Option, "menu")]
+
+    resource_classes = [MenuResource]
+    import_permission = "directory.import_menu"
+    export_permission = "directory.export_menu"
+    # An import writes menus and sets their texts to the file's.
+    import_writes = [(Menu, ["add", "change"]), (MenuPrompt, ["add", "change", "delete"])]
+    export_reads = [Menu, MenuPrompt]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("options")
+
+    @admin.display(description=_("options"))
+    def options_shown(self, menu):
+        return " ".join(option.key for option in menu.options.all()) or "—"
+
+    def changelist_view(self, request, extra_context=None):
+        unreached = menus_unreached()
+        if unreached and request.method == "GET":
+            self.message_user(
+                request,
+                gettext(
+                    "No call reaches these menus: %(menus)s. Lead an option or a number to them."
+                )
+                % {"menus": ", ".join(str(menu) for menu in unreached)},
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+
+class OptionTextInline(admin.TabularInline):
+    model = OptionText
+    extra = 0
+    fields = ["language", "text", "voice"]
+
+
+class OptionWordInline(admin.TabularInline):
+    model = OptionWord
+    extra = 0
+    fields = ["language", "phrase"]
+
+
+class AnnouncementInline(admin.TabularInline):
+    model = Announcement
+    extra = 0
+    fields = ["language", "position", "text", "voice", "recording"]
+
+
+@admin.register(Option)
+class OptionAdmin(GuardedImportExport, HistoryAdmin):
+    list_display = ["__str__", "menu", "key", "action", "read_out", "is_active", "position"]
+    list_filter = ["menu", "action", "is_active"]
+    list_select_related = ["menu"]
+    search_fields = ["menu__name", "menu__slug", "key"]
+    ordering = ["menu__name", "position", "key"]
+    fieldsets = [
+        (None, {"fields": ["menu", "key", "position", "action", "read_out", "is_active"]}),
+        (_("Where it leads"), {"fields": ["target_menu", "target_planet", "target_language"]}),
+    ]
+    inlines = [OptionTextInline, OptionWordInline, AnnouncementInline]
+    history_inlines = [(OptionText, "option"), (OptionWord, "option"), (Announcement, "option")]
+
+    resource_classes = [OptionResource]
+    import_permission = "directory.import_menu"
+    export_permission = "directory.export_menu"
+    # An import writes options and sets their sentences, words and messages to the file's.
+    import_writes = [
+        (Option, ["add", "change"]),
+        (OptionText, ["add", "change", "delete"]),
+        (OptionWord, ["add", "change", "delete"]),
+        (Announcement, ["add", "change", "delete"]),
+    ]
+    # The file names each option's menus and planet (their short names, its name) too; a
+    # language only by its code, which every per-language column's name says already.
+    export_reads = [Option, OptionText, OptionWord, Announcement, Menu, Planet]
+
+
+@admin.register(CalledNumber)
+class CalledNumberAdmin(HistoryAdmin):
+    list_display = ["number", "language", "entry_menu"]
+    list_filter = ["language", "entry_menu"]
+    search_fields = ["number"]
+    ordering = ["number"]
+
+
+class PlanetNameInline(admin.TabularInline):
+    model = PlanetName
+    extra = 0
+    fields = ["language", "spoken_name"]
+
+
+class OpeningHoursInline(admin.TabularInline):
+    model = OpeningHours
+    extra = 0
+    fields = ["weekday", "opens", "closes"]
+
+
+class ClosureInline(admin.TabularInline):
+    model = Closure
+    extra = 0
+    fields = ["first_day", "last_day", "reason"]
+
+
+class PlanetAliasInline(admin.TabularInline):
+    model = PlanetAlias
+    extra = 0
+    fields = ["language", "phrase"]
 
 
 @admin.register(Planet)
