@@ -47,7 +47,7 @@ from .models import (
     PromptText,
 )
 from .querystrings import InRange, in_range, models_on
-from .resources import PlanetResource
+from .resources import MenuResource, OptionResource, PlanetResource
 from .selectors import menus_unreached, script_get
 from .services import (
     directions_put_in_use,
@@ -302,6 +302,131 @@ class LanguageAdmin(HistoryAdmin):
         )
 
 
+class ImportFiles(MediaStorage):
+    """An import's upload between its preview and its confirmation: in the default storage
+    (shared by every app server), in imports/, under a name we made (uuid4, 32 hex digits). The
+    confirmation names the file in its POST, so any other name is refused: it cannot reach
+    another file. A preview expires after a day; its file is deleted then by the next upload
+    or confirmation."""
+
+    FOLDER = "imports"
+    NAME = re.compile(r"[0-9a-f]{32}")
+    KEPT_FOR = timedelta(days=1)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs, MEDIA_FOLDER=self.FOLDER)
+        if self.name is not None and not self.NAME.fullmatch(self.name):
+            raise SuspiciousOperation(
+                "An import confirmation named a file the import did not make."
+            )
+
+    def save(self, data):
+        self._forget_old()
+        super().save(data)
+
+    def read(self):
+        # A preview older than a day has expired, whether or not it is deleted yet.
+        path = self.get_full_path()
+        if self._storage.get_modified_time(path) < timezone.now() - self.KEPT_FOR:
+            self._storage.delete(path)
+            raise FileNotFoundError(path)
+        return super().read()
+
+    def _forget_old(self):
+        if not self._storage.exists(self.FOLDER):
+            return
+        cutoff = timezone.now() - self.KEPT_FOR
+        for name in self._storage.listdir(self.FOLDER)[1]:
+            path = f"{self.FOLDER}/{name}"
+            if self.NAME.fullmatch(name) and self._storage.get_modified_time(path) < cutoff:
+                self._storage.delete(path)
+
+
+class GuardedImportExport(ImportExportMixin):
+    """Import (with a preview, all or nothing) and export as CSV or XLSX, each behind a
+    permission of its own and those of every model it writes or reads.
+
+    An admin names its permissions and the models: import_permission with import_writes (each
+    model with the actions an import takes on it), export_permission with export_reads.
+    """
+
+    formats = [CSV, XLSX]
+    tmp_storage_class = ImportFiles
+    import_permission = ""
+    export_permission = ""
+    import_writes: list[tuple[type, list[str]]] = []
+    export_reads: list[type] = []
+
+    def has_import_permission(self, request):
+        user = request.user
+        return (
+            bool(self.import_permission)
+            and user.has_perm(self.import_permission)
+            and all(
+                _has(user, model, action)
+                for model, actions in self.import_writes
+                for action in actions
+            )
+        )
+
+    def has_export_permission(self, request):
+        # Viewing, as everywhere in the admin, is the view or the change permission.
+        user = request.user
+        return (
+            bool(self.export_permission)
+            and user.has_perm(self.export_permission)
+            and all(_can_view(user, model) for model in self.export_reads)
+        )
+
+    def _import_url(self) -> str:
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import")
+
+    def process_import(self, request, **kwargs):
+        # The confirmation's format is the preview's; the library indexes its list with it.
+        formats = range(len(self.get_import_formats()))
+        if request.method == "POST" and request.POST.get("format") not in map(str, formats):
+            raise BadRequest("An import confirmation named a format the import does not have.")
+        try:
+            return super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # Confirmed twice, or the preview is older than a day.
+            message = gettext(
+                "Nothing was imported: the preview has expired. Import the file again."
+            )
+        except (ValueError, LookupError, BadZipFile, UnicodeError):
+            # The file is not of the format posted (the preview read it as another).
+            message = gettext("Nothing was imported: the file could not be read. Import it again.")
+        self.message_user(request, message, messages.ERROR)
+        return HttpResponseRedirect(self._import_url())
+
+    def get_export_queryset(self, request):
+        # The export takes the list's filters from its query string: one the list would refuse
+        # (?foo=1) is a bad request, not a server error.
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters as error:
+            raise BadRequest(str(error)) from error
+
+    def get_import_data_kwargs(self, **kwargs):
+        # All or nothing: a row refused while importing (the directory changed since the
+        # preview) rolls back the rows before it too.
+        return super().get_import_data_kwargs(**kwargs) | {"rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            self.message_user(
+                request,
+                gettext(
+                    "Nothing was imported: the %(rows)s changed since the preview. "
+                    "Import the file again to see what to correct."
+                )
+                % {"rows": self.opts.verbose_name_plural},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(self._import_url())
+        return super().process_result(result, request)
+
+
 class MenuPromptInline(admin.TabularInline):
     model = MenuPrompt
     extra = 0
@@ -326,7 +451,7 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(Menu)
-class MenuAdmin(HistoryAdmin):
+class MenuAdmin(GuardedImportExport, HistoryAdmin):
     list_display = ["name", "slug", "is_default", "options_shown"]
     search_fields = ["name", "slug"]
     ordering = ["-is_default", "name"]
@@ -336,6 +461,13 @@ class MenuAdmin(HistoryAdmin):
     actions = ["make_default"]
     inlines = [MenuPromptInline, OptionInline]
     history_inlines = [(MenuPrompt, "menu"), (Option, "menu")]
+
+    resource_classes = [MenuResource]
+    import_permission = "directory.import_menu"
+    export_permission = "directory.export_menu"
+    # An import writes menus and sets their texts to the file's.
+    import_writes = [(Menu, ["add", "change"]), (MenuPrompt, ["add", "change", "delete"])]
+    export_reads = [Menu, MenuPrompt]
 
     def save_model(self, request, obj, form, change):
         # The line's first menu is where calls start: a tree always has one.
@@ -407,7 +539,7 @@ class AnnouncementInline(admin.TabularInline):
 
 
 @admin.register(Option)
-class OptionAdmin(HistoryAdmin):
+class OptionAdmin(GuardedImportExport, HistoryAdmin):
     list_display = ["__str__", "menu", "key", "action", "read_out", "is_active", "position"]
     list_filter = ["menu", "action", "is_active"]
     list_select_related = ["menu"]
@@ -419,6 +551,20 @@ class OptionAdmin(HistoryAdmin):
     ]
     inlines = [OptionTextInline, OptionWordInline, AnnouncementInline]
     history_inlines = [(OptionText, "option"), (OptionWord, "option"), (Announcement, "option")]
+
+    resource_classes = [OptionResource]
+    import_permission = "directory.import_menu"
+    export_permission = "directory.export_menu"
+    # An import writes options and sets their sentences, words and messages to the file's.
+    import_writes = [
+        (Option, ["add", "change"]),
+        (OptionText, ["add", "change", "delete"]),
+        (OptionWord, ["add", "change", "delete"]),
+        (Announcement, ["add", "change", "delete"]),
+    ]
+    # The file names each option's menus and planet (their short names, its name) too; a
+    # language only by its code, which every per-language column's name says already.
+    export_reads = [Option, OptionText, OptionWord, Announcement, Menu, Planet]
 
 
 @admin.register(CalledNumber)
@@ -453,53 +599,11 @@ class PlanetAliasInline(admin.TabularInline):
     fields = ["language", "phrase"]
 
 
-class ImportFiles(MediaStorage):
-    """An import's upload between its preview and its confirmation: in the default storage
-    (shared by every app server), in imports/, under a name we made (uuid4, 32 hex digits). The
-    confirmation names the file in its POST, so any other name is refused: it cannot reach
-    another file. A preview expires after a day; its file is deleted then by the next upload
-    or confirmation."""
-
-    FOLDER = "imports"
-    NAME = re.compile(r"[0-9a-f]{32}")
-    KEPT_FOR = timedelta(days=1)
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs, MEDIA_FOLDER=self.FOLDER)
-        if self.name is not None and not self.NAME.fullmatch(self.name):
-            raise SuspiciousOperation(
-                "An import confirmation named a file the import did not make."
-            )
-
-    def save(self, data):
-        self._forget_old()
-        super().save(data)
-
-    def read(self):
-        # A preview older than a day has expired, whether or not it is deleted yet.
-        path = self.get_full_path()
-        if self._storage.get_modified_time(path) < timezone.now() - self.KEPT_FOR:
-            self._storage.delete(path)
-            raise FileNotFoundError(path)
-        return super().read()
-
-    def _forget_old(self):
-        if not self._storage.exists(self.FOLDER):
-            return
-        cutoff = timezone.now() - self.KEPT_FOR
-        for name in self._storage.listdir(self.FOLDER)[1]:
-            path = f"{self.FOLDER}/{name}"
-            if self.NAME.fullmatch(name) and self._storage.get_modified_time(path) < cutoff:
-                self._storage.delete(path)
-
-
 @admin.register(Planet)
-class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
+class PlanetAdmin(GuardedImportExport, MissingColumn, HistoryAdmin):
     related = "names"
-    # Import (with a preview, all or nothing) and export as CSV or XLSX; the list keeps its
-    # planet menu preview.
+    # The list keeps its planet menu preview (under the import and export buttons).
     resource_classes = [PlanetResource]
-    formats = [CSV, XLSX]
     change_list_template = "admin/directory/planet/change_list.html"
     list_display = ["name", "key", "phone_number", "is_active", "position", "missing_in"]
     list_display_links = ["name"]
@@ -530,7 +634,8 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
         (Closure, "planet"),
     ]
 
-    tmp_storage_class = ImportFiles
+    import_permission = "directory.import_planet"
+    export_permission = "directory.export_planet"
     # An import writes planets and sets their spoken names, aliases and hours to the file's.
     import_writes = [
         (Planet, ["add", "change"]),
@@ -539,63 +644,6 @@ class PlanetAdmin(ImportExportMixin, MissingColumn, HistoryAdmin):
         (OpeningHours, ["add", "change", "delete"]),
     ]
     export_reads = [Planet, PlanetName, PlanetAlias, OpeningHours]
-
-    def has_import_permission(self, request):
-        user = request.user
-        return user.has_perm("directory.import_planet") and all(
-            _has(user, model, action) for model, actions in self.import_writes for action in actions
-        )
-
-    def has_export_permission(self, request):
-        # Viewing, as everywhere in the admin, is the view or the change permission.
-        user = request.user
-        return user.has_perm("directory.export_planet") and all(
-            _can_view(user, model) for model in self.export_reads
-        )
-
-    def process_import(self, request, **kwargs):
-        # The confirmation's format is the preview's; the library indexes its list with it.
-        formats = range(len(self.get_import_formats()))
-        if request.method == "POST" and request.POST.get("format") not in map(str, formats):
-            raise BadRequest("An import confirmation named a format the import does not have.")
-        try:
-            return super().process_import(request, **kwargs)
-        except FileNotFoundError:
-            # Confirmed twice, or the preview is older than a day.
-            message = gettext(
-                "Nothing was imported: the preview has expired. Import the file again."
-            )
-        except (ValueError, LookupError, BadZipFile, UnicodeError):
-            # The file is not of the format posted (the preview read it as another).
-            message = gettext("Nothing was imported: the file could not be read. Import it again.")
-        self.message_user(request, message, messages.ERROR)
-        return HttpResponseRedirect(reverse("admin:directory_planet_import"))
-
-    def get_export_queryset(self, request):
-        # The export takes the list's filters from its query string: one the list would refuse
-        # (?foo=1) is a bad request, not a server error.
-        try:
-            return super().get_export_queryset(request)
-        except IncorrectLookupParameters as error:
-            raise BadRequest(str(error)) from error
-
-    def get_import_data_kwargs(self, **kwargs):
-        # All or nothing: a row refused while importing (the directory changed since the
-        # preview) rolls back the rows before it too.
-        return super().get_import_data_kwargs(**kwargs) | {"rollback_on_validation_errors": True}
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            self.message_user(
-                request,
-                gettext(
-                    "Nothing was imported: the planets changed since the preview. "
-                    "Import the file again to see what to correct."
-                ),
-                messages.ERROR,
-            )
-            return HttpResponseRedirect(reverse("admin:directory_planet_import"))
-        return super().process_result(result, request)
 
     def changelist_view(self, request, extra_context=None):
         # The preview is built by the same code as the call, so it is exactly what callers hear.

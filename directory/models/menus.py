@@ -64,6 +64,12 @@ class Menu(models.Model):
         ordering = ["-is_default", "name"]
         verbose_name = _("menu")
         verbose_name_plural = _("menus")
+        # The menu list's and the option list's import and export (an option belongs to its
+        # menu: one permission for the tree).
+        permissions = [
+            ("import_menu", _("Can import menus and options")),
+            ("export_menu", _("Can export menus and options")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],
