@@ -1330,6 +1330,30 @@ class Migration(migrations.Migration):
                 violation_error_message="Choose one of the listed moments.",
             ),
         ),
+        # The main menu words' tables stay for the previous release (above), no longer tied to
+        # the languages and staff: nothing keeps a language or a login from being deleted (or
+        # the database flushed, PostgreSQL's TRUNCATE) for their sake.
+        migrations.AlterField(
+            model_name="menualias",
+            name="language",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="directory.language",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalmenualias",
+            name="history_user",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
+        ),
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.DeleteModel(name="HistoricalMenuAlias"),
