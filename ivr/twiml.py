@@ -4,6 +4,7 @@ Each builder is written as a function making a VoiceResponse with Twilio's libra
 makes it return that response's document (byte for byte what str(response) writes), kept for
 arguments seen recently, with each step's own URLs written into it."""
 
+import inspect
 import json
 import re
 import secrets
@@ -138,6 +139,8 @@ def document(response: TwiML) -> str:
 # marked by a token no staff text can hold; the step's URLs go in the holes.
 HOLE = f"url-{secrets.token_hex(8)}-"
 HOLES = re.compile(re.escape(HOLE) + r"(\w+)-")
+# Escaped differently in an attribute than in text.
+ATTRIBUTE_ONLY = re.compile('["\r\n\t]')
 
 
 def _is_url(name: str) -> bool:
@@ -147,7 +150,7 @@ def _is_url(name: str) -> bool:
 def _fits_a_hole(value: str) -> bool:
     # Escaped alike in an attribute and in text, and unchanged by the document's encoding; our
     # URLs always are (urlencode), anything else is built whole.
-    return value.isascii() and not any(c in value for c in '"\r\n\t')
+    return value.isascii() and ATTRIBUTE_ONLY.search(value) is None
 
 
 def _builder(build):
@@ -155,6 +158,9 @@ def _builder(build):
     (menus are the same text call after call), so the documents of the latest DOCUMENTS_KEPT
     argument sets are kept, with holes for their URLs. An edit in the admin changes the
     arguments, never a kept document. The VoiceResponse itself: builder.__wrapped__."""
+    holes = {
+        name: f"{HOLE}{name}-" for name in inspect.signature(build).parameters if _is_url(name)
+    }
 
     @lru_cache(maxsize=DOCUMENTS_KEPT)
     def kept(**arguments) -> tuple[str, ...]:
@@ -163,18 +169,19 @@ def _builder(build):
 
     @wraps(build)
     def builder(**arguments) -> str:
-        urls = {
-            name: value
-            for name, value in arguments.items()
-            if _is_url(name) and isinstance(value, str) and value
-        }
-        if not all(_fits_a_hole(url) for url in urls.values()):
-            return document(build(**arguments))
-        holes = {name: f"{HOLE}{name}-" for name in urls}
-        parts = kept(**{name: _hashable(value) for name, value in arguments.items()} | holes)
+        key = {name: _hashable(value) for name, value in arguments.items()}
+        urls = {}
+        for name, hole in holes.items():
+            if url := arguments.get(name):
+                if not _fits_a_hole(url):
+                    return document(build(**arguments))
+                urls[name], key[name] = url, hole
+        parts = kept(**key)
         if len(parts) == 1:
             return parts[0]
-        return "".join(_text(urls[part]) if n % 2 else part for n, part in enumerate(parts))
+        filled = list(parts)
+        filled[1::2] = [_text(urls[name]) for name in parts[1::2]]
+        return "".join(filled)
 
     builder.cache_info = kept.cache_info
     return builder
