@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
+from bench import tree as large_tree
+
 
 @dataclass(frozen=True)
 class Request:
@@ -17,7 +19,7 @@ class Request:
         return f"{self.path}\t{self.body}\t{self.signature}"
 
 
-def _caller(call_sid: str) -> dict:
+def _caller(call_sid: str, *, to: str = "+18005550100") -> dict:
     return {
         "AccountSid": "AC" + "be" * 16,  # any account but the simulator's, so calls are logged
         "ApiVersion": "2010-04-01",
@@ -25,7 +27,7 @@ def _caller(call_sid: str) -> dict:
         "CallStatus": "in-progress",
         "Direction": "inbound",
         "From": "+19295550123",
-        "To": "+18005550100",
+        "To": to,
     }
 
 
@@ -109,4 +111,53 @@ def calls(*, base_url: str, token: str, prefix: str, count: int, planet_pk: int)
             signed("/ivr/status", {**b, "CallStatus": "completed", "CallDuration": "63"}),
             signed("/ivr/status", {**c, "CallStatus": "completed", "CallDuration": "95"}),
         ]
+    return requests
+
+
+def _step_url(path: str, **query) -> str:
+    """A step's URL as our answers write it: empty values left out, the rest sorted."""
+    pairs = sorted((name, value) for name, value in query.items() if value)
+    return f"{path}?{urlencode(pairs)}" if pairs else path
+
+
+def _tree_walk(signed, c: dict, *, subject: int, japanese: bool) -> list[Request]:
+    """A call through the 50-menu tree: the main menu (in Japanese: 9 first), a topic, one of
+    its subjects, a key no option has (back to that subject's welcome), the subject's news
+    (which leads back to the topic), the next subject, and its summary, which hangs up."""
+    menu = large_tree.slug
+    topic = large_tree.parent(subject)
+    subjects = large_tree.children(topic)
+    key = subjects.index(subject) + 1
+    following = subjects[key % len(subjects)]
+    # (path, menu, attempts, key pressed): each one what the previous answer pointed at.
+    steps = [("/ivr/menu", "", 0, "9")] if japanese else []
+    steps += [
+        ("/ivr/menu", "", 0, str(topic)),
+        ("/ivr/menu", menu(topic), 0, str(key)),
+        ("/ivr/menu", menu(subject), 0, "*"),
+        ("/ivr/welcome", menu(subject), 1, None),
+        ("/ivr/menu", menu(subject), 1, "2"),
+        ("/ivr/menu", menu(topic), 1, str(subjects.index(following) + 1)),
+        ("/ivr/menu", menu(following), 1, "1"),
+    ]
+    requests = [signed("/ivr/welcome", c)]
+    for step, (path, at, attempts, digits) in enumerate(steps, start=1):
+        # The key that switches to Japanese is pressed in the call's first language.
+        lang = "ja-JP" if japanese and step > 1 else ""
+        url = _step_url(path, attempts=attempts, lang=lang, menu=at, step=step)
+        requests.append(signed(url, c if digits is None else {**c, "Digits": digits}))
+    return requests
+
+
+def tree(*, base_url: str, token: str, prefix: str, count: int) -> list[Request]:
+    """count calls to the number of bench/tree.py's 50-menu tree, each walking to the next
+    subject's menu: every subject in English, then every one in Japanese, and so on."""
+    signed = _signer(base_url, token)
+    subjects = [n for n in large_tree.leaves() if large_tree.parent(n) != 0]
+    requests = []
+    for n in range(count):
+        c = _caller(f"{prefix}T{n:07d}", to=large_tree.NUMBER)
+        subject = subjects[n % len(subjects)]
+        japanese = n // len(subjects) % 2 == 1
+        requests += _tree_walk(signed, c, subject=subject, japanese=japanese)
     return requests

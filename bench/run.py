@@ -1,14 +1,16 @@
 """make bench: the production server under signed Twilio requests, beside the tutorial's Node
 sample and two floors, in one run.
 
-Starts scripts/serve (the server `make serve` runs) on loopback with the demo directory, a test
-auth token, signature validation and call logging on; the tutorial's Node/Express sample
-(../shared/peers/ivr-phone-tree-node, copied to a scratch directory, `npm ci`, `npm start`);
-and two floors on our server and workers: a bare Django view and a raw WSGI callable. wrk and
-bench/replay.lua drive them all with the same signed mix, in interleaved repetitions (each
-repetition runs every target once, so a busy moment of the machine hits them all alike); a
-row is the median repetition. Then ours on PostgreSQL with two app servers, ours with a million
-calls in the log (webhooks and the admin's pages), and webhooks while purge_calls deletes them.
+Starts scripts/serve (the server `make serve` runs) on loopback with the demo directory (and,
+on a number of its own, bench/tree.py's 50-menu tree), a test auth token, signature validation
+and call logging on; the tutorial's Node/Express sample (../shared/peers/ivr-phone-tree-node,
+copied to a scratch directory, `npm ci`, `npm start`); and two floors on our server and
+workers: a bare Django view and a raw WSGI callable. wrk and bench/replay.lua drive them all
+with the same signed mix (ours also with the full mix, and with calls through the tree), in
+interleaved repetitions (each repetition runs every target once, so a busy moment of the
+machine hits them all alike); a row is the median repetition. Then ours on PostgreSQL with
+two app servers, ours with a million calls in the log (webhooks and the admin's pages), and
+webhooks while purge_calls deletes them.
 Prints the tables and writes them into docs/performance.md (--no-write for a trial run).
 A benchmark, not a test: nothing here asserts.
 """
@@ -34,7 +36,7 @@ from statistics import median
 
 import requests
 
-from bench import mix
+from bench import mix, tree
 from tests.server import (
     ROOT,
     TOKEN,
@@ -56,6 +58,11 @@ TARGETS = {
     "bare Django": "bench.floors:bare_django",
     "raw WSGI": "bench.floors:raw_wsgi",
 }
+
+# Ours on the line of bench/tree.py's 50-menu tree; the mix each of our rows replays (every
+# other target replays the shared mix).
+TREE = "ours, 50-menu tree"
+MIXES = {"ours, full mix": "full", TREE: "tree"}
 
 EXTRA_PLANETS = """
 from directory.models import Language, Planet, PlanetName
@@ -217,18 +224,22 @@ class Bench:
         self.env = server_env(f"sqlite:///{workdir / 'db.sqlite3'}", SERVER=args.server)
         self.env["WEB_CONCURRENCY"] = str(args.workers)
         prepare_database(self.env)
+        manage(self.env, "loaddata", str(tree.write(workdir / "tree.json")), "-v0")
         self.planet = planet_pk(self.env, "Dagobah")
         self.runs = 0
 
-    def requests_file(self, base: str, *, full: bool = True) -> Path:
-        """A fresh set of calls for every run, so the call log's inserts are real inserts."""
+    def requests_file(self, base: str, *, kind: str = "full") -> Path:
+        """A fresh set of calls for every run, so the call log's inserts are real inserts: the
+        full mix, the shared one, or calls through the 50-menu tree."""
         self.runs += 1
         path = self.workdir / f"requests-{self.runs}.tsv"
         prefix, count = f"CAb{self.runs:03d}x", self.args.calls_per_run
-        if full:
+        if kind == "full":
             batch = mix.calls(
                 base_url=base, token=TOKEN, prefix=prefix, count=count, planet_pk=self.planet
             )
+        elif kind == "tree":
+            batch = mix.tree(base_url=base, token=TOKEN, prefix=prefix, count=count)
         else:
             batch = mix.shared(base_url=base, token=TOKEN, prefix=prefix, count=count)
         path.write_text("\n".join(request.tsv() for request in batch) + "\n")
@@ -244,11 +255,11 @@ class Bench:
                 return
             time.sleep(0.1)
 
-    def run(self, base: str, *, connections: int, seconds: int, full: bool = True) -> Result:
+    def run(self, base: str, *, connections: int, seconds: int, kind: str = "full") -> Result:
         result = wrk_run(
             self.wrk,
             base,
-            self.requests_file(base, full=full),
+            self.requests_file(base, kind=kind),
             connections=connections,
             seconds=seconds,
         )
@@ -257,7 +268,7 @@ class Bench:
 
     def side_by_side(self) -> dict[str, dict[int, Result]]:
         """Every target started at once, then measured in turn, repetition by repetition."""
-        apps = {"ours": TARGETS["ours"], "ours, full mix": TARGETS["ours"]}
+        apps = {name: TARGETS["ours"] for name in ("ours", "ours, full mix", TREE)}
         if self.args.floors:
             apps |= {name: TARGETS[name] for name in ("bare Django", "raw WSGI")}
         with ExitStack() as stack:
@@ -269,11 +280,11 @@ class Bench:
                 servers[app] = stack.enter_context(server)
             bases = {name: servers[app] for name, app in apps.items()}
             if self.args.node:
-                shared = self.requests_file(bases["ours"], full=False)
+                shared = self.requests_file(bases["ours"], kind="shared")
                 if node := stack.enter_context(node_sample(self.workdir, shared)):
                     bases = {"ours": bases.pop("ours"), "Node sample": node, **bases}
             for name, base in bases.items():  # warm-up
-                self.run(base, connections=16, seconds=2, full=name == "ours, full mix")
+                self.run(base, connections=16, seconds=2, kind=MIXES.get(name, "shared"))
             runs = {name: {c: [] for c in self.args.connections} for name in bases}
             for _ in range(self.args.runs):
                 for connections in self.args.connections:
@@ -283,7 +294,7 @@ class Bench:
                                 base,
                                 connections=connections,
                                 seconds=self.args.seconds,
-                                full=name == "ours, full mix",
+                                kind=MIXES.get(name, "shared"),
                             )
                         )
         return {
@@ -385,15 +396,16 @@ def table(title: str, rows: dict[str, dict[int, Result]], connections: list[int]
 
 
 def ratios(rows: dict[str, dict[int, Result]], connections: list[int], workers: int) -> str:
-    """Ours against the Node sample and the bare-Django floor, per connection count."""
+    """Ours against the Node sample and the bare-Django floor, and ours on the 50-menu tree
+    against ours on the demo's, per connection count."""
     lines = [
         "| connections | ours ÷ Node req/s | ours p99 ÷ Node p99 | ours ÷ bare Django req/s "
-        "| our cost over bare Django, per request per worker |",
-        "| ---: | ---: | ---: | ---: | ---: |",
+        "| our cost over bare Django, per request per worker | 50-menu tree ÷ ours req/s |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for c in connections:
-        ours, node, bare = (
-            rows.get(name, {}).get(c) for name in ("ours", "Node sample", "bare Django")
+        ours, node, bare, large = (
+            rows.get(name, {}).get(c) for name in ("ours", "Node sample", "bare Django", TREE)
         )
         cells = [
             f"{ours.requests_per_s / node.requests_per_s:.2f}" if node else "(no Node)",
@@ -402,6 +414,7 @@ def ratios(rows: dict[str, dict[int, Result]], connections: list[int], workers: 
             f"{workers * 1e6 * (1 / ours.requests_per_s - 1 / bare.requests_per_s):.0f} µs"
             if bare
             else "(no floor)",
+            f"{large.requests_per_s / ours.requests_per_s:.2f}" if large else "(no tree)",
         ]
         lines.append(f"| {c} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -463,6 +476,14 @@ def targets(rows, connections, workers, big=None, admin=None, million=0) -> str:
             "p99 at 64 connections ≤ a third of Node's",
             f"{ours[64].p99_ms:.1f} ms (a third of Node's: {limit:.1f} ms)",
             ours[64].p99_ms <= limit,
+        )
+    for c in connections if TREE in rows else ():
+        large = rows[TREE][c].requests_per_s
+        share = large / ours[c].requests_per_s
+        line(
+            f"ours on the 50-menu tree within 10 % of the demo's requests/s at {c}",
+            f"{share:.2f} × ({large:,.0f} vs {ours[c].requests_per_s:,.0f})",
+            share >= 0.9,
         )
     if bare:
         c = max(connections)
@@ -535,7 +556,8 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory(prefix="etphone-bench-") as workdir:
         bench = Bench(args, Path(workdir))
         rows = bench.side_by_side()
-        report(table("Side by side: 3 planets, a small call log", rows, args.connections))
+        title = "Side by side: 3 planets, a small call log (and the 50-menu tree's line)"
+        report(table(title, rows, args.connections))
         report()
         report(ratios(rows, args.connections, args.workers))
         report(f"\nCalls in the log after these runs: {bench.call_count():,}\n")

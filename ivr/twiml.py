@@ -2,9 +2,12 @@
 
 Each builder is written as a function making a VoiceResponse with Twilio's library; @_builder
 makes it return that response's document (byte for byte what str(response) writes), kept for
-arguments seen recently."""
+arguments seen recently, with each step's own URLs written into it."""
 
+import inspect
 import json
+import re
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, wraps
@@ -23,9 +26,10 @@ HINTS_LIMIT = 500
 HINT_LENGTH = 100
 # How many times a menu is read before the gather times out.
 MENU_LOOPS = 3
-# Documents kept per builder and process (each a few kilobytes; a large directory's planet
-# menu is bounded by IVR_PLANET_MENU_READS and HINTS_LIMIT).
-DOCUMENTS_KEPT = 256
+# Documents kept per builder and process, without their URLs (each a few kilobytes; a large
+# directory's planet menu is bounded by IVR_PLANET_MENU_READS and HINTS_LIMIT). A tree of 50
+# menus in two languages needs about 300 for its menus (bench/tree.py).
+DOCUMENTS_KEPT = 1024
 
 
 def _hear(verb, sentence: Sentence, **kwargs) -> None:
@@ -137,20 +141,56 @@ def document(response: TwiML) -> str:
     return "".join(out).encode("utf-8", "xmlcharrefreplace").decode("utf-8")
 
 
+# A builder's arguments named url or ..._url are the URLs of the call's next steps. They
+# differ at every step (its number, the attempts), so a document is kept with a hole for each,
+# marked by a token no staff text can hold; the step's URLs go in the holes.
+HOLE = f"url-{secrets.token_hex(8)}-"
+HOLES = re.compile(re.escape(HOLE) + r"(\w+)-")
+# Escaped differently in an attribute than in text.
+ATTRIBUTE_ONLY = re.compile('["\r\n\t]')
+
+
+def _is_url(name: str) -> bool:
+    return name == "url" or name.endswith("_url")
+
+
+def _fits_a_hole(value: str) -> bool:
+    # Escaped alike in an attribute and in text, and unchanged by the document's encoding; our
+    # URLs always are (urlencode), anything else is built whole.
+    return value.isascii() and ATTRIBUTE_ONLY.search(value) is None
+
+
 def _builder(build):
     """A builder of the document for a step: the same arguments always give the same document
     (menus are the same text call after call), so the documents of the latest DOCUMENTS_KEPT
-    argument sets are kept. An edit in the admin changes the arguments, never a kept document.
-    The VoiceResponse itself: builder.__wrapped__."""
+    argument sets are kept, with holes for their URLs. An edit in the admin changes the
+    arguments, never a kept document. The VoiceResponse itself: builder.__wrapped__."""
+    holes = {
+        name: f"{HOLE}{name}-" for name in inspect.signature(build).parameters if _is_url(name)
+    }
 
     @lru_cache(maxsize=DOCUMENTS_KEPT)
-    def kept(**arguments) -> str:
-        return document(build(**arguments))
+    def kept(**arguments) -> tuple[str, ...]:
+        # The text between the holes, and each hole's argument name: (text, name, text, ...).
+        return tuple(HOLES.split(document(build(**arguments))))
 
     @wraps(build)
     def builder(**arguments) -> str:
-        return kept(**{name: _hashable(value) for name, value in arguments.items()})
+        key = {name: _hashable(value) for name, value in arguments.items()}
+        urls = {}
+        for name, hole in holes.items():
+            if url := arguments.get(name):
+                if not _fits_a_hole(url):
+                    return document(build(**arguments))
+                urls[name], key[name] = url, hole
+        parts = kept(**key)
+        if len(parts) == 1:
+            return parts[0]
+        filled = list(parts)
+        filled[1::2] = [_text(urls[name]) for name in parts[1::2]]
+        return "".join(filled)
 
+    builder.cache_info = kept.cache_info
     return builder
 
 

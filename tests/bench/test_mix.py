@@ -6,10 +6,21 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
-from bench import mix
+from bench import mix, tree
 from calllog.models import Call, Step, Utterance
-from directory.models import Planet
+from directory.models import (
+    Action,
+    Announcement,
+    CalledNumber,
+    Menu,
+    MenuPrompt,
+    Option,
+    OptionText,
+    OptionWord,
+    Planet,
+)
 from voicemail.models import Voicemail
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +118,87 @@ def test_the_shared_mix_gets_200_and_twiml_and_is_logged(unsigned_client, demo):
     dialed = Step.objects.filter(kind=Step.Kind.PLANET_KEY, planet__name="Dagobah")
     assert (Call.objects.count(), dialed.count()) == (4, 2)
     assert Step.objects.filter(kind=Step.Kind.PLANET_KEY, digits="9", planet=None).count() == 2
+
+
+# The tree's menus with no menus below them but under a topic: where its calls walk to.
+SUBJECTS = [tree.slug(n) for n in tree.leaves() if tree.parent(n) != 0]
+
+
+@pytest.fixture
+def large_tree(demo, tmp_path):
+    """bench/tree.py's 50 menus, loaded as make bench loads them (beside the demo's tree)."""
+    call_command("loaddata", tree.write(tmp_path / "tree.json"), verbosity=0)
+
+
+@pytest.fixture
+def tree_requests(large_tree):
+    """Two calls to every subject's menu: one in English, one in Japanese."""
+    return mix.tree(
+        base_url="http://localhost",
+        token=settings.TWILIO_AUTH_TOKEN,
+        prefix="CAtree",
+        count=2 * len(SUBJECTS),
+    )
+
+
+def test_the_large_tree_has_50_menus_of_10_options_each_doing_one_kind_of_action(large_tree):
+    menus = Menu.objects.filter(slug__startswith="tree-")
+    assert menus.count() == 50
+    for menu in menus:
+        assert sorted(menu.options.values_list("key", flat=True)) == list("0123456789")
+    actions = set(Option.objects.filter(menu__in=menus).values_list("action", flat=True))
+    assert actions == set(Action.values)
+    assert len(SUBJECTS) == 42
+
+
+def test_the_large_tree_keeps_the_rules_staff_are_held_to(large_tree):
+    """loaddata skips full_clean(): every row is one the admin would have accepted (no two
+    options of a menu share words, each action has its one target, known placeholders)."""
+    for model in (Menu, MenuPrompt, Option, OptionText, OptionWord, Announcement, CalledNumber):
+        for row in model.objects.all():
+            row.full_clean()
+
+
+def test_every_signed_request_of_the_tree_mix_gets_200_and_twiml(unsigned_client, tree_requests):
+    for request in tree_requests:
+        response = post(unsigned_client, request)
+        assert response.status_code == HTTPStatus.OK, request.path
+        assert ET.fromstring(response.content).tag == "Response"
+
+
+def test_each_request_of_a_tree_call_is_one_its_previous_answer_pointed_at(
+    unsigned_client, tree_requests
+):
+    """The walk follows our own TwiML (a Gather's action, or a Redirect after a key no option
+    has) and each call ends on a message that hangs up."""
+    pointed_at: dict[str, set[str]] = {}
+    last: dict[str, ET.Element] = {}
+    for request in tree_requests:
+        call_sid = dict(parse_qsl(request.body))["CallSid"]
+        if call_sid in pointed_at:
+            assert request.path in pointed_at[call_sid], (request.path, pointed_at[call_sid])
+        root = last[call_sid] = ET.fromstring(post(unsigned_client, request).content)
+        urls = [el.get("action") for el in root.iter("Gather")]
+        urls += [el.text for el in root.iter("Redirect")]
+        pointed_at[call_sid] = {
+            urlsplit(url)._replace(scheme="", netloc="").geturl() for url in urls if url
+        }
+    assert len(last) == 2 * len(SUBJECTS)
+    assert all(root[-1].tag == "Hangup" for root in last.values())
+
+
+def test_the_tree_mix_hears_every_subject_in_both_languages_and_is_logged(
+    unsigned_client, tree_requests
+):
+    for request in tree_requests:
+        post(unsigned_client, request)
+    heard = {
+        (query["menu"], query.get("lang", "en-GB"))
+        for request in tree_requests
+        if "menu" in (query := dict(parse_qsl(urlsplit(request.path).query)))
+    }
+    assert {(slug, lang) for slug in SUBJECTS for lang in ("en-GB", "ja-JP")} <= heard
+    calls = Call.objects.filter(to_number=tree.NUMBER)
+    assert (calls.count(), calls.filter(language="ja-JP").count()) == (84, 42)
+    # Every request but a call's first welcome is a step of it.
+    assert Step.objects.filter(call__in=calls).count() == len(tree_requests) - 84

@@ -55,7 +55,45 @@ def test_a_builder_returns_the_document_of_its_response_and_keeps_it():
     (gather,) = ET.fromstring(built)
     assert gather.get("action") == "/ivr/menu?attempts=1&step=2"
     assert [say.text for say in gather] == ['Press 1 & "listen" <now>\n']
-    assert twiml.menu(**arguments) is built  # kept: the same arguments, the same document
+    kept = twiml.menu.cache_info()
+    assert twiml.menu(**arguments) == built
+    # Kept once for every step: another step's URL goes into the same kept document.
     other = twiml.menu(**{**arguments, "menu_url": "/ivr/menu?step=3"})
     assert ET.fromstring(other)[0].get("action") == "/ivr/menu?step=3"
+    assert twiml.menu.cache_info().misses == kept.misses
+    assert twiml.menu.cache_info().hits == kept.hits + 2
     assert twiml.empty() == str(VoiceResponse())
+
+
+# Our URLs, and any text in their place (quotes, line breaks, markup, non-ASCII, surrogates).
+urls = st.from_regex(r"\A/ivr/[a-z]+(\?([a-z]+=[a-zA-Z0-9%-]*&?){0,4})?\Z") | text
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(menu_url=urls, url=urls, action_url=urls, status_url=urls, transcribe_url=urls)
+def test_a_kept_document_with_a_steps_urls_is_what_the_response_writes(
+    menu_url, url, action_url, status_url, transcribe_url
+):
+    """Whatever URLs a step passes, the document is byte for byte its VoiceResponse's."""
+    said = Sentence("Press 1 & wait", "alice", "en-GB")
+    for builder, arguments in [
+        (twiml.menu, {"sentences": [said], "menu_url": menu_url, "listening": LISTENING}),
+        (twiml.say_and_redirect, {"sentence": said, "url": url}),
+        (twiml.dial, {"number": "+17262043675", "action_url": action_url}),
+        (
+            twiml.voicemail_record,
+            {
+                "before": said,
+                "action_url": action_url,
+                "recording_status_url": status_url,
+                "max_seconds": 60,
+                "no_message_url": url,
+                "transcribe_url": transcribe_url,
+            },
+        ),
+    ]:
+        for _ in range(2):  # built, then kept
+            assert builder(**arguments) == str(builder.__wrapped__(**arguments)), builder
+
+
+LISTENING = twiml.Listening("en-GB", ("directions",))
