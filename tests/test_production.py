@@ -103,6 +103,34 @@ def test_the_wsgi_application_freezes_what_start_up_made_out_of_full_collections
     assert int(result.stdout.split()[-1]) > 10_000
 
 
+def test_a_workers_first_japanese_caller_gives_the_collector_nothing_new_to_walk(tmp_path):
+    """The Japanese readings (pykakasi's dictionary) are loaded and frozen at start-up."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
+    code = (
+        "import gc, etphone.wsgi\n"
+        "from ivr import speech\n"
+        "before = len(gc.get_objects())\n"
+        "assert speech.reading('惑星ダゴバ') == 'わくせいだごば'\n"
+        "print(len(gc.get_objects()) - before)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **base,
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "CALL_LOG_SPOOL_DIR": str(tmp_path / "spool"),
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    # Made on first use, the dictionary was some 300,000 objects.
+    assert int(result.stdout.split()[-1]) < 1_000
+
+
 def test_switching_validation_off_does_not_let_production_start_without_a_token():
     result = run_manage(
         "check", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), TWILIO_VALIDATE_SIGNATURES="false"
