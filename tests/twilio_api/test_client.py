@@ -139,6 +139,16 @@ def test_a_twilio_that_did_not_answer_has_no_status_or_code(fake_twilio):
     assert (raised.value.status, raised.value.code) == (None, None)
 
 
+def test_whether_a_number_can_send_texts_is_read_from_its_capabilities(fake_twilio):
+    fake_twilio.add_number("+19295566487")
+    fake_twilio.add_number("+16513582243", sms=False)
+
+    assert [(number.phone_number, number.sms) for number in numbers_list()] == [
+        ("+19295566487", True),
+        ("+16513582243", False),
+    ]
+
+
 def test_changes_to_ignore_the_case_of_methods():
     now = Voice(voice_url="https://a/", voice_method="post")
 
