@@ -45,6 +45,7 @@ from .models import (
     PlanetName,
     Prompt,
     PromptText,
+    TextMessage,
 )
 from .querystrings import InRange, in_range, models_on
 from .resources import MenuResource, OptionResource, PlanetResource
@@ -456,7 +457,7 @@ class MenuAdmin(GuardedImportExport, HistoryAdmin):
     search_fields = ["name", "slug"]
     ordering = ["-is_default", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "is_default"]
+    fields = ["name", "slug", "is_default", "silence_key"]
     readonly_fields = ["is_default"]
     actions = ["make_default"]
     inlines = [MenuPromptInline, OptionInline]
@@ -532,6 +533,12 @@ class OptionWordInline(admin.TabularInline):
     fields = ["language", "phrase"]
 
 
+class TextMessageInline(admin.TabularInline):
+    model = TextMessage
+    extra = 0
+    fields = ["language", "text"]
+
+
 class AnnouncementInline(admin.TabularInline):
     model = Announcement
     extra = 0
@@ -549,8 +556,9 @@ class OptionAdmin(GuardedImportExport, HistoryAdmin):
         (None, {"fields": ["menu", "key", "position", "action", "read_out", "is_active"]}),
         (_("Where it leads"), {"fields": ["target_menu", "target_planet", "target_language"]}),
     ]
-    inlines = [OptionTextInline, OptionWordInline, AnnouncementInline]
+    inlines = [OptionTextInline, OptionWordInline, AnnouncementInline, TextMessageInline]
     history_inlines = [(OptionText, "option"), (OptionWord, "option"), (Announcement, "option")]
+    history_inlines += [(TextMessage, "option")]
 
     resource_classes = [OptionResource]
     import_permission = "directory.import_menu"
