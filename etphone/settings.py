@@ -1,5 +1,6 @@
 """Settings for etphone, read from the environment (or an optional .env file)."""
 
+import re
 from pathlib import Path
 
 import environ
@@ -200,6 +201,17 @@ TWILIO_API_BASE_URL = env("TWILIO_API_BASE_URL", default="https://api.twilio.com
 TWILIO_API_TIMEOUT = env.float("TWILIO_API_TIMEOUT", default=10.0)
 if TWILIO_API_TIMEOUT <= 0:
     raise ImproperlyConfigured("TWILIO_API_TIMEOUT must be more than 0 seconds.")
+# A messaging service (MG...) that sends the texts callers ask for, from its own numbers; empty:
+# texts are sent from the number the caller called, which must then be able to send SMS.
+TWILIO_MESSAGING_SERVICE_SID = env("TWILIO_MESSAGING_SERVICE_SID", default="").strip()
+if TWILIO_MESSAGING_SERVICE_SID and not re.fullmatch(
+    r"MG[0-9a-fA-F]{32}", TWILIO_MESSAGING_SERVICE_SID
+):
+    raise ImproperlyConfigured(
+        f"TWILIO_MESSAGING_SERVICE_SID {TWILIO_MESSAGING_SERVICE_SID!r} is not a messaging "
+        "service SID: those are 'MG' and 32 hexadecimal digits (Messaging > Services in the "
+        "Twilio console)."
+    )
 
 # What callers hear when something on our side breaks (a setting: the database may be down).
 IVR_APOLOGY = env("IVR_APOLOGY", default="We are sorry, something went wrong on our side.")

@@ -1,7 +1,8 @@
 """A small fake of Twilio's REST API on loopback, for the real twilio client over real HTTP.
 
-It keeps one account's phone numbers (IncomingPhoneNumbers: list, fetch, update) and call
-recordings (Recordings: the media as MP3, delete), checks basic
+It keeps one account's phone numbers (IncomingPhoneNumbers: list, fetch, update, with their
+capabilities), call recordings (Recordings: the media as MP3, delete) and the texts sent
+(Messages: create, refused as Twilio refuses them or as a test scripts), checks basic
 auth as Twilio does (the account SID with its auth token, or an API key with its secret), and
 answers what a test scripts: an error status, or an answer that comes too late.
 """
@@ -12,6 +13,8 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -36,6 +39,8 @@ RECORDING = re.compile(
     r"^/2010-04-01/Accounts/(?P<account>\w+)/Recordings/(?P<sid>RE\w+)\.(?P<format>json|mp3)$"
 )
 METHODS = {"voice_method", "voice_fallback_method", "status_callback_method"}
+MESSAGES = re.compile(r"^/2010-04-01/Accounts/(?P<account>\w+)/Messages\.json$")
+MESSAGE_PARAMETERS = {"To", "From", "MessagingServiceSid", "Body", "StatusCallback"}
 
 
 def sid(prefix: str) -> str:
@@ -63,16 +68,26 @@ class FakeTwilio:
     script: list[Scripted] = field(default_factory=list)
     # Recording SID: its audio (MP3 bytes).
     recordings: dict[str, bytes] = field(default_factory=dict)
+    # Every text Twilio took, in order: the Message resource answered, with the StatusCallback
+    # it was sent with (which Twilio keeps but does not show).
+    messages: list[dict] = field(default_factory=list)
+    # To number: (Twilio error code, message) a text to it is refused with.
+    refusals: dict[str, tuple[int, str]] = field(default_factory=dict)
+    messaging_services: set[str] = field(default_factory=set)
     base_url: str = ""
 
-    def add_number(self, phone_number: str, **voice: str) -> str:
-        """A number of the account, with these voice settings (Twilio's names); its SID."""
+    def add_number(self, phone_number: str, *, sms: bool = True, **voice: str) -> str:
+        """A number of the account, with these voice settings (Twilio's names); its SID.
+
+        sms=False: a voice-only number, which Twilio refuses to send texts from (21606).
+        """
         number_sid = sid("PN")
         self.numbers[number_sid] = {
             "sid": number_sid,
             "account_sid": self.account_sid,
             "phone_number": phone_number,
             "friendly_name": voice.pop("friendly_name", phone_number),
+            "capabilities": {"voice": True, "sms": sms, "mms": sms, "fax": False},
             **{name: None for name in VOICE_PARAMETERS.values()},
             "voice_method": "POST",
             "voice_fallback_method": "POST",
@@ -89,9 +104,23 @@ class FakeTwilio:
         self.recordings[recording_sid] = audio
         return recording_sid
 
+    def add_messaging_service(self) -> str:
+        """A messaging service of the account (texts sent through it come from its numbers)."""
+        service_sid = sid("MG")
+        self.messaging_services.add(service_sid)
+        return service_sid
+
+    def refuse(self, *, to: str, code: int, message: str = "Refused as the test scripted") -> None:
+        """Refuse every text to this number with Twilio's 400 and this error code."""
+        self.refusals[to] = (code, message)
+
     def updates(self) -> list[tuple[str, dict[str, str]]]:
         """(path, form) of every update request received."""
-        return [(path, form) for method, path, form in self.requests if method == "POST"]
+        return [
+            (path, form)
+            for method, path, form in self.requests
+            if method == "POST" and ONE.match(path)
+        ]
 
     def start(self):
         self._released = threading.Event()
@@ -159,6 +188,8 @@ class FakeTwilio:
             return HTTPStatus.UNAUTHORIZED, _error(HTTPStatus.UNAUTHORIZED, "Authenticate")
         if match := RECORDING.match(parts.path):
             return self._recording(request.command, match)
+        if match := MESSAGES.match(parts.path):
+            return self._message(request.command, match, form)
         match = LIST.match(parts.path) or ONE.match(parts.path)
         if not match or match["account"] != self.account_sid:
             return HTTPStatus.NOT_FOUND, _error(HTTPStatus.NOT_FOUND, "Not found")
@@ -190,6 +221,66 @@ class FakeTwilio:
             del self.recordings[match["sid"]]
             return HTTPStatus.NO_CONTENT, None
         return HTTPStatus.METHOD_NOT_ALLOWED, _error(HTTPStatus.METHOD_NOT_ALLOWED, "Not allowed")
+
+    def _message(self, command: str, match, form: dict[str, str]) -> tuple[int, dict]:
+        if match["account"] != self.account_sid:
+            return HTTPStatus.NOT_FOUND, _error(HTTPStatus.NOT_FOUND, "Not found")
+        if command != "POST":
+            return HTTPStatus.METHOD_NOT_ALLOWED, _error(
+                HTTPStatus.METHOD_NOT_ALLOWED, "Not allowed"
+            )
+        if set(form) - MESSAGE_PARAMETERS:
+            return HTTPStatus.BAD_REQUEST, _error(HTTPStatus.BAD_REQUEST, "Unknown parameter")
+        to, sender, service = form.get("To"), form.get("From"), form.get("MessagingServiceSid")
+        # The checks Twilio makes, in its words and codes.
+        if not to:
+            return _refusal(21604, "A 'To' phone number is required.")
+        if not form.get("Body"):
+            return _refusal(21602, "Message body is required.")
+        if service and service not in self.messaging_services:
+            return _refusal(21701, f"The Messaging Service Sid {service} is invalid.")
+        if not service:
+            if not sender:
+                return _refusal(21603, "A 'From' phone number is required.")
+            if not any(
+                number["phone_number"] == sender and number["capabilities"]["sms"]
+                for number in self.numbers.values()
+            ):
+                return _refusal(
+                    21606,
+                    f"The From phone number {sender} is not a valid, SMS-capable inbound phone "
+                    "number or short code for your account.",
+                )
+        if to in self.refusals:
+            return _refusal(*self.refusals[to])
+        message_sid = sid("SM")
+        now = format_datetime(datetime.now(UTC), usegmt=True)
+        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{message_sid}"
+        message = {
+            "sid": message_sid,
+            "account_sid": self.account_sid,
+            "api_version": "2010-04-01",
+            "to": to,
+            # Through a messaging service, Twilio picks the sender after accepting the text.
+            "from": None if service else sender,
+            "messaging_service_sid": service or None,
+            "body": form["Body"],
+            "status": "accepted" if service else "queued",
+            "direction": "outbound-api",
+            "num_segments": "1",
+            "num_media": "0",
+            "error_code": None,
+            "error_message": None,
+            "price": None,
+            "price_unit": "USD",
+            "date_created": now,
+            "date_updated": now,
+            "date_sent": None,
+            "uri": uri + ".json",
+            "subresource_uris": {"media": uri + "/Media.json"},
+        }
+        self.messages.append({**message, "status_callback": form.get("StatusCallback")})
+        return HTTPStatus.CREATED, message
 
     def _authenticated(self, header: str) -> bool:
         scheme, _, encoded = header.partition(" ")
@@ -229,14 +320,19 @@ class FakeTwilio:
         }
 
 
-def _error(status: int, message: str) -> dict:
-    code = {401: 20003, 404: 20404}.get(status, 20001)
+def _error(status: int, message: str, code: int | None = None) -> dict:
+    code = code or {401: 20003, 404: 20404, 429: 20429}.get(status, 20001)
     return {
         "code": code,
         "message": message,
         "more_info": f"https://www.twilio.com/docs/errors/{code}",
         "status": int(status),
     }
+
+
+def _refusal(code: int, message: str) -> tuple[int, dict]:
+    """Twilio's answer to a text it will not send: 400 and the error's code."""
+    return HTTPStatus.BAD_REQUEST, _error(HTTPStatus.BAD_REQUEST, message, code)
 
 
 @pytest.fixture

@@ -70,6 +70,21 @@ def test_without_a_twilio_token_production_refuses_to_start_and_names_it():
     assert "TWILIO_AUTH_TOKEN" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("service", "starts"), [("MG" + "0f" * 16, True), ("MG123", False), ("AC" + "0f" * 16, False)]
+)
+def test_a_messaging_service_sid_must_look_like_one_to_start(service, starts):
+    result = run_manage(
+        "check",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        TWILIO_AUTH_TOKEN=secrets.token_hex(16),
+        TWILIO_MESSAGING_SERVICE_SID=service,
+    )
+    assert (result.returncode == 0) is starts, result.stderr
+    named = f"TWILIO_MESSAGING_SERVICE_SID {service!r} is not a messaging service SID"
+    assert (named in result.stderr) is not starts
+
+
 def test_the_wsgi_application_refuses_to_load_without_a_twilio_token():
     base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
     result = subprocess.run(

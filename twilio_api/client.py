@@ -18,7 +18,22 @@ API_KEY_SID = re.compile(r"SK[0-9a-fA-F]{32}")
 
 
 class TwilioApiError(Exception):
-    """Twilio could not be reached or refused a request; the message says what to fix."""
+    """Twilio could not be reached or refused a request; the message says what to fix.
+
+    When Twilio answered, status is the HTTP status, code Twilio's error code (e.g. 21614) and
+    reason Twilio's own message, so a caller can tell a refusal from a failure worth retrying.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        reason: str = "",
+    ):
+        super().__init__(message)
+        self.status, self.code, self.reason = status, code, reason
 
 
 class NotFound(TwilioApiError):
@@ -105,16 +120,24 @@ def unreachable(error: requests.RequestException) -> TwilioApiError:
 def response_error(method: str, url: str, response) -> TwilioApiError:
     """An error response as an operator reads it: Twilio's own message, and what to check."""
     try:
-        said = json.loads(response.text).get("message", "")
-    except (ValueError, AttributeError):
-        said = ""
-    said = said or response.text[:200]
+        answer = json.loads(response.text)
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        answer = {}
+    said = answer.get("message") or response.text[:200]
+    code = answer.get("code") if isinstance(answer.get("code"), int) else None
     status = response.status_code
     if status == HTTPStatus.UNAUTHORIZED:
-        return TwilioApiError(
+        error = TwilioApiError(
             f"Twilio refused the credentials ({status}: {said}). Check {credentials_named()} "
             "in the Twilio console."
         )
-    if status == HTTPStatus.NOT_FOUND:
-        return NotFound(f"Twilio has no {urlsplit(url).path} in this account (404: {said}).")
-    return TwilioApiError(f"Twilio answered {method} {urlsplit(url).path} with {status}: {said}")
+    elif status == HTTPStatus.NOT_FOUND:
+        error = NotFound(f"Twilio has no {urlsplit(url).path} in this account (404: {said}).")
+    else:
+        error = TwilioApiError(
+            f"Twilio answered {method} {urlsplit(url).path} with {status}: {said}"
+        )
+    error.status, error.code, error.reason = status, code, said
+    return error

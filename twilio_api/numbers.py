@@ -35,6 +35,8 @@ class Number:
     phone_number: str
     friendly_name: str
     voice: Voice
+    # Whether Twilio lets the number send texts (its capabilities' "sms").
+    sms: bool
 
 
 def numbers_list() -> list[Number]:
@@ -58,11 +60,14 @@ def number_update(number: Number, changes: dict[str, str]) -> Number:
 
 def _number(record) -> Number:
     voice = Voice(**{field.name: getattr(record, field.name) or "" for field in fields(Voice)})
+    # Twilio's documentation spells the capabilities "SMS", its answers "sms".
+    capabilities = {name.lower(): can for name, can in (record.capabilities or {}).items()}
     return Number(
         sid=record.sid,
         phone_number=record.phone_number,
         friendly_name=record.friendly_name or "",
         voice=voice,
+        sms=capabilities.get("sms") is True,
     )
 
 

@@ -207,3 +207,51 @@ def test_check_with_wrong_credentials_is_an_error(fake_twilio, settings):
 
     with pytest.raises(CommandError, match="401.*TWILIO_API_KEY and TWILIO_API_SECRET"):
         connect("--check", "--base-url", BASE)
+
+
+def test_check_says_a_connected_number_can_send_texts(fake_twilio):
+    fake_twilio.add_number("+19295566487", **OURS)
+
+    out = connect("--check", "--base-url", BASE)
+
+    assert "Texts: +19295566487 can send SMS." in out
+
+
+def test_check_warns_of_a_number_that_cannot_send_texts_but_passes(fake_twilio):
+    fake_twilio.add_number("+19295566487", sms=False, **OURS)
+
+    out = connect("--check", "--base-url", BASE)  # no CommandError: a tree may send no texts
+
+    assert "Texts: +19295566487 cannot send SMS: the 'send a text' option will fail" in out
+    assert "set TWILIO_MESSAGING_SERVICE_SID to a messaging service" in out
+    assert "1 number(s) point at https://ivr.example.com." in out
+
+
+def test_check_says_nothing_of_texts_for_another_apps_number(fake_twilio):
+    fake_twilio.add_number("+19295566487", **OURS)
+    fake_twilio.add_number("+16513582243", sms=False, voice_url="https://other.example.com/v")
+
+    out = connect("--check", "--base-url", BASE)
+
+    assert "+16513582243" in out
+    assert "Texts: +16513582243" not in out
+
+
+def test_check_of_a_drifted_number_still_says_whether_it_can_send_texts(fake_twilio):
+    fake_twilio.add_number("+19295566487", sms=False, **{**OURS, "voice_method": "GET"})
+    out = StringIO()
+
+    with pytest.raises(CommandError, match="drifted"):
+        call_command("twilio_connect", "--check", "--base-url", BASE, stdout=out)
+
+    assert "Texts: +19295566487 cannot send SMS" in out.getvalue()
+
+
+def test_check_with_a_messaging_service_says_texts_go_through_it(fake_twilio, settings):
+    settings.TWILIO_MESSAGING_SERVICE_SID = "MG" + "a" * 32
+    fake_twilio.add_number("+19295566487", sms=False, **OURS)
+
+    out = connect("--check", "--base-url", BASE)
+
+    assert f"Texts: sent through the messaging service MG{'a' * 32}" in out
+    assert "cannot send SMS" not in out

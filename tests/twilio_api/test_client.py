@@ -120,6 +120,35 @@ def test_another_error_carries_twilios_message(fake_twilio):
         numbers_list()
 
 
+def test_an_error_keeps_twilios_status_code_and_message(fake_twilio):
+    fake_twilio.script.append(Scripted(status=500))
+
+    with pytest.raises(TwilioApiError) as raised:
+        numbers_list()
+
+    error = raised.value
+    assert (error.status, error.code, error.reason) == (500, 20001, "Scripted by the test")
+
+
+def test_a_twilio_that_did_not_answer_has_no_status_or_code(fake_twilio):
+    fake_twilio.stop()
+
+    with pytest.raises(TwilioApiError) as raised:
+        numbers_list()
+
+    assert (raised.value.status, raised.value.code) == (None, None)
+
+
+def test_whether_a_number_can_send_texts_is_read_from_its_capabilities(fake_twilio):
+    fake_twilio.add_number("+19295566487")
+    fake_twilio.add_number("+16513582243", sms=False)
+
+    assert [(number.phone_number, number.sms) for number in numbers_list()] == [
+        ("+19295566487", True),
+        ("+16513582243", False),
+    ]
+
+
 def test_changes_to_ignore_the_case_of_methods():
     now = Voice(voice_url="https://a/", voice_method="post")
 

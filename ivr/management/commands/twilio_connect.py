@@ -31,8 +31,8 @@ def points_at(voice: Voice, base_url: str) -> bool:
 class Command(BaseCommand):
     help = (
         "Point a Twilio number's voice URL, fallback URL and status callback at this app, "
-        "through Twilio's REST API; or, with --check, list every number of the account and exit "
-        "non-zero when one has drifted."
+        "through Twilio's REST API; or, with --check, list every number of the account, say "
+        "whether this app's numbers can send texts, and exit non-zero when one has drifted."
     )
     # Start-up warnings meant for the web server would bury the report.
     requires_system_checks = []
@@ -100,6 +100,14 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{_named(number)}: not this app ({number.voice.voice_url or 'no voice URL'})"
                 )
+                continue
+            if not settings.TWILIO_MESSAGING_SERVICE_SID:
+                self.texts(number)
+        if settings.TWILIO_MESSAGING_SERVICE_SID:
+            self.stdout.write(
+                f"Texts: sent through the messaging service {settings.TWILIO_MESSAGING_SERVICE_SID}"
+                " (TWILIO_MESSAGING_SERVICE_SID), from its numbers."
+            )
         if drifted:
             names = " ".join(number.phone_number for number in drifted)
             raise CommandError(
@@ -109,6 +117,20 @@ class Command(BaseCommand):
         if not connected:
             raise CommandError(f"No number of the account points at {base_url}.")
         self.stdout.write(f"{len(connected)} number(s) point at {base_url}.")
+
+    def texts(self, number: Number):
+        """Whether texts callers ask for can go from this number; a warning, never a failure:
+        a tree without a "send a text" option needs none."""
+        if number.sms:
+            self.stdout.write(f"Texts: {number.phone_number} can send SMS.")
+            return
+        self.stdout.write(
+            self.style.WARNING(
+                f"Texts: {number.phone_number} cannot send SMS: the 'send a text' option will "
+                "fail for its callers; set TWILIO_MESSAGING_SERVICE_SID to a messaging service, "
+                "or use an SMS-capable number."
+            )
+        )
 
 
 def _base_url(value: str) -> str:
