@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import Language, Menu, Option, Planet, PlanetAlias
+from directory.models import CalledNumber, Language, Menu, Option, Planet, PlanetAlias
 from directory.querystrings import InRange, fields_on
 from directory.services import alias_add
 from directory.spreadsheets import inert
@@ -25,11 +25,23 @@ from .selectors import (
     calls_with_outcome,
     dashboard_get,
     first_menu_heard,
+    menu_report,
     planet_menu_heard,
     unmatched_phrases,
 )
 
 CALLER_PERMISSION = "calllog.view_caller_number"
+# The dashboard's figures per menu besides the options chosen, in its columns' order.
+MISSES = [
+    (outcome, Step.Outcome(outcome).label)
+    for outcome in (
+        Step.Outcome.NO_INPUT,
+        Step.Outcome.WRONG_KEY,
+        Step.Outcome.NOT_UNDERSTOOD,
+        Step.Outcome.PLANET,
+        Step.Outcome.OUT_OF_ATTEMPTS,
+    )
+]
 CALLER_FIELD = Call._meta.get_field("from_number")
 
 
@@ -161,8 +173,9 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
             "status",
             "duration",
             "directory_revision",
-            "first_menu",
+            "first_menu_as_heard",
             "planet_menu",
+            "menu_path",
             "timeline",
         ]
 
@@ -170,7 +183,7 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     @admin.display(description=_("first menu as heard"))
-    def first_menu(self, call):
+    def first_menu_as_heard(self, call):
         return self._heard(first_menu_heard(call), "first-menu-heard")
 
     @admin.display(description=_("planet menu as heard"))
@@ -188,11 +201,38 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
             ),
         )
 
+    @admin.display(description=_("path through the menus"))
+    def menu_path(self, call):
+        menus = dict(Menu.objects.values_list("slug", "name"))
+        answers = call.steps.exclude(outcome="").order_by("sequence")
+        rows = []
+        for step in answers:
+            if step.outcome == Step.Outcome.CHOSE:
+                what = gettext("chose %(key)s") % {"key": step.option}
+            else:
+                what = step.get_outcome_display()
+            rows.append((menus.get(step.menu, step.menu), what))
+        if call.last_menu:
+            left = gettext("hung up there") if call.ended_at else gettext("there when last logged")
+            rows.append((menus.get(call.last_menu, call.last_menu), left))
+        if not rows:
+            return gettext("No answer at a menu was logged.")
+        return format_html(
+            '<ol class="menu-path">{}</ol>',
+            format_html_join("", "<li><b>{}</b>: {}</li>", rows),
+        )
+
     @admin.display(description=_("steps"))
     def timeline(self, call):
         steps = call.steps.select_related("planet").order_by("sequence")
-        rows = [(call.started_at.strftime("%H:%M:%S"), gettext("Called in: main menu"))]
         menus = dict(Menu.objects.values_list("slug", "name"))
+        first = menus.get(call.first_menu, call.first_menu)
+        called_in = (
+            gettext("Called in: %(menu)s") % {"menu": first}
+            if first
+            else gettext("Called in: main menu")
+        )
+        rows = [(call.started_at.strftime("%H:%M:%S"), called_in)]
         rows += [(step.created_at.strftime("%H:%M:%S"), describe(step, menus)) for step in steps]
         if call.ended_at:
             ended = gettext("Call ended: %(status)s") % {"status": status_label(call.status)}
@@ -234,7 +274,15 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
         language = request.GET.get("language", "")
         if language not in dict(languages):
             language = ""
-        calls = Call.objects.filter(language=language) if language else None
+        numbers = list(CalledNumber.objects.values_list("number", flat=True))
+        number = request.GET.get("number", "")
+        if number not in numbers:
+            number = ""
+        calls = Call.objects.all()
+        if language:
+            calls = calls.filter(language=language)
+        if number:
+            calls = calls.filter(to_number=number)
         figures = dashboard_get(calls=calls)
         choice_labels = {
             "directions": gettext("Directions"),
@@ -250,6 +298,13 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
             "figures": figures,
             "languages": languages,
             "language": language,
+            "numbers": numbers,
+            "number": number,
+            "miss_labels": [label for _, label in MISSES],
+            "menus": [
+                (report, [(label, report.figures.answered[o]) for o, label in MISSES])
+                for report in menu_report(figures.menus)
+            ],
             "per_day": bar_chart(
                 [(dateformat.format(day, day_format), calls) for day, calls in figures.days],
                 height=180,

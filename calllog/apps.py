@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CalllogConfig(AppConfig):
     name = "calllog"
     verbose_name = _("Call log")
+
+    def ready(self):
+        from directory.picture import figures_source
+
+        from .selectors import picture_figures
+
+        # The tree's picture (in the directory) shows the calls' figures on its menus.
+        figures_source(picture_figures)

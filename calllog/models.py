@@ -90,6 +90,33 @@ class Call(models.Model):
         default="",
         help_text=_("The planets dialed whose DialCallStatus was completed, by id, e.g. ,3,"),
     )
+    # Where the call went in the tree, summed up the same way (see menu_token()).
+    first_menu = models.CharField(
+        _("first menu"),
+        max_length=50,
+        blank=True,
+        help_text=_("The short name of the menu the call started at; empty for older calls."),
+    )
+    menu_answers = models.TextField(
+        _("answers at menus"),
+        blank=True,
+        default="",
+        help_text=_(
+            "What the caller did at each menu, e.g. ,main:2,help:n, (an option's key, or n "
+            "nothing said, w a wrong key, u not understood, p a planet named, x out of attempts)."
+        ),
+    )
+    last_menu = models.CharField(
+        _("left at menu"),
+        max_length=50,
+        blank=True,
+        help_text=_(
+            "The menu the caller was hearing after the call's latest step: where they hung up "
+            "(or still are). Empty when the call went on elsewhere."
+        ),
+    )
+    # The step that put the call at last_menu: the latest step's wins, in any write order.
+    last_menu_step = models.IntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -100,16 +127,21 @@ class Call(models.Model):
             models.Index(fields=["-started_at", "-id"], name="calllog_call_newest_first"),
             models.Index(fields=["language", "started_at"], name="calllog_call_language"),
             # The dashboard groups the calls of its days by these columns from this index
-            # alone, and the admin's outcome and planet filters count from it. A column the
-            # dashboard is filtered by belongs at its end, to keep it the only thing read.
+            # alone (one scan for every figure: a second scan of a million entries would cost
+            # as much again), and the admin's outcome and planet filters count from it. A
+            # column the dashboard is filtered by belongs at its end, to keep it the only thing
+            # read.
             models.Index(
                 fields=[
                     "chose_directions",
                     "chose_planets",
                     "planets_dialed",
                     "planets_answered",
+                    "menu_answers",
+                    "last_menu",
                     "started_at",
                     "language",
+                    "to_number",
                 ],
                 name="calllog_call_summary",
             ),
@@ -135,6 +167,41 @@ def planet_ids(planets: str) -> set[int]:
     return {int(pk) for pk in planets.split(",") if pk}
 
 
+class MenuOutcome(models.TextChoices):
+    """What the caller's answer at a menu was."""
+
+    CHOSE = "chose", _("chose an option")
+    PLANET = "planet", _("named a planet")
+    NO_INPUT = "no_input", _("said nothing")
+    WRONG_KEY = "wrong_key", _("pressed a wrong key")
+    NOT_UNDERSTOOD = "not_understood", _("was not understood")
+    OUT_OF_ATTEMPTS = "out_of_attempts", _("ran out of attempts")
+
+
+# How a call's menu_answers write each outcome after the menu's short name ("main:n"); a
+# chosen option is written as its key ("main:2"), which is never one of these letters.
+OUTCOME_CODES = {
+    MenuOutcome.PLANET: "p",
+    MenuOutcome.NO_INPUT: "n",
+    MenuOutcome.WRONG_KEY: "w",
+    MenuOutcome.NOT_UNDERSTOOD: "u",
+    MenuOutcome.OUT_OF_ATTEMPTS: "x",
+}
+OUTCOMES_BY_CODE = {code: outcome for outcome, code in OUTCOME_CODES.items()}
+
+
+def menu_token(menu: str, outcome: str, option: str = "") -> str:
+    """One answer at a menu as a call's menu_answers keep it (",main:2,"), or "" for none."""
+    if not menu or not outcome:
+        return ""
+    return f",{menu}:{option if outcome == MenuOutcome.CHOSE else OUTCOME_CODES[outcome]},"
+
+
+def menu_tokens(answers: str) -> set[tuple[str, str]]:
+    """The (menu, key or outcome code) pairs in a call's menu_answers, in any order."""
+    return {tuple(token.rsplit(":", 1)) for token in answers.split(",") if ":" in token}
+
+
 class StepKind(models.TextChoices):
     MAIN_MENU = "main_menu", _("a menu again")
     MENU_KEY = "menu_key", _("answer at a menu")
@@ -149,6 +216,7 @@ class Step(models.Model):
     """One webhook request of a call: a menu reached, a key pressed, a dial outcome."""
 
     Kind = StepKind
+    Outcome = MenuOutcome
 
     call = models.ForeignKey(
         Call,
@@ -193,6 +261,19 @@ class Step(models.Model):
         max_length=1,
         blank=True,
         help_text=_("The key of the option the caller chose there (by key or by voice), if any."),
+    )
+    outcome = models.CharField(
+        _("answer"),
+        max_length=16,
+        blank=True,
+        choices=MenuOutcome.choices,
+        help_text=_("What the caller's answer at a menu was; empty for other steps."),
+    )
+    next_menu = models.CharField(
+        _("then at menu"),
+        max_length=50,
+        blank=True,
+        help_text=_("The menu the step's answer read out next, if any (its short name)."),
     )
     dial_status = models.CharField(_("DialCallStatus"), max_length=16, blank=True)
     dial_duration = models.PositiveIntegerField(_("DialCallDuration (s)"), null=True, blank=True)

@@ -1,7 +1,7 @@
 """Reads of the call log for the admin: filters, the dashboard's figures, what a caller heard."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Max, QuerySet
@@ -9,11 +9,20 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from directory.models import OptionWord, Planet, PlanetAlias
+from directory.models import Menu, Option, OptionWord, Planet, PlanetAlias
+from directory.picture import Figures as PictureFigures
 from directory.script import BUILT_IN_TREE, Sentence
-from directory.selectors import script_as_of
+from directory.selectors import option_leads_to, script_as_of
 
-from .models import Call, Utterance, planet_ids, planet_set
+from .models import (
+    OUTCOMES_BY_CODE,
+    Call,
+    MenuOutcome,
+    Utterance,
+    menu_tokens,
+    planet_ids,
+    planet_set,
+)
 
 OUTCOMES = {
     "directions": _("Heard the directions"),
@@ -57,20 +66,18 @@ class Dashboard:
     days: list[tuple[date, int]]
     choices: dict[str, int]
     planets: list[PlanetFigures]
+    # Per menu, by its short name (see _menus_count()).
+    menus: dict[str, "MenuFigures"]
 
 
 def dashboard_get(
     *, calls: QuerySet[Call] | None = None, days: int = 30, today: date | None = None
 ) -> Dashboard:
-    """Calls per day, menu choices, and calls and answer rate per planet, of the calls that
-    started over the last days (of `calls`, when given: any filter on the calls applies)."""
+    """Calls per day, menu choices, calls and answer rate per planet, and what callers did at
+    each menu, of the calls that started over the last days (of `calls`, when given: any filter
+    on the calls applies)."""
     calls = Call.objects.all() if calls is None else calls
-    today = today or timezone.localdate()
-    first = today - timedelta(days=days - 1)
-    midnights = [
-        timezone.make_aware(datetime.combine(first + timedelta(n), time.min))
-        for n in range(days + 1)
-    ]
+    midnights = _midnights(days, today)
     # One range count per day on the started_at index: far cheaper on a large log than
     # truncating a million timestamps to dates and grouping them.
     per_day = [
@@ -80,6 +87,7 @@ def dashboard_get(
     # The calls grouped by what they did (a few dozen groups), read from the summary index
     # alone: each call counts once per figure, however often it did the thing.
     summary = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
+    summary += ["menu_answers", "last_menu"]
     groups = (
         calls.filter(started_at__gte=midnights[0], started_at__lt=midnights[-1])
         .order_by()
@@ -89,7 +97,9 @@ def dashboard_get(
     )
     choices = {"directions": 0, "planets": 0, "no_choice": 0}
     dialed, answered = Counter(), Counter()
-    for directions, planets, planets_dialed, planets_answered, n in groups:
+    menus: dict[str, MenuFigures] = {}
+    for directions, planets, planets_dialed, planets_answered, answers, left_at, n in groups:
+        _menus_count(menus, answers, left_at, n)
         choices["directions"] += n if directions else 0
         choices["planets"] += n if planets else 0
         choices["no_choice"] += 0 if directions or planets else n
@@ -103,7 +113,137 @@ def dashboard_get(
         ),
         key=lambda figures: (-figures.dialed, figures.name),
     )
-    return Dashboard(days=per_day, choices=choices, planets=planets)
+    return Dashboard(days=per_day, choices=choices, planets=planets, menus=menus)
+
+
+@dataclass
+class MenuFigures:
+    """What the calls that reached one menu did there: each call counts once per figure."""
+
+    slug: str
+    reached: int = 0
+    # Calls that chose each option, by its key.
+    chose: Counter = field(default_factory=Counter)
+    # Calls with each other answer there (MenuOutcome values but CHOSE), and that left there.
+    answered: Counter = field(default_factory=Counter)
+    left: int = 0
+
+    @property
+    def dropped(self) -> int:
+        """Calls that hung up there or ran out of attempts there."""
+        return self.left + self.answered[MenuOutcome.OUT_OF_ATTEMPTS]
+
+
+def menu_figures(
+    *, calls: QuerySet[Call] | None = None, days: int = 30, today: date | None = None
+) -> dict[str, MenuFigures]:
+    """Per menu (by short name), what the calls of the last days did there (dashboard_get()
+    counts them with the rest of its figures, in the same scan)."""
+    midnights = _midnights(days, today)
+    groups = (
+        (Call.objects.all() if calls is None else calls)
+        .filter(started_at__gte=midnights[0], started_at__lt=midnights[-1])
+        .order_by()
+        .values_list("menu_answers", "last_menu")
+        .annotate(calls=Count("pk"))
+        .values_list("menu_answers", "last_menu", "calls")
+    )
+    figures: dict[str, MenuFigures] = {}
+    for answers, left_at, n in groups:
+        _menus_count(figures, answers, left_at, n)
+    return figures
+
+
+def _midnights(days: int, today: date | None) -> list[datetime]:
+    """The midnights that start each of the last days, and the one that ends today."""
+    first = (today or timezone.localdate()) - timedelta(days=days - 1)
+    return [
+        timezone.make_aware(datetime.combine(first + timedelta(n), time.min))
+        for n in range(days + 1)
+    ]
+
+
+def picture_figures(viewer) -> dict[str, PictureFigures] | None:
+    """The last 30 days' figures per menu for the tree's picture (directory/picture.py), or
+    None for staff who may not read the call log."""
+    if not viewer.has_perm("calllog.view_call"):
+        return None
+    return {
+        slug: PictureFigures(reached=f.reached, chose=dict(f.chose))
+        for slug, f in menu_figures().items()
+    }
+
+
+def _menus_count(figures: dict[str, MenuFigures], answers: str, left_at: str, n: int) -> None:
+    """Add n calls that did these answers at menus and were left at left_at ("": at none).
+
+    A call reached a menu when it answered there or was left there (hung up, or still
+    listening); it counts once for each thing it did there, however often it did it."""
+    tokens = menu_tokens(answers)
+    for menu in {menu for menu, _code in tokens} | ({left_at} if left_at else set()):
+        figures.setdefault(menu, MenuFigures(menu)).reached += n
+    for menu, code in tokens:
+        outcome = OUTCOMES_BY_CODE.get(code)
+        if outcome is None:
+            figures[menu].chose[code] += n
+        else:
+            figures[menu].answered[outcome] += n
+    if left_at:
+        figures[left_at].left += n
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    key: str
+    leads_to: str
+    calls: int
+    # The option's change page, or None when the key is no option of the menu any more.
+    option: Option | None
+
+
+@dataclass(frozen=True)
+class MenuReport:
+    """One menu's row of the dashboard: its name, its figures, an option per row."""
+
+    slug: str
+    menu: Menu | None
+    figures: MenuFigures
+    options: list[OptionRow]
+
+    @property
+    def name(self) -> str:
+        return self.menu.name if self.menu else self.slug
+
+
+def menu_report(figures: dict[str, MenuFigures]) -> list[MenuReport]:
+    """The menus as staff know them (where calls start first, then by name), each with its
+    figures and its options in order; menus no longer there, by their short name, last."""
+    menus = {menu.slug: menu for menu in Menu.objects.all()}
+    options: dict[int, list[Option]] = {}
+    for option in Option.objects.select_related(
+        "target_menu", "target_planet", "target_language"
+    ).order_by("position", "key"):
+        options.setdefault(option.menu_id, []).append(option)
+    reports = []
+    for slug, menu in menus.items():
+        menu_figures = figures.get(slug, MenuFigures(slug))
+        rows = [
+            OptionRow(o.key, option_leads_to(o), menu_figures.chose[o.key], o)
+            for o in options.get(menu.pk, [])
+        ]
+        known = {o.key for o in options.get(menu.pk, [])}
+        rows += [
+            OptionRow(key, "", n, None)
+            for key, n in sorted(menu_figures.chose.items())
+            if key not in known
+        ]
+        reports.append(MenuReport(slug, menu, menu_figures, rows))
+    reports += [
+        MenuReport(slug, None, f, [OptionRow(k, "", n, None) for k, n in sorted(f.chose.items())])
+        for slug, f in sorted(figures.items())
+        if slug not in menus
+    ]
+    return reports
 
 
 def _lines_heard(call: Call):

@@ -16,7 +16,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.db import connection, transaction
 
-from .models import Call, Step, Utterance, planet_ids, planet_set
+from .models import Call, Step, Utterance, menu_token, menu_tokens, planet_ids, planet_set
 from .spool import Spool, keep
 
 
@@ -28,17 +28,20 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
 
 
 SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
+SUMMARY_COLUMNS += ["menu_answers", "last_menu", "last_menu_step"]
 NO_SUMMARY = {"chose_directions": False, "chose_planets": False}
-NO_SUMMARY |= {"planets_dialed": "", "planets_answered": ""}
+NO_SUMMARY |= {"planets_dialed": "", "planets_answered": "", "menu_answers": ""}
+NO_SUMMARY |= {"last_menu": "", "last_menu_step": None}
 NO_LANGUAGE = {"language": "", "language_chosen_at": None}
-NO_REVISION = {"directory_revision": None, "greeted_at": None}
+NO_REVISION = {"directory_revision": None, "greeted_at": None, "first_menu": ""}
 CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
 CALL_COLUMNS += ["duration", "language", "language_chosen_at", *SUMMARY_COLUMNS]
-CALL_COLUMNS += ["directory_revision", "greeted_at"]
+CALL_COLUMNS += ["directory_revision", "greeted_at", "first_menu"]
 STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
-STEP_COLUMNS += ["idempotency_token", "created_at", "menu", "option"]
-# What a step entry spooled before menus were data lacks.
-NO_MENU = {"menu": "", "option": ""}
+STEP_COLUMNS += ["idempotency_token", "created_at", "menu", "option", "outcome", "next_menu"]
+# What a step entry spooled before menus were data lacks (and where it led, before that was
+# logged: unknown, so it leaves the call's last menu as it is).
+NO_MENU = {"menu": "", "option": "", "outcome": "", "next_menu": None}
 UTTERANCE_COLUMNS = ["call", "sequence", "language", "heard", "confidence", "target", "planet"]
 UTTERANCE_COLUMNS += ["score", "created_at"]
 COLUMNS = {
@@ -80,12 +83,23 @@ def _merges() -> dict[str, str]:
         f"{column(name)} = {call}.{column(name)} OR excluded.{column(name)}"
         for name in ("chose_directions", "chose_planets")
     ]
-    # A step names one planet (",3,"): added unless the set holds it already.
+    # A step names one planet (",3,") or one answer at a menu (",main:2,"): added unless the
+    # set holds it already (a plain substring test: a menu's short name may hold "_", which
+    # LIKE would read as a wildcard).
+    contains = "instr({}, {}) > 0" if connection.vendor == "sqlite" else "strpos({}, {}) > 0"
     sets = [
-        f"{c} = CASE WHEN excluded.{c} = '' OR {call}.{c} LIKE ('%%' || excluded.{c} || '%%') "
+        f"{c} = CASE WHEN excluded.{c} = '' OR {contains.format(f'{call}.{c}', f'excluded.{c}')} "
         f"THEN {call}.{c} WHEN {call}.{c} = '' THEN excluded.{c} "
         f"ELSE {call}.{c} || SUBSTR(excluded.{c}, 2) END"
-        for c in (column("planets_dialed"), column("planets_answered"))
+        for c in (column("planets_dialed"), column("planets_answered"), column("menu_answers"))
+    ]
+    last_step = column("last_menu_step")
+    # The menu the latest step left the caller at (or none): the highest step's wins.
+    last_menu = [
+        f"{column(name)} = CASE WHEN excluded.{last_step} IS NOT NULL AND ({call}.{last_step} "
+        f"IS NULL OR excluded.{last_step} > {call}.{last_step}) "
+        f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
+        for name in ("last_menu", "last_menu_step")
     ]
     chosen_at = column("language_chosen_at")
     # Both read the row's old time (SET sees the row as it was), so they change together.
@@ -101,15 +115,15 @@ def _merges() -> dict[str, str]:
         f"{column(name)} = CASE WHEN excluded.{greeted} IS NOT NULL AND ({call}.{greeted} IS NULL "
         f"OR excluded.{greeted} < {call}.{greeted}) "
         f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
-        for name in ("directory_revision", "greeted_at")
+        for name in ("directory_revision", "first_menu", "greeted_at")
     ]
     ending = [f"{column(name)} = excluded.{column(name)}" for name in ("ended_at", "status")]
     ending.append(f"{column('duration')} = excluded.{column('duration')}")
     return {
-        "call_start": ", ".join([earliest, *numbers, *language, *revision]),
+        "call_start": ", ".join([earliest, *numbers, *language, *revision, *last_menu]),
         "call_language": ", ".join([earliest, *language]),
         "call_end": ", ".join([earliest, *numbers, *ending]),
-        "call_summary": ", ".join([earliest, *flags, *sets]),
+        "call_summary": ", ".join([earliest, *flags, *sets, *last_menu]),
     }
 
 
@@ -125,8 +139,21 @@ def _statements() -> dict[str, str]:
     }
 
 
-def step_summary(*, kind: str, digits: str, planet_id: int | None, dial_status: str) -> dict:
-    """What one step says about its call, in the call's summary columns."""
+def step_summary(
+    *,
+    kind: str,
+    digits: str,
+    planet_id: int | None,
+    dial_status: str,
+    sequence: int = 0,
+    menu: str = "",
+    outcome: str = "",
+    option: str = "",
+    next_menu: str | None = None,
+) -> dict:
+    """What one step says about its call, in the call's summary columns. A step that does not
+    know where it left the caller (next_menu None: spooled before that was logged) leaves the
+    call's last menu as it is."""
     planet = [] if planet_id is None else [planet_id]
     answered = kind == Step.Kind.DIAL_OUTCOME and dial_status == "completed"
     return {
@@ -134,27 +161,42 @@ def step_summary(*, kind: str, digits: str, planet_id: int | None, dial_status: 
         "chose_planets": kind == Step.Kind.MENU_KEY and digits == "2",
         "planets_dialed": planet_set(planet if kind == Step.Kind.PLANET_KEY else []),
         "planets_answered": planet_set(planet if answered else []),
+        "menu_answers": menu_token(menu, outcome, option),
+        "last_menu": next_menu or "",
+        "last_menu_step": None if next_menu is None else sequence,
     }
 
 
-def steps_summary(steps: list[Step]) -> dict:
-    """A call's summary columns from all its steps: what the writes merge, step by step."""
+def steps_summary(steps: list[Step], *, first_menu: str = "") -> dict:
+    """A call's summary columns from all its steps (and the menu it started at): what the
+    writes merge, step by step."""
     summary = dict(NO_SUMMARY)
-    dialed, answered = set(), set()
-    for step in steps:
+    dialed, answered, answers = set(), set(), set()
+    if first_menu:
+        summary |= {"last_menu": first_menu, "last_menu_step": 0}
+    for step in sorted(steps, key=lambda step: step.sequence):
         said = step_summary(
             kind=step.kind,
             digits=step.digits,
             planet_id=step.planet_id,
             dial_status=step.dial_status,
+            sequence=step.sequence,
+            menu=step.menu,
+            outcome=step.outcome,
+            option=step.option,
+            next_menu=step.next_menu,
         )
         summary["chose_directions"] |= said["chose_directions"]
         summary["chose_planets"] |= said["chose_planets"]
         dialed |= planet_ids(said["planets_dialed"])
         answered |= planet_ids(said["planets_answered"])
+        answers |= menu_tokens(said["menu_answers"])
+        if summary["last_menu_step"] is None or step.sequence > summary["last_menu_step"]:
+            summary |= {"last_menu": said["last_menu"], "last_menu_step": step.sequence}
     return summary | {
         "planets_dialed": planet_set(sorted(dialed)),
         "planets_answered": planet_set(sorted(answered)),
+        "menu_answers": f",{','.join(f'{m}:{a}' for m, a in sorted(answers))}," if answers else "",
     }
 
 
@@ -170,9 +212,13 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
         row = {"from_number": "", "to_number": "", "language": "", **NO_REVISION, **fields}
         row |= {"started_at": at, "ended_at": None, "status": "", "duration": None}
         row |= {"language_chosen_at": at}
+        summary = dict(NO_SUMMARY)
         if record == "call_start":
             row["greeted_at"] = at
-        return [(record, {**row, **NO_SUMMARY})]
+        if row["first_menu"]:
+            # The menu it starts at is where the caller is until their first answer.
+            summary |= {"last_menu": row["first_menu"], "last_menu_step": 0}
+        return [(record, {**row, **summary})]
     if record == "call_end":
         started = at - timedelta(seconds=entry["duration"] or 0)
         # The status callback knows no language: a row it makes waits for the greeting's.
@@ -181,13 +227,20 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
     call, planet = fields.pop("call_sid"), fields.pop("planet_id")
     if record == "utterance":
         return [(record, {**fields, "call": call, "planet": planet, "created_at": at})]
-    rows = [("step", {**NO_MENU, **fields, "call": call, "planet": planet, "created_at": at})]
+    step = {**NO_MENU, **fields}
     summary = step_summary(
-        kind=fields["kind"],
-        digits=fields["digits"],
+        kind=step["kind"],
+        digits=step["digits"],
         planet_id=planet,
-        dial_status=fields["dial_status"],
+        dial_status=step["dial_status"],
+        sequence=step["sequence"],
+        menu=step["menu"],
+        outcome=step["outcome"],
+        option=step["option"],
+        next_menu=step["next_menu"],
     )
+    step["next_menu"] = step["next_menu"] or ""
+    rows = [("step", {**step, "call": call, "planet": planet, "created_at": at})]
     # A step that says something about its call merges it into the call's row, creating the row
     # (numbers unknown yet, started at the step) when the call's own record is not written yet.
     if any(summary.values()):
@@ -274,10 +327,12 @@ def call_start(
     to_number: str,
     language: str = "",
     directory_revision: int | None = None,
+    first_menu: str = "",
 ) -> None:
     """The greeting: the call's row, unless a retry or the status callback made it already;
     its starting language, unless a language chosen later is written already; the directory
-    revision it heard, unless an earlier greeting's is written already."""
+    revision it heard and the menu it started at, unless an earlier greeting's are written
+    already."""
     _record(
         "call_start",
         call_sid=call_sid,
@@ -285,6 +340,7 @@ def call_start(
         to_number=to_number,
         language=language,
         directory_revision=directory_revision,
+        first_menu=first_menu,
     )
 
 
@@ -305,9 +361,12 @@ def step_record(
     idempotency_token: str = "",
     menu: str = "",
     option: str = "",
+    outcome: str = "",
+    next_menu: str = "",
 ) -> None:
-    """One step (at a menu, and the option chosen there); a repeat of the same step (or
-    idempotency token) is ignored by the database."""
+    """One step (at a menu, what the caller's answer there was, the option chosen, and the
+    menu it read out next); a repeat of the same step (or idempotency token) is ignored by the
+    database."""
     _record(
         "step",
         call_sid=call_sid,
@@ -320,6 +379,8 @@ def step_record(
         idempotency_token=idempotency_token,
         menu=menu,
         option=option,
+        outcome=outcome,
+        next_menu=next_menu,
     )
 
 

@@ -18,7 +18,8 @@ from django.core.exceptions import (
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,7 @@ from .models import (
     PromptText,
     TextMessage,
 )
+from .picture import tree_picture
 from .querystrings import InRange, in_range, models_on
 from .resources import MenuResource, OptionResource, PlanetResource
 from .selectors import menus_unreached, script_get
@@ -463,6 +465,7 @@ class MenuAdmin(GuardedImportExport, HistoryAdmin):
     inlines = [MenuPromptInline, OptionInline]
     history_inlines = [(MenuPrompt, "menu"), (Option, "menu")]
 
+    change_list_template = "admin/directory/menu/change_list.html"
     resource_classes = [MenuResource]
     import_permission = "directory.import_menu"
     export_permission = "directory.export_menu"
@@ -506,6 +509,21 @@ class MenuAdmin(GuardedImportExport, HistoryAdmin):
     @admin.display(description=_("options"))
     def options_shown(self, menu):
         return " ".join(option.key for option in menu.options.all()) or "—"
+
+    def get_urls(self):
+        picture = self.admin_site.admin_view(self.picture_view)
+        return [path("picture/", picture, name="directory_menu_picture"), *super().get_urls()]
+
+    def picture_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("The phone tree"),
+            "opts": self.model._meta,
+            "picture": tree_picture(request.user),
+        }
+        return TemplateResponse(request, "admin/directory/menu/picture.html", context)
 
     def changelist_view(self, request, extra_context=None):
         unreached = menus_unreached()

@@ -8,6 +8,7 @@ from types import MappingProxyType
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from .hours import Hours, Opening
 from .models import (
@@ -299,6 +300,16 @@ def menus_unreached() -> list[Menu]:
             reached.add(pk)
             waiting.extend(leads.get(pk, ()))
     return [menu for pk, menu in sorted(menus.items()) if pk not in reached]
+
+
+def option_leads_to(option: Option) -> str:
+    """What an option does, as staff say it: “Go to another menu: Help desk”."""
+    target = option.target_menu or option.target_planet or option.target_language
+    action = option.get_action_display()
+    if option.action == Action.ANNOUNCE:
+        then = option.target_menu or gettext("hang up")
+        return gettext("%(action)s (then %(then)s)") % {"action": action, "then": then}
+    return f"{action}: {target}" if target else action
 
 
 def _recording_path(name) -> str:

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from calllog.models import Call, Step, Utterance
 from calllog.services import entries_write
-from directory.models import Planet
-from tests.factories import make_staff, step_entry
+from directory.models import Action, CalledNumber, Language, Planet
+from tests.factories import main_menu, make_menu, make_option, make_staff, step_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -417,3 +417,101 @@ def test_the_dashboard_can_show_the_calls_of_one_language(viewer, calls):
 def test_an_unknown_dashboard_language_shows_every_call(viewer, calls):
     response = viewer.get(reverse("admin:calllog_dashboard"), {"language": "xx' OR 1=1"})
     assert sum(count for _, count in response.context["figures"].days) == 3
+
+
+def menu_call(sid, *answers, language="en-GB", to_number="+18005550100"):
+    """A call from the main menu through answers (menu, outcome, key, next menu)."""
+    started = timezone.now() - timedelta(minutes=5)
+    entries = [
+        {
+            "record": "call_start",
+            "at": started.isoformat(),
+            "call_sid": sid,
+            "from_number": "+19295550123",
+            "to_number": to_number,
+            "language": language,
+            "first_menu": "main",
+        }
+    ]
+    for sequence, (menu, outcome, key, next_menu) in enumerate(answers, start=1):
+        at = started + timedelta(seconds=sequence)
+        option = key if outcome == Step.Outcome.CHOSE else ""
+        fields = {"menu": menu, "outcome": outcome, "option": option, "digits": key}
+        entries.append(
+            step_entry(sid, sequence, at, Step.Kind.MENU_KEY, next_menu=next_menu, **fields)
+        )
+    entries_write(entries)
+
+
+@pytest.fixture
+def tree_calls(demo):
+    help_desk = make_menu(name="Help desk", slug="help")
+    make_option(menu=main_menu(), key="3", action=Action.MENU, target_menu=help_desk)
+    make_option(menu=help_desk, key="1", action=Action.HANG_UP)
+    CalledNumber.objects.create(number="+81335550100", language=Language.objects.get(code="ja-JP"))
+    menu_call("CA-a", ("main", "chose", "3", "help"))  # hung up at the help desk
+    menu_call(
+        "CA-b",
+        ("main", "no_input", "", "main"),
+        ("main", "chose", "3", "help"),
+        ("help", "chose", "1", ""),
+    )
+    menu_call(
+        "CA-c", ("main", "wrong_key", "7", "main"), language="ja-JP", to_number="+81335550100"
+    )
+    return help_desk
+
+
+def menu_rows(response) -> dict:
+    return {report.slug: (report, misses) for report, misses in response.context["menus"]}
+
+
+def test_the_dashboard_shows_where_callers_go_in_each_menu(viewer, tree_calls):
+    response = viewer.get(reverse("admin:calllog_dashboard"))
+    rows = menu_rows(response)
+    main, main_misses = rows["main"]
+    assert (main.figures.reached, main.figures.left) == (3, 1)
+    assert {row.key: row.calls for row in main.options} == {"1": 0, "2": 0, "3": 2, "8": 0, "9": 0}
+    assert dict(main_misses)[Step.Outcome.NO_INPUT.label] == 1
+    assert dict(main_misses)[Step.Outcome.WRONG_KEY.label] == 1
+    help_desk, _ = rows["help"]
+    assert (help_desk.figures.reached, help_desk.figures.left) == (2, 1)
+    assert {row.key: row.calls for row in help_desk.options} == {"1": 1}
+    page = response.content.decode()
+    assert reverse("admin:directory_menu_change", args=[tree_calls.pk]) in page
+    assert 'data-menu="help"' in page
+
+
+def test_the_menu_figures_follow_the_language_and_the_number_called(viewer, tree_calls):
+    by_number = viewer.get(reverse("admin:calllog_dashboard"), {"number": "+81335550100"})
+    main, misses = menu_rows(by_number)["main"]
+    assert (
+        main.figures.reached,
+        main.figures.left,
+        dict(misses)[Step.Outcome.WRONG_KEY.label],
+    ) == (
+        1,
+        1,
+        1,
+    )
+    assert menu_rows(by_number)["help"][0].figures.reached == 0
+    assert '<option value="+81335550100" selected>' in by_number.content.decode()
+    english = viewer.get(reverse("admin:calllog_dashboard"), {"language": "en-GB"})
+    assert menu_rows(english)["main"][0].figures.reached == 2
+    unknown = viewer.get(reverse("admin:calllog_dashboard"), {"number": "+1' OR 1=1"})
+    assert menu_rows(unknown)["main"][0].figures.reached == 3
+
+
+def test_the_call_page_shows_the_path_through_the_menus(client, tree_calls):
+    client.force_login(make_staff(permissions=("calllog.view_call",)))
+    call = Call.objects.get(call_sid="CA-b")
+    page = client.get(reverse("admin:calllog_call_change", args=[call.pk])).content.decode()
+    path = page.split('<ol class="menu-path">')[1].split("</ol>")[0]
+    assert path == (
+        "<li><b>Main menu</b>: said nothing</li>"
+        "<li><b>Main menu</b>: chose 3</li>"
+        "<li><b>Help desk</b>: chose 1</li>"
+    )
+    hung_up = Call.objects.get(call_sid="CA-a")
+    page = client.get(reverse("admin:calllog_call_change", args=[hung_up.pk])).content.decode()
+    assert "<li><b>Help desk</b>: there when last logged</li>" in page

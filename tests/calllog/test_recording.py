@@ -268,3 +268,49 @@ def test_the_latest_language_wins_whatever_order_entries_are_written_in():
     Call.objects.all().delete()
     entries_write(entries[:2][::-1])
     assert Call.objects.get().language == "ja-JP"
+
+
+def answers(call_sid="CA100"):
+    return list(
+        Step.objects.filter(call_id=call_sid)
+        .order_by("sequence")
+        .values_list("sequence", "menu", "outcome", "option", "next_menu")
+    )
+
+
+def test_each_answer_at_a_menu_is_logged_with_what_it_was_and_where_it_led(client, demo):
+    help_menu = make_menu(name="Help desk", slug="help")
+    make_option(menu=main_menu(), key="3", action=Action.MENU, target_menu=help_menu)
+    make_option(menu=help_menu, key="1", action=Action.HANG_UP)
+    walk(
+        client,
+        {},  # nothing
+        {"SpeechResult": "bananas", "Confidence": "0.9"},
+        {"Digits": "3"},  # to the help desk, where the caller hangs up
+    )
+    assert answers() == [
+        (1, "main", "no_input", "", "main"),
+        (2, "main", "", "", "main"),  # the menu read again after the miss
+        (3, "main", "not_understood", "", "main"),
+        (4, "main", "", "", "main"),
+        (5, "main", "chose", "3", "help"),
+    ]
+    call = Call.objects.get()
+    assert (call.first_menu, call.menu_answers, call.last_menu) == (
+        "main",
+        ",main:n,main:u,main:3,",
+        "help",
+    )
+
+
+def test_running_out_of_attempts_and_a_message_that_hangs_up_leave_no_menu(client, demo):
+    walk(client, {"Digits": "7"}, {}, {})
+    outcomes = [outcome for _, _, outcome, _, _ in answers() if outcome]
+    assert outcomes == ["wrong_key", "no_input", "out_of_attempts"]
+    assert Call.objects.get().menu_answers == ",main:w,main:n,main:x,"
+    assert Call.objects.get().last_menu == ""
+    walk_as = {**CALLER, "CallSid": "CA200"}
+    root = parse_twiml(client.post(reverse("ivr:welcome"), walk_as))
+    client.post(root.find("Gather").get("action"), {**walk_as, "Digits": "1"})
+    assert answers("CA200") == [(1, "main", "chose", "1", "")]
+    assert Call.objects.get(call_sid="CA200").last_menu == ""

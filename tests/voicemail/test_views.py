@@ -366,4 +366,6 @@ def test_the_voicemail_steps_leave_the_call_summary_alone(client, dagobah):
     assert Step.objects.filter(call__call_sid="CA200").count() == 3
     # Recounting from the steps agrees with what the writes merged.
     summary = steps_summary(list(Step.objects.filter(call__call_sid="CA200")))
+    # Nothing chosen or dialed; the message's last step left the caller at no menu.
+    assert summary.pop("last_menu_step") == 6
     assert not any(summary.values())

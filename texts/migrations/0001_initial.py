@@ -6,38 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('calllog', '0008_step_menu_and_option'),
+        ("calllog", "0008_step_menu_and_option"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SentText',
+            name="SentText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('menu', models.CharField(help_text="Its menu's short name.", max_length=50, verbose_name='menu')),
-                ('key', models.CharField(help_text="The option's key.", max_length=1, verbose_name='option')),
-                ('to_number', models.CharField(help_text="The caller's number, e.g. +19295566487.", max_length=32, verbose_name='to')),
-                ('from_number', models.CharField(blank=True, help_text='Our number it is sent from; empty when a messaging service sends it.', max_length=32, verbose_name='from')),
-                ('language', models.CharField(blank=True, max_length=35, verbose_name='language')),
-                ('body', models.TextField(max_length=1530, verbose_name='text')),
-                ('status', models.CharField(choices=[('waiting', 'waiting to be sent'), ('queued', 'queued at Twilio'), ('sending', 'sending'), ('sent', 'sent'), ('delivered', 'delivered'), ('undelivered', 'not delivered'), ('failed', 'failed'), ('refused', 'refused by Twilio')], default='waiting', max_length=16, verbose_name='status')),
-                ('message_sid', models.CharField(blank=True, default=None, max_length=64, null=True, unique=True, verbose_name='MessageSid')),
-                ('error_code', models.PositiveIntegerField(blank=True, null=True, verbose_name='Twilio error code')),
-                ('error', models.CharField(blank=True, max_length=300, verbose_name='why')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked for')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('call', models.ForeignKey(db_column='call_sid', db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='texts', to='calllog.call', to_field='call_sid', verbose_name='call')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "menu",
+                    models.CharField(
+                        help_text="Its menu's short name.", max_length=50, verbose_name="menu"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        help_text="The option's key.", max_length=1, verbose_name="option"
+                    ),
+                ),
+                (
+                    "to_number",
+                    models.CharField(
+                        help_text="The caller's number, e.g. +19295566487.",
+                        max_length=32,
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "from_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Our number it is sent from; empty when a messaging service sends it.",
+                        max_length=32,
+                        verbose_name="from",
+                    ),
+                ),
+                ("language", models.CharField(blank=True, max_length=35, verbose_name="language")),
+                ("body", models.TextField(max_length=1530, verbose_name="text")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "waiting to be sent"),
+                            ("queued", "queued at Twilio"),
+                            ("sending", "sending"),
+                            ("sent", "sent"),
+                            ("delivered", "delivered"),
+                            ("undelivered", "not delivered"),
+                            ("failed", "failed"),
+                            ("refused", "refused by Twilio"),
+                        ],
+                        default="waiting",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "message_sid",
+                    models.CharField(
+                        blank=True,
+                        default=None,
+                        max_length=64,
+                        null=True,
+                        unique=True,
+                        verbose_name="MessageSid",
+                    ),
+                ),
+                (
+                    "error_code",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="Twilio error code"
+                    ),
+                ),
+                ("error", models.CharField(blank=True, max_length=300, verbose_name="why")),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="asked for"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                (
+                    "call",
+                    models.ForeignKey(
+                        db_column="call_sid",
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="texts",
+                        to="calllog.call",
+                        to_field="call_sid",
+                        verbose_name="call",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'text sent',
-                'verbose_name_plural': 'texts sent',
-                'ordering': ['-requested_at', '-id'],
-                'indexes': [models.Index(fields=['status', 'requested_at'], name='texts_waiting')],
-                'constraints': [models.UniqueConstraint(fields=('call', 'menu', 'key'), name='texts_senttext_once_per_call')],
+                "verbose_name": "text sent",
+                "verbose_name_plural": "texts sent",
+                "ordering": ["-requested_at", "-id"],
+                "indexes": [models.Index(fields=["status", "requested_at"], name="texts_waiting")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("call", "menu", "key"), name="texts_senttext_once_per_call"
+                    )
+                ],
             },
         ),
     ]

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from calllog.models import Call, Step
 from calllog.services import statistics_refresh, steps_summary
-from directory.models import Planet
+from directory.models import Menu, Planet
 
 BATCH = 5_000
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
             self.stdout.write("The call log already has calls; none were generated.")
             return
         planets = list(Planet.objects.filter(is_active=True).values_list("pk", "key"))
+        entry = Menu.objects.filter(is_default=True).values_list("slug", flat=True).first()
         rng = random.Random(seed)
         now = timezone.now()
         prefix = f"CAdemo{seed:04d}{int(now.timestamp()):x}"
@@ -43,7 +44,9 @@ class Command(BaseCommand):
             calls, steps = [], []
             for n in range(made, min(made + BATCH, count)):
                 started = now - timedelta(seconds=starts[-1 - n])
-                call, call_steps = _plausible_call(rng, f"{prefix}{n:010d}", started, planets)
+                call, call_steps = _plausible_call(
+                    rng, f"{prefix}{n:010d}", started, planets, menu=entry or "main"
+                )
                 calls.append(call)
                 steps += call_steps
             Call.objects.bulk_create(calls, batch_size=BATCH)
@@ -53,8 +56,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Generated {made} call(s) over the last {days} days.")
 
 
-def _plausible_call(rng, sid, started, planets):
-    """A call along one of the tree's usual paths, with made-up but well-formed numbers."""
+def _plausible_call(rng, sid, started, planets, *, menu):
+    """A call along one of the demo tree's usual paths (from its first menu, short name
+    `menu`), with made-up but well-formed numbers."""
     caller = f"+1{rng.randrange(201, 990)}{rng.randrange(200, 999)}{rng.randrange(10**4):04d}"
     at = started
     steps = []
@@ -62,13 +66,25 @@ def _plausible_call(rng, sid, started, planets):
     def step(kind, **fields):
         nonlocal at
         at += timedelta(seconds=rng.randrange(4, 15))
+        fields.setdefault("menu", menu)
         steps.append(Step(call_id=sid, sequence=len(steps) + 1, kind=kind, created_at=at, **fields))
+
+    def answer(digits, outcome, *, next_menu=""):
+        option = digits if outcome == Step.Outcome.CHOSE else ""
+        step(
+            Step.Kind.MENU_KEY,
+            digits=digits,
+            menu=menu,
+            outcome=outcome,
+            option=option,
+            next_menu=next_menu,
+        )
 
     path = rng.random()
     if path < 0.3:
-        step(Step.Kind.MENU_KEY, digits="1")
+        answer("1", Step.Outcome.CHOSE)
     elif path < 0.85 and planets:
-        step(Step.Kind.MENU_KEY, digits="2")
+        answer("2", Step.Outcome.CHOSE)
         # After a dial that was not answered the planet menu comes back: some try another.
         while True:
             pk, key = rng.choice(planets)
@@ -80,8 +96,12 @@ def _plausible_call(rng, sid, started, planets):
             if answered or rng.random() < 0.8:
                 break
     else:
-        step(Step.Kind.MENU_KEY, digits="")
-        step(Step.Kind.MAIN_MENU)
+        # A wrong key or silence, the menu again, and the caller hangs up there.
+        if rng.random() < 0.5:
+            answer("", Step.Outcome.NO_INPUT, next_menu=menu)
+        else:
+            answer("9", Step.Outcome.WRONG_KEY, next_menu=menu)
+        step(Step.Kind.MAIN_MENU, menu=menu, next_menu=menu)
     ended = at + timedelta(seconds=rng.randrange(2, 30))
     call = Call(
         call_sid=sid,
@@ -91,6 +111,7 @@ def _plausible_call(rng, sid, started, planets):
         ended_at=ended,
         status="completed",
         duration=int((ended - started).total_seconds()),
-        **steps_summary(steps),
+        first_menu=menu,
+        **steps_summary(steps, first_menu=menu),
     )
     return call, steps
