@@ -2,9 +2,11 @@
 page. The caller's number is shown only to staff who may see caller numbers."""
 
 from django.contrib import admin
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Right
 from django.utils.translation import gettext_lazy as _
 
-from calllog.admin import CALLER_PERMISSION, CallAdmin, masked
+from calllog.admin import CALLER_PERMISSION, CallAdmin
 from directory.querystrings import fields_on
 
 from .models import SentText
@@ -13,15 +15,19 @@ NUMBER_FIELD = SentText._meta.get_field("to_number")
 SHOWN = ["requested_at", "menu", "key", "language", "body", "status", "error_code", "error"]
 
 
-def _recipient(request):
-    """The caller's number, or its last four digits for staff who may not see it."""
-    can_see = request.user.has_perm(CALLER_PERMISSION)
+class Recipient:
+    """The caller's number, or its last four digits for staff who may not see it: worked out
+    by the query (admin methods are shared by every request)."""
+
+    def get_queryset(self, request):
+        texts = super().get_queryset(request)
+        if request.user.has_perm(CALLER_PERMISSION):
+            return texts.annotate(recipient_shown=F("to_number"))
+        return texts.annotate(recipient_shown=Concat(Value("•••"), Right("to_number", 4)))
 
     @admin.display(description=_("to"))
-    def recipient(text):
-        return text.to_number if can_see else masked(text.to_number)
-
-    return recipient
+    def recipient(self, text):
+        return text.recipient_shown
 
 
 class ReadOnly:
@@ -35,18 +41,15 @@ class ReadOnly:
         return False
 
 
-class SentTextInline(ReadOnly, admin.TabularInline):
+class SentTextInline(Recipient, ReadOnly, admin.TabularInline):
     """The texts a call sent, on its page (for staff who may view texts sent)."""
 
     model = SentText
     extra = 0
     ordering = ["requested_at"]
 
-    def get_fields(self, request, obj=None):
-        return [*SHOWN[:5], _recipient(request), *SHOWN[5:]]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
+    fields = [*SHOWN[:5], "recipient", *SHOWN[5:]]
+    readonly_fields = fields
 
 
 # The call log's pages know nothing of texts: this room adds its section to them.
@@ -54,19 +57,14 @@ CallAdmin.inlines = [*CallAdmin.inlines, SentTextInline]
 
 
 @admin.register(SentText)
-class SentTextAdmin(ReadOnly, admin.ModelAdmin):
+class SentTextAdmin(Recipient, ReadOnly, admin.ModelAdmin):
     list_filter = ["status", ("requested_at", admin.DateFieldListFilter), "language"]
     search_fields = ["call__call_sid", "message_sid"]
     list_per_page = 50
 
-    def get_list_display(self, request):
-        return ["requested_at", "call", _recipient(request), "status", "error_code", "menu", "key"]
-
-    def get_fields(self, request, obj=None):
-        return ["call", "message_sid", _recipient(request), "from_number", *SHOWN]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
+    list_display = ["requested_at", "call", "recipient", "status", "error_code", "menu", "key"]
+    fields = ["call", "message_sid", "recipient", "from_number", *SHOWN]
+    readonly_fields = fields
 
     def lookup_allowed(self, lookup, value, request=None):
         # A masked number must not be read back through the query string a digit at a time.
