@@ -781,6 +781,12 @@ class AnnouncementAdmin(InlineRowAdmin):
     fields = ["option", *AnnouncementInline.fields]
 
 
+@admin.register(TextMessage)
+class TextMessageAdmin(InlineRowAdmin):
+    parent = "option"
+    fields = ["option", *TextMessageInline.fields]
+
+
 @admin.register(PlanetName)
 class PlanetNameAdmin(InlineRowAdmin):
     parent = "planet"

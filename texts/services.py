@@ -154,3 +154,9 @@ def _advance(where: Q, status: str, **fields) -> None:
 
 def _update(text: SentText, **fields) -> None:
     SentText.objects.filter(pk=text.pk).update(updated_at=timezone.now(), **fields)
+
+
+def texts_purge(before: datetime) -> str:
+    """Delete the texts asked for before a time (they hold callers' numbers)."""
+    deleted, _ = SentText.objects.filter(requested_at__lt=before).delete()
+    return f"Deleted {deleted} text(s) sent to callers."

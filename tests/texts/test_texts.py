@@ -1,6 +1,7 @@
 """Sending a caller a text: the demo's directions by text, through the real twilio client to a
 fake Twilio over real HTTP; refusals, retries, one text per call, and Twilio's status callback."""
 
+import io
 from datetime import timedelta
 from http import HTTPStatus
 
@@ -224,3 +225,17 @@ def test_the_call_page_and_the_list_show_texts_with_the_number_masked_unless_all
     client.force_login(make_staff(username="no-texts", permissions=("calllog.view_call",)))
     page = client.get(reverse("admin:calllog_call_change", args=[call.pk])).content.decode()
     assert "E T Phone Home - your directions" not in page
+
+
+def test_purge_calls_deletes_old_texts_with_their_callers_numbers(client, twilio):
+    from django.core.management import call_command
+
+    ask_for_the_text(client)
+    ask_for_the_text(client, caller={**CALLER, "CallSid": "CA-new"})
+    SentText.objects.filter(call_id="CA-text").update(
+        requested_at=timezone.now() - timedelta(days=100)
+    )
+    out = io.StringIO()
+    call_command("purge_calls", "--older-than", "90", stdout=out)
+    assert "Deleted 1 text(s) sent to callers." in out.getvalue()
+    assert list(SentText.objects.values_list("call_id", flat=True)) == ["CA-new"]
