@@ -7,6 +7,7 @@ itself. The unique constraints on the models decide what counts as a repeat, and
 call's row is merged into it (see _merges()).
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 from functools import cache
@@ -444,6 +445,22 @@ def maintenance_patience():
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
+
+
+# What rooms above the call log keep about calls, purged with them: each registers (in its
+# AppConfig.ready()) a function of the cut-off time that deletes its own and says what it did.
+_purges: list[Callable[[datetime], str]] = []
+
+
+def purge_register(purge: Callable[[datetime], str]) -> None:
+    """Have purge_calls run this purge too (see _purges)."""
+    if purge not in _purges:
+        _purges.append(purge)
+
+
+def others_purge(*, before: datetime) -> list[str]:
+    """Run the registered purges; what each says it did."""
+    return [purge(before) for purge in _purges]
 
 
 def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:

@@ -46,6 +46,7 @@ from .models import (
     PlanetName,
     Prompt,
     PromptText,
+    TextMessage,
 )
 from .picture import tree_picture
 from .querystrings import InRange, in_range, models_on
@@ -458,7 +459,7 @@ class MenuAdmin(GuardedImportExport, HistoryAdmin):
     search_fields = ["name", "slug"]
     ordering = ["-is_default", "name"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "is_default"]
+    fields = ["name", "slug", "is_default", "silence_key"]
     readonly_fields = ["is_default"]
     actions = ["make_default"]
     inlines = [MenuPromptInline, OptionInline]
@@ -550,6 +551,12 @@ class OptionWordInline(admin.TabularInline):
     fields = ["language", "phrase"]
 
 
+class TextMessageInline(admin.TabularInline):
+    model = TextMessage
+    extra = 0
+    fields = ["language", "text"]
+
+
 class AnnouncementInline(admin.TabularInline):
     model = Announcement
     extra = 0
@@ -567,8 +574,9 @@ class OptionAdmin(GuardedImportExport, HistoryAdmin):
         (None, {"fields": ["menu", "key", "position", "action", "read_out", "is_active"]}),
         (_("Where it leads"), {"fields": ["target_menu", "target_planet", "target_language"]}),
     ]
-    inlines = [OptionTextInline, OptionWordInline, AnnouncementInline]
+    inlines = [OptionTextInline, OptionWordInline, AnnouncementInline, TextMessageInline]
     history_inlines = [(OptionText, "option"), (OptionWord, "option"), (Announcement, "option")]
+    history_inlines += [(TextMessage, "option")]
 
     resource_classes = [OptionResource]
     import_permission = "directory.import_menu"
@@ -771,6 +779,12 @@ class OptionWordAdmin(InlineRowAdmin):
 class AnnouncementAdmin(InlineRowAdmin):
     parent = "option"
     fields = ["option", *AnnouncementInline.fields]
+
+
+@admin.register(TextMessage)
+class TextMessageAdmin(InlineRowAdmin):
+    parent = "option"
+    fields = ["option", *TextMessageInline.fields]
 
 
 @admin.register(PlanetName)

@@ -79,6 +79,8 @@ class OptionNode:
     words: Mapping[str, tuple[str, ...]] = field(default_factory=_empty)
     # The message it says: language code -> ((text, voice or "", recording path or ""), ...).
     announcement: Mapping[str, tuple[tuple[str, str, str], ...]] = field(default_factory=_empty)
+    # The text message it sends the caller: language code -> text.
+    text_message: Mapping[str, str] = field(default_factory=_empty)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class MenuNode:
     name: str
     prompts: Mapping[str, tuple[str, str, str]] = field(default_factory=_empty)
     options: tuple[OptionNode, ...] = ()
+    # The key of the option a caller who does nothing gets; "": the menu again, as a miss.
+    silence_key: str = ""
 
     @cached_property
     def by_key(self) -> Mapping[str, OptionNode]:
@@ -356,6 +360,17 @@ class Lines:
                     for text, own_voice, recording in option.announcement[code]
                 ]
         return []
+
+    def text_message(self, option: "OptionNode") -> str:
+        """The text message an option sends (this language's, else the default's), with the
+        directions in use for {directions}; "" when it has none."""
+        for code, _voice in self._sources():
+            if code in option.text_message:
+                text = option.text_message[code]
+                if DIRECTIONS_PLACEHOLDER in text:
+                    text = text.replace(DIRECTIONS_PLACEHOLDER, self._directions().text)
+                return text
+        return ""
 
     def _directions(self) -> Sentence:
         """The directions in use (this language's, else the default's)."""

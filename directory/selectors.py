@@ -30,6 +30,7 @@ from .models import (
     Prompt,
     PromptText,
     Revision,
+    TextMessage,
 )
 from .recordings import recordings_storage
 from .script import LanguageOption, MenuNode, OptionNode, PlanetOption, Script
@@ -96,6 +97,7 @@ def script_as_of(when: datetime) -> Script | None:
 DIRECTORY_MODELS = [Language, CalledNumber, Prompt, PromptText, Directions, Planet]
 DIRECTORY_MODELS += [PlanetName, PlanetAlias, OpeningHours, Closure]
 DIRECTORY_MODELS += [Menu, MenuPrompt, Option, OptionText, OptionWord, Announcement]
+DIRECTORY_MODELS += [TextMessage]
 
 
 def _script_of(rows: dict) -> Script:
@@ -186,6 +188,7 @@ def _tree(rows: dict, codes: dict[int, str]) -> dict:
         _by_parent(rows[OptionWord], "option_id"),
     )
     announcements = _by_parent(rows[Announcement], "option_id")
+    text_messages = _by_parent(rows[TextMessage], "option_id")
     return {
         "menus": [
             MenuNode(
@@ -203,12 +206,13 @@ def _tree(rows: dict, codes: dict[int, str]) -> dict:
                     }
                 ),
                 options=tuple(
-                    _option(option, codes, slugs, texts, words, announcements)
+                    _option(option, codes, slugs, texts, words, announcements, text_messages)
                     for option in sorted(
                         options.get(menu.pk, []), key=lambda option: (option.position, option.key)
                     )
                     if option.is_active and _leads_somewhere(option, codes, slugs)
                 ),
+                silence_key=menu.silence_key,
             )
             for menu in menus
         ],
@@ -230,7 +234,7 @@ def _leads_somewhere(option, codes: dict[int, str], slugs: dict[int, str]) -> bo
     return True
 
 
-def _option(option, codes, slugs, texts, words, announcements) -> OptionNode:
+def _option(option, codes, slugs, texts, words, announcements, text_messages) -> OptionNode:
     said: dict[str, list] = {}
     for sentence in sorted(announcements.get(option.pk, []), key=lambda row: row.position):
         if sentence.language_id in codes:
@@ -255,6 +259,13 @@ def _option(option, codes, slugs, texts, words, announcements) -> OptionNode:
         ),
         words=_by_language(words.get(option.pk, []), codes),
         announcement=MappingProxyType({code: tuple(rows) for code, rows in said.items()}),
+        text_message=MappingProxyType(
+            {
+                codes[message.language_id]: message.text
+                for message in text_messages.get(option.pk, [])
+                if message.language_id in codes
+            }
+        ),
     )
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "simulator",
     "calllog",
     "voicemail",
+    "texts",
 ]
 
 MIDDLEWARE = [

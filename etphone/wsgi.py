@@ -28,10 +28,12 @@ _refuse_to_start_on_errors()
 
 from calllog.services import spool_start  # noqa: E402  (needs the app registry loaded above)
 from ivr import speech  # noqa: E402
+from texts import services as texts  # noqa: E402
 from voicemail import services as voicemail  # noqa: E402
 
 spool_start()
 voicemail.spool_start()
+texts.spool_start()
 # Made later (by the first Japanese caller), its 300,000 objects made every full collection a
 # pause of 30 to 45 ms (docs/performance.md).
 speech.prepare()

@@ -157,7 +157,8 @@ def webhook_url(name: str, **params) -> str:
     """The path of one of our webhooks with its query string, empty values left out, sorted as
     Twilio signs it."""
     query = sorted((key, value) for key, value in params.items() if value)
-    return f"{_webhook_path(get_script_prefix(), name)}?{urlencode(query)}"
+    path = _webhook_path(get_script_prefix(), name)
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 @lru_cache(maxsize=64)

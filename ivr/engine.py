@@ -7,6 +7,7 @@ planet from its query string; an option's action decides what the caller hears n
 kind of action is a new case here and a new builder in twiml.py.
 """
 
+import re
 from dataclasses import dataclass, replace
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from calllog import services as calllog
 from calllog.models import Step
 from directory.models import Action, Prompt
 from directory.script import MenuNode, OptionNode, PlanetOption, Sentence
+from texts import services as texts
 
 from . import speech, twiml
 from .context import (
@@ -184,6 +186,34 @@ def _back_to_menu(context: Context, sentence: Sentence, *, attempts: int) -> Ans
     return Answer(document, context.menu)
 
 
+# A caller number a text can go to: E.164 (not a withheld number, nor a Twilio Client's).
+TEXTABLE = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def _text(context: Context, option: OptionNode) -> Answer:
+    """Ask for the option's text message to the caller (sent in the background: the caller
+    never waits), say it was sent, then go on. A caller it cannot go to hears the next step as
+    if nothing happened."""
+    lines, script = context.lines, context.script
+    caller, body, said = context.params.get("From", ""), lines.text_message(option), []
+    if body and TEXTABLE.fullmatch(caller):
+        record(
+            context.params,
+            texts.text_request,
+            menu=context.menu.slug,
+            key=option.key,
+            to_number=caller,
+            from_number=context.params.get("To", "")[:32],
+            language=context.language.code,
+            body=body,
+            status_callback=_callback_url(context, "ivr:text_status"),
+        )
+        said = lines.announcement(option)
+    if option.target_menu in script.menus:
+        return _menu(context, script.menus[option.target_menu], before=said)
+    return Answer(twiml.message_and_hang_up(sentences=said or [lines.sentence(Prompt.Key.HANG_UP)]))
+
+
 def _chosen(context: Context, option: OptionNode) -> Answer:
     """What an option does."""
     lines, script = context.lines, context.script
@@ -201,6 +231,8 @@ def _chosen(context: Context, option: OptionNode) -> Answer:
         language = script.language(option.target_language)
         record(context.params, calllog.call_language, language=language.code)
         return _menu(context, context.menu, language=language)
+    if action == Action.TEXT:
+        return _text(context, option)
     if action == Action.HANG_UP:
         said = lines.announcement(option) or [lines.sentence(Prompt.Key.HANG_UP)]
         return Answer(twiml.message_and_hang_up(sentences=said))
@@ -256,7 +288,11 @@ def menu_answer(context: Context) -> Answer:
         planet = lines.active_planet(understood.planet_pk)
         pressed = as_key(understood)
     option = menu.by_key.get(pressed) if pressed not in (NO_INPUT, INVALID) else None
-    if planet is not None:
+    if pressed == NO_INPUT and menu.silence_key in menu.by_key:
+        # The menu's own answer to silence (e.g. a goodbye), instead of a miss.
+        outcome = Step.Outcome.NO_INPUT
+        response = _chosen(context, menu.by_key[menu.silence_key])
+    elif planet is not None:
         outcome = Step.Outcome.PLANET
         response = (
             _dial(context, planet)

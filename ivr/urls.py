@@ -22,5 +22,6 @@ urlpatterns = [
     path("status", views.status, name="status"),
     path("voicemail/recording", views.voicemail_recording, name="voicemail_recording"),
     path("voicemail/transcription", views.voicemail_transcription, name="voicemail_transcription"),
+    path("texts/status", views.text_status, name="text_status"),
     re_path(r"^(?P<path>.*)$", views.elsewhere, name="elsewhere"),
 ]

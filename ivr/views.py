@@ -14,6 +14,8 @@ from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID, Call
 from directory.models import Prompt
 from directory.selectors import script_get
+from texts import services as texts
+from twilio_api.messages import MESSAGE_SID
 from twilio_api.recordings import RECORDING_SID
 from voicemail import services as voicemail
 
@@ -44,6 +46,24 @@ def status(request):
             status=call_status,
             duration=bounded_int(params.get("CallDuration", ""), upper=10**9),
         )
+    return twiml.empty()
+
+
+@twilio_webhook
+def text_status(request):
+    """Twilio's status callback for a text we sent a caller: what became of it."""
+    params = request_params(request)
+    message_sid = params.get("MessageSid", "")
+    if MESSAGE_SID.fullmatch(message_sid):
+        error_code = bounded_int(params.get("ErrorCode", ""), upper=10**9) or None
+        try:
+            texts.status_received(
+                message_sid=message_sid,
+                status=params.get("MessageStatus", "")[:16],
+                error_code=error_code,
+            )
+        except Exception:
+            logger.exception("Could not record the status of text %s", message_sid)
     return twiml.empty()
 
 

@@ -7,6 +7,7 @@ from django.db import DatabaseError
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 
+from directory.models import Action
 from directory.selectors import script_get
 
 
@@ -31,3 +32,40 @@ def menu_name(action_url: str, *, called: str) -> str:
         "confirm": gettext("Did you say…?"),
         "voicemail_offered": gettext("Voicemail offer"),
     }.get(step, "")
+
+
+def text_sent(url: str, params: dict, *, called: str) -> str:
+    """The text message a caller's answer at a menu sends (posted to `url` with `params`):
+    by its key, its exact words, or silence where the menu answers silence; "" for none."""
+    parts = urlsplit(url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return ""
+    if match.namespace != "ivr" or match.kwargs.get("step") != "menu":
+        return ""
+    query = parse_qs(parts.query)
+    try:
+        script = script_get()
+    except DatabaseError:
+        return ""
+    menu = script.call_menu(requested=query.get("menu", [""])[0], called=called)
+    language = script.call_language(requested=query.get("lang", [""])[0], called=called)
+    lines = script.lines(language)
+    digits, words = params.get("Digits", ""), params.get("SpeechResult", "").strip().casefold()
+    option = menu.by_key.get(digits) if digits else None
+    if option is None and words:
+        option = next(
+            (
+                o
+                for o in menu.options
+                for code in (language.code, script.default.code)
+                if words in (phrase.casefold() for phrase in o.words.get(code, ()))
+            ),
+            None,
+        )
+    if option is None and not digits and not words:
+        option = menu.by_key.get(menu.silence_key)
+    if option is None or option.action != Action.TEXT:
+        return ""
+    return lines.text_message(option)

@@ -22,10 +22,11 @@ from .interpreter import (
     PHONE_KEYS,
     Gathering,
     Interpreter,
+    Requested,
     Turn,
     Waiting,
 )
-from .menus import menu_name
+from .menus import menu_name, text_sent
 from .transports import in_process_for, with_language
 
 KEYPAD = [
@@ -107,6 +108,7 @@ def page_labels() -> dict:
         "ready": gettext("Ready to call"),
         "cannot_read_aloud": gettext("This browser cannot read aloud."),
         "at_menu": gettext("At the menu “{menu}”"),
+        "text_message": gettext("Text message to the caller (the simulator sends none):"),
     }
 
 
@@ -215,6 +217,12 @@ def _turn_json(turn: Turn) -> dict:
                 **(
                     {"menu": menu_name(event.action, called=called)}
                     if isinstance(event, Gathering)
+                    else {}
+                ),
+                # What a text-message option would send the caller (the simulator sends none).
+                **(
+                    {"text": text_sent(event.url, event.params, called=event.params.get("To", ""))}
+                    if isinstance(event, Requested)
                     else {}
                 ),
             }

@@ -63,14 +63,15 @@ def spoken(element: ET.Element) -> list[str]:
 
 def prompt_text(key: str, language: str = "en-GB") -> str:
     """A prompt's words in a language, as staff wrote them; of the demo's tree, "greeting" is
-    what the main menu says and "thank_you" what its key 1 says after the directions."""
+    what the main menu says and "thank_you" what a caller hears after the directions (the
+    directions-by-text menu's goodbye)."""
     from directory.models import Announcement, MenuPrompt, PromptText
 
     if key == "greeting":
         return MenuPrompt.objects.get(menu__slug="main", language__code=language).text
     if key == "thank_you":
         return Announcement.objects.get(
-            option__menu__slug="main", option__key="1", language__code=language, position=20
+            option__menu__slug="directions-by-text", option__key="0", language__code=language
         ).text
     return PromptText.objects.get(prompt__key=key, language__code=language).text
 

@@ -49,6 +49,7 @@ from directory.models import (
     Revision,
 )
 from tests.admin_forms import form_fields
+from texts.models import SentText
 from voicemail.models import Voicemail
 
 pytestmark = [
@@ -61,13 +62,13 @@ NOT_FOUND, NOT_ALLOWED = HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED
 
 # What the model admins refuse whatever the login (the call log is written by calls only, a
 # voicemail by a caller, and a planet's or prompt's rows are added on the planet's page).
-NO_ADD = {Call, Utterance, Voicemail} | {
+NO_ADD = {Call, Utterance, Voicemail, SentText} | {
     model
     for model, model_admin in admin.site._registry.items()
     if isinstance(model_admin, InlineRowAdmin)
 }
-NO_CHANGE = {Call, Utterance}
-NO_DELETE = {Call}
+NO_CHANGE = {Call, Utterance, SentText}
+NO_DELETE = {Call, SentText}
 # Pages listed on the admin's index (a planet's rows are edited on the planet's page).
 ON_INDEX = set(admin.site._registry) - {
     model
@@ -129,6 +130,7 @@ TOO_LARGE = "9" * 23
 CALLER_LOOKUPS = {
     Call: ("from_number__startswith", OK),
     Utterance: ("call__from_number__startswith", HTTPStatus.BAD_REQUEST),
+    SentText: ("to_number__startswith", OK),
 }
 
 
@@ -210,6 +212,9 @@ def world(demo, fake_twilio, django_settings):
     )
     Utterance.objects.create(
         call_id="CA-matrix", sequence=1, language="en-GB", heard="swampy", confidence=0.9, score=0
+    )
+    SentText.objects.create(
+        call_id="CA-matrix", menu="main", key="1", to_number="+19295550123", body="Hello."
     )
     recording_sid = fake_twilio.add_recording()
     voicemail = Voicemail.objects.create(

@@ -1,9 +1,13 @@
 """Texts (SMS) sent to callers through Twilio's Messages resource, and why Twilio refuses one."""
 
+import re
 from dataclasses import dataclass
 from http import HTTPStatus
 
 from .client import TwilioApiError, client
+
+# A message's SID, as Twilio's status callback names it (SM..., or MM... for one with media).
+MESSAGE_SID = re.compile(r"[SM]M[0-9a-fA-F]{32}")
 
 # Twilio's error codes (https://www.twilio.com/docs/api/errors) that say this caller's number
 # cannot take our texts: sending again fails the same way, and other callers are not affected.

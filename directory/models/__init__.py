@@ -14,6 +14,7 @@ from .menus import (
     Option,
     OptionText,
     OptionWord,
+    TextMessage,
 )
 from .planets import (
     EXTENSION_LENGTH,
@@ -66,6 +67,7 @@ __all__ = [
     "PromptKey",
     "PromptText",
     "Revision",
+    "TextMessage",
     "Weekday",
     # Named by the migrations that made their fields.
     "validate_holidays_country",

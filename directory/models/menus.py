@@ -21,6 +21,8 @@ BUILT_IN_GREETING = (
     "Thanks for calling the E T Phone Home Service. Please press 1 for directions. "
     "Press 2 for a list of planets to call."
 )
+# A text message's longest: ten SMS segments of 153 characters (Twilio allows 1,600).
+TEXT_MESSAGE_LENGTH = 1530
 BUILT_IN_THANK_YOU = (
     "Thank you for calling the E T Phone Home Service - "
     "the adventurous alien's first choice in intergalactic travel."
@@ -45,6 +47,16 @@ class Menu(models.Model):
         help_text=_(
             "Letters, digits and hyphens, e.g. main or opening-times: how calls and other "
             "servers name this menu, so change it only when no call is in it."
+        ),
+    )
+    silence_key = models.CharField(
+        _("when the caller does nothing"),
+        max_length=1,
+        blank=True,
+        choices=[(key, key) for key in PHONE_KEYS],
+        help_text=_(
+            "The key of one of its options to do when the caller presses and says nothing, "
+            "e.g. one that says goodbye. Empty: they hear “no input” and the menu again."
         ),
     )
     is_default = models.BooleanField(
@@ -152,6 +164,7 @@ class Action(models.TextChoices):
     LANGUAGE = "language", _("Switch to a language")
     VOICEMAIL = "voicemail", _("Take a message for a planet")
     HANG_UP = "hang_up", _("Say goodbye and hang up")
+    TEXT = "text", _("Send the caller a text message, then hang up or go to a menu")
 
 
 # Each action with the targets it needs (and no other): the database's rule and the form's.
@@ -163,12 +176,14 @@ TARGETS = {
     Action.LANGUAGE: {"target_language"},
     Action.VOICEMAIL: {"target_planet"},
     Action.HANG_UP: set(),
+    Action.TEXT: set(),  # target_menu is where it goes after saying the text was sent, if anywhere
 }
 TARGET_FIELDS = ("target_menu", "target_planet", "target_language")
 
 
 def _allowed(action: str) -> set[str]:
-    return TARGETS[action] | ({"target_menu"} if action == Action.ANNOUNCE else set())
+    then = action in (Action.ANNOUNCE, Action.TEXT)
+    return TARGETS[action] | ({"target_menu"} if then else set())
 
 
 def _targets_rule() -> Q:
@@ -504,3 +519,59 @@ class Announcement(models.Model):
                 "in use have theirs."
             )
             raise ValidationError({"recording": ValidationError(message, "recording_placeholder")})
+
+
+class TextMessageManager(models.Manager):
+    def get_by_natural_key(self, menu, key, language):
+        return self.get(option__menu__slug=menu, option__key=key, language__code=language)
+
+
+class TextMessage(models.Model):
+    """The text message an option sends the caller, in one language."""
+
+    option = models.ForeignKey(
+        Option, on_delete=models.CASCADE, related_name="text_messages", verbose_name=_("option")
+    )
+    language = models.ForeignKey(
+        Language, on_delete=models.CASCADE, related_name="+", verbose_name=_("language")
+    )
+    text = models.TextField(
+        _("text message"),
+        max_length=TEXT_MESSAGE_LENGTH,
+        help_text=_(
+            "What the caller's phone receives, e.g. “Our opening times: 9 to 5.” {directions} "
+            "is replaced by the directions in use."
+        ),
+    )
+
+    objects = TextMessageManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["option", "language"]
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["option", "language"],
+                name="%(app_label)s_%(class)s_one_per_language",
+                violation_error_message=_(
+                    "This option already has a text message in this language."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.option} ({self.language.code})"
+
+    def natural_key(self):
+        return (*self.option.natural_key(), *self.language.natural_key())
+
+    natural_key.dependencies = ["directory.option", "directory.language"]
+
+    def clean(self):
+        unknown = sorted(set(re.findall(r"\{[^{}]*\}", self.text)) - {DIRECTIONS_PLACEHOLDER})
+        if unknown:
+            message = _("Unknown placeholder %(unknown)s. A text message can use {directions}.")
+            params = {"unknown": ", ".join(unknown)}
+            raise ValidationError({"text": ValidationError(message, "unknown_placeholder", params)})

@@ -147,7 +147,8 @@ def test_the_large_tree_has_50_menus_of_10_options_each_doing_one_kind_of_action
     for menu in menus:
         assert sorted(menu.options.values_list("key", flat=True)) == list("0123456789")
     actions = set(Option.objects.filter(menu__in=menus).values_list("action", flat=True))
-    assert actions == set(Action.values)
+    # Every kind but sending a text: a benchmark sends no texts (they would go to Twilio).
+    assert actions == set(Action.values) - {Action.TEXT}
     assert len(SUBJECTS) == 42
 
 

@@ -309,8 +309,13 @@ def test_running_out_of_attempts_and_a_message_that_hangs_up_leave_no_menu(clien
     assert outcomes == ["wrong_key", "no_input", "out_of_attempts"]
     assert Call.objects.get().menu_answers == ",main:w,main:n,main:x,"
     assert Call.objects.get().last_menu == ""
+    # The directions, then silence at their offer by text: the thank-you and a hang-up.
     walk_as = {**CALLER, "CallSid": "CA200"}
     root = parse_twiml(client.post(reverse("ivr:welcome"), walk_as))
-    client.post(root.find("Gather").get("action"), {**walk_as, "Digits": "1"})
-    assert answers("CA200") == [(1, "main", "chose", "1", "")]
+    root = parse_twiml(client.post(root.find("Gather").get("action"), {**walk_as, "Digits": "1"}))
+    client.post(root.find("Gather").get("action"), {**walk_as, "Digits": ""})
+    assert answers("CA200") == [
+        (1, "main", "chose", "1", "directions-by-text"),
+        (2, "directions-by-text", "no_input", "", ""),
+    ]
     assert Call.objects.get(call_sid="CA200").last_menu == ""

@@ -377,7 +377,8 @@ def test_a_staff_editor_adds_an_options_words_in_a_language(client, demo):
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     said = {"SpeechResult": "地図", "Confidence": "0.9"}
     root = parse_twiml(client.post(reverse("ivr:menu") + "?lang=ja-JP", said))
-    assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
+    # The directions, then their offer by text.
+    assert [child.tag for child in root] == ["Say", "Gather"]
 
 
 def test_a_login_that_may_see_planets_only_neither_hears_nor_searches_their_words(client, demo):

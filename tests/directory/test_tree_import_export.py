@@ -295,7 +295,7 @@ def test_a_row_that_breaks_a_rule_is_named_with_its_column_and_nothing_is_import
     assert list(errors) == [2]
     assert any(message in error for error in errors[2][column]), errors
     assert response.context.get("confirm_form") is None
-    assert not Option.objects.filter(key__in="07").exists()
+    assert not Option.objects.filter(menu__slug="main", key__in="07").exists()
 
 
 def test_two_rows_for_the_same_key_of_a_menu_are_refused_on_the_second(staff):
@@ -306,7 +306,7 @@ def test_two_rows_for_the_same_key_of_a_menu_are_refused_on_the_second(staff):
     assert invalid(response) == {
         3 - 1: {"key": ["Row 1 is this key of this menu already: one row per option."]}
     }
-    assert not Option.objects.filter(key="0").exists()
+    assert not Option.objects.filter(menu__slug="main", key="0").exists()
 
 
 def test_a_column_for_a_language_the_line_has_not_is_refused_on_every_row(staff):
@@ -319,7 +319,7 @@ def test_a_column_for_a_language_the_line_has_not_is_refused_on_every_row(staff)
         "The line has no language fr-FR: add it under Languages first, or take this column out."
     )
     assert invalid(response) == {1: {"words fr-FR": [message]}, 2: {"words fr-FR": [message]}}
-    assert not Option.objects.filter(key__in="07").exists()
+    assert not Option.objects.filter(menu__slug="main", key__in="07").exists()
 
 
 def test_a_menu_row_is_checked_like_the_menu_form(staff):
@@ -381,7 +381,7 @@ def test_a_failure_while_importing_leaves_nothing_half_imported(staff):
     assert answer["Location"] == reverse("admin:directory_option_import")
     page = staff.get(answer["Location"]).content.decode()
     assert "Nothing was imported: the options changed since the preview." in page
-    assert not Option.objects.filter(key__in="07").exists()
+    assert not Option.objects.filter(menu__slug="main", key__in="07").exists()
     assert not OptionText.objects.filter(text="For an operator, press {key}.").exists()
 
 

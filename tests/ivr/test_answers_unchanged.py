@@ -321,6 +321,21 @@ def bench_mix(t: Transcript) -> None:
         t.bench(request)
 
 
+def directions_by_text(t: Transcript) -> None:
+    """After the directions (issue 21): a text of them, silence, or words; and Twilio's status
+    callback about a text."""
+    menu = "/ivr/menu?menu=directions-by-text&step=2"
+    t.post(menu, 30, Digits="1")
+    t.post(menu, 31, Digits="")
+    t.post(menu, 32, SpeechResult="text me", Confidence="0.9")
+    t.post(menu, 33, Digits="7")
+    t.post("/ivr/menu?lang=ja-JP&menu=directions-by-text&step=3", 34, Digits="1")
+    t.post(menu, 35, Digits="1", From="anonymous", note="(a withheld number)")
+    status = {"MessageSid": "SM" + "b2" * 16, "MessageStatus": "delivered"}
+    t.post("/ivr/texts/status", 30, **status)
+    t.post("/ivr/texts/status", 30, MessageSid="../etc", MessageStatus="delivered")
+
+
 def answers(client, unsigned_client, settings) -> Transcript:
     t = Transcript(client, unsigned_client)
     CalledNumber.objects.create(number=JAPANESE_NUMBER, language=Language.objects.get(code="ja-JP"))
@@ -336,6 +351,7 @@ def answers(client, unsigned_client, settings) -> Transcript:
     bench_mix(t)
     recorded_prompts(t)
     large_directory(t)
+    directions_by_text(t)
     return t
 
 

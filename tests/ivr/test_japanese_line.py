@@ -58,7 +58,11 @@ def test_a_whole_japanese_call_walked_request_by_request_to_the_directions(clien
 
     root = parse_twiml(client.post(next_url(root), {**CALLER, "Digits": "1"}))
     assert spoken(root)[0].startswith("脱出地点へは、まず自転車に乗って")
-    assert spoken(root)[1] == prompt_text("thank_you", "ja-JP")
+    assert spoken(root)[1] == "この道順をテキストメッセージで受け取るには、1を押してください。"
+    assert_all_japanese(root)
+    # Nothing pressed: the thank-you, and the call ends.
+    root = parse_twiml(client.post(next_url(root), {**CALLER, "Digits": ""}))
+    assert spoken(root) == [prompt_text("thank_you", "ja-JP")]
     assert_all_japanese(root)
     assert root[-1].tag == "Hangup"
 

@@ -50,7 +50,8 @@ def slug(index: int) -> str:
 
 def make_tree(planets: list[Planet]) -> list[Menu]:
     """MENUS menus (the first where calls start), each with keys 0-9 doing KEYS' actions: 3 leads
-    on to the next menu (the last back to the first), 4 says opening times then goes to the
+    on to the next menu (the last back to the first), 1 says the directions then goes to the
+    first menu, 4 says opening times then goes to the
     first menu in even menus and hangs up in odd ones. Every option has a sentence and words
     in English; menus say their name in English and Japanese."""
     english, japanese = Language.objects.get(code="en-GB"), Language.objects.get(code="ja-JP")
@@ -65,6 +66,7 @@ def make_tree(planets: list[Planet]) -> list[Menu]:
     )
     targets = {
         "0": lambda i: {"target_planet": planets[i]},
+        "1": lambda i: {"target_menu": menus[0]},
         "3": lambda i: {"target_menu": menus[(i + 1) % MENUS]},
         "4": lambda i: {"target_menu": menus[0]} if i % 2 == 0 else {},
         "5": lambda i: {"target_menu": menus[0]},
@@ -95,7 +97,7 @@ def make_tree(planets: list[Planet]) -> list[Menu]:
         for phrase in (KEYS[option.key][1], f"{KEYS[option.key][1]} please")
     )
     said = {
-        "1": [DIRECTIONS_PLACEHOLDER, "Thank you for calling."],
+        "1": [DIRECTIONS_PLACEHOLDER],
         "4": ["We are open from nine to five."],
         "7": ["Goodbye from the big tree."],
     }
@@ -204,7 +206,8 @@ def test_the_large_trees_keys_each_do_their_action(client, demo):
         for key in KEYS
     }
     assert answers["0"].find("Dial").text == planets[37].phone_number
-    assert spoken(answers["1"])[-1] == "Thank you for calling."
+    # The directions, then the first menu (as the demo's key 1 goes on to a menu).
+    assert spoken(answers["1"].find("Gather"))[0] == "This is menu 0."
     assert gather_action(answers["2"])["path"] == reverse("ivr:planets")
     assert spoken(answers["3"].find("Gather"))[0] == "This is menu 38."
     # Menu 37 is odd: its opening times hang up after the message.

@@ -52,12 +52,13 @@ def test_a_japanese_caller_hears_the_japanese_recording_at_the_public_url(client
     assert gather[0].text == f"https://ivr.example.com{path}"
 
 
-def test_the_directions_recording_is_played_then_the_thank_you_spoken(client, demo):
+def test_the_directions_recording_is_played_then_the_offer_of_a_text_spoken(client, demo):
     directions = make_recording(Directions.objects.get(language__code="en-GB", in_use=True))
     name = directions.recording.name.removeprefix("recordings/")
     root = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "1"}))
-    assert [element.tag for element in root] == ["Play", "Say", "Hangup"]
+    assert [element.tag for element in root] == ["Play", "Gather"]
     assert root[0].text == "http://localhost" + reverse("recording", args=[name])
+    assert root[1][0].tag == "Say"
 
 
 def test_a_recording_whose_file_is_gone_falls_back_to_the_text(client, demo):

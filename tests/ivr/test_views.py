@@ -105,18 +105,33 @@ def test_an_empty_directory_still_greets_callers_with_the_default_words(client, 
 # Main menu
 
 
-def test_menu_digit_1_reads_the_directions_in_use_then_thanks_and_hangs_up(client, demo):
+def test_menu_digit_1_reads_the_directions_in_use_then_offers_them_by_text(client, demo):
     make_directions(name="Old route", text="Turn right at Jupiter.")
     root = parse_twiml(call(client, "ivr:menu", "1"))
-    assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
+    assert [child.tag for child in root] == ["Say", "Gather"]
     assert root[0].text.startswith("To get to your extraction point, get on your bike")
-    assert root[1].text.startswith("Thank you for calling the E T Phone Home Service")
+    assert spoken(root[1]) == ["To get these directions by text message, press 1."]
+    assert target(root[1].get("action")) == (
+        reverse("ivr:menu"),
+        {"menu": "directions-by-text", "step": "1"},
+    )
+
+
+def test_after_the_directions_silence_thanks_the_caller_and_hangs_up(client, demo):
+    root = parse_twiml(
+        client.post(
+            reverse("ivr:menu") + "?menu=directions-by-text&step=2",
+            {"CallSid": "CA-silent", "Digits": ""},
+        )
+    )
+    assert [child.tag for child in root] == ["Say", "Hangup"]
+    assert root[0].text.startswith("Thank you for calling the E T Phone Home Service")
 
 
 def test_menu_digit_1_without_directions_in_use_says_the_fallback(client, demo):
     Directions.objects.update(in_use=False)
     root = parse_twiml(call(client, "ivr:menu", "1"))
-    assert [child.tag for child in root] == ["Say", "Say", "Hangup"]
+    assert [child.tag for child in root] == ["Say", "Gather"]
     assert root[0].text == prompt_text(Prompt.Key.DIRECTIONS_UNAVAILABLE)
 
 

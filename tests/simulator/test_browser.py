@@ -59,6 +59,18 @@ def test_pressing_2_then_3_dials_dagobah(phone):
     phone.screenshot(path=ARTIFACTS / "simulator.png", full_page=True)
 
 
+def test_the_directions_by_text_show_the_text_the_caller_would_receive(phone):
+    phone.get_by_role("button", name="Call").click()
+    expect(transcript(phone)).to_contain_text("At the menu “Main menu”")
+    key(phone, "1").click()
+    expect(transcript(phone)).to_contain_text("At the menu “Directions by text message”")
+    key(phone, "1").click()
+    text = transcript(phone).locator(".text-message")
+    expect(text).to_contain_text("Text message to the caller (the simulator sends none):")
+    expect(text).to_contain_text("E T Phone Home - your directions: To get to your extraction")
+    expect(transcript(phone)).to_contain_text("We have sent these directions to your phone.")
+
+
 def test_a_message_is_recorded_after_busy_until_the_caller_presses_pound(phone):
     phone.get_by_label("Busy").check()
     phone.get_by_role("button", name="Call").click()

@@ -122,8 +122,17 @@ class TestUnattended:
         assert DAGOBAH_LINE in out
 
     def test_presses_left_when_the_call_ends_are_reported(self, demo):
-        _, err = run("--press", "1", "2", "3")
+        # 1: the directions; 0: no text of them, thank you and goodbye.
+        _, err = run("--press", "1", "0", "2", "3")
         assert err.strip() == "The call ended before these inputs: 2 3"
+
+    def test_the_text_a_caller_would_receive_is_shown(self, demo):
+        out, _ = run("--press", "1", "1")
+        (line,) = [line for line in out.splitlines() if "[Text message]" in line]
+        assert line.strip().startswith(
+            "[Text message] E T Phone Home - your directions: To get to your extraction point"
+        )
+        assert "We have sent these directions to your phone." in out
 
     def test_keys_that_are_not_on_a_phone_are_refused(self, demo):
         with pytest.raises(CommandError, match="keys are 0-9"):

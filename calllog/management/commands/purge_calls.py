@@ -4,7 +4,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from calllog.services import calls_purge, maintenance_patience, statistics_refresh
+from calllog.services import (
+    calls_purge,
+    maintenance_patience,
+    others_purge,
+    statistics_refresh,
+)
 from voicemail.services import voicemails_purge
 
 
@@ -45,6 +50,8 @@ class Command(BaseCommand):
                 f"Deleted {calls} call(s) and {steps} step(s) older than {older_than} days "
                 f"in {batches} batch(es)."
             )
+            for said in others_purge(before=before):
+                self.stdout.write(said)
             voicemails, kept = voicemails_purge(before=before)
         self.stdout.write(f"Deleted {voicemails} voicemail(s) and their recordings at Twilio.")
         if kept:

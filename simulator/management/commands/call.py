@@ -20,7 +20,7 @@ from simulator.interpreter import (
     Unheard,
     said,
 )
-from simulator.menus import menu_name
+from simulator.menus import menu_name, text_sent
 from simulator.transports import OverHttp, entry_url, in_process, with_language
 
 PROMPT = (
@@ -160,6 +160,9 @@ class Command(BaseCommand):
             if isinstance(event, Requested):
                 if self.verbosity >= 2:
                     self.stdout.write(self.style.HTTP_INFO(f"  {event}"))
+                called = event.params.get("To", "")
+                if text := text_sent(event.url, event.params, called=called):
+                    self.stdout.write(self.style.SUCCESS(f"  [Text message] {text}"))
             elif isinstance(event, Pressed | Spoke | TimedOut | Unheard | NotListening):
                 self.stdout.write(self.style.MIGRATE_LABEL(f"> {event}"))
             elif isinstance(event, Dialed):

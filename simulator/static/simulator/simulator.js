@@ -124,6 +124,7 @@
     requested(e) {
       const sent = Object.entries(e.params).map(([k, v]) => `${k}=${v}`).join(" ");
       add("requested", `${e.method} ${path(e.url)}${sent ? "  " + sent : ""}`);
+      if (e.text) add("bubble text-message", element("span", say("text_message"), "who-speaks"), element("p", e.text));
     },
     said(e) {
       const meta = [e.voice, e.language, e.loop === 0 ? say("looped") : e.loop > 1 ? `×${e.loop}` : ""]

@@ -1,0 +1,162 @@
+"""Sending callers text messages: asked for by a call's step, sent by a background thread.
+
+A caller never waits for Twilio's Messaging API: the step appends the request to this process's
+spool (calllog/spool.py, in a folder of its own) and answers at once; the spool's thread sends
+it. A text Twilio cannot take now (Twilio unreachable, its own fault, too many requests) is
+tried again with the spool's growing waits, for up to GIVE_UP_AFTER; one Twilio refuses (not a
+mobile number, the caller opted out, our number cannot send texts) is recorded as refused and
+never sent again. A request is written once per call and option, so a caller who asks twice, or
+Twilio retrying the step, sends one text. Twilio's status callbacks take the same way.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from calllog.spool import Spool, keep
+from twilio_api.messages import TextRefused, text_send
+
+from .models import PROGRESS, TWILIO_STATUSES, SentText, TextStatus
+
+logger = logging.getLogger("texts")
+
+# A text that could not reach Twilio for this long is given up: its caller has moved on.
+GIVE_UP_AFTER = timedelta(hours=1)
+
+
+@cache
+def _spool() -> Spool | None:
+    # Beside the call log's spool files, in a folder of its own (each spool adopts every file
+    # in its folder as its own kind).
+    if not settings.CALL_LOG_SPOOL_DIR:
+        return None
+    return Spool(Path(settings.CALL_LOG_SPOOL_DIR) / "texts", entries_write, label="texts")
+
+
+def spool_start() -> None:
+    """Start this process's sender: it also sends what stopped processes left."""
+    if spool := _spool():
+        spool.start()
+
+
+def text_request(
+    *,
+    call_sid: str,
+    menu: str,
+    key: str,
+    to_number: str,
+    from_number: str,
+    language: str,
+    body: str,
+    status_callback: str,
+) -> None:
+    """A caller asked for a text: it is sent in the background, once per call and option."""
+    keep(
+        _spool(),
+        entries_write,
+        "text",
+        SentText,
+        call_sid=call_sid,
+        menu=menu,
+        key=key,
+        to_number=to_number,
+        from_number=from_number,
+        language=language,
+        body=body,
+        status_callback=status_callback,
+    )
+
+
+def status_received(*, message_sid: str, status: str, error_code: int | None) -> None:
+    """Twilio's message status callback."""
+    keep(
+        _spool(),
+        entries_write,
+        "status",
+        SentText,
+        message_sid=message_sid,
+        status=status,
+        error_code=error_code,
+    )
+
+
+def entries_write(entries: list[dict]) -> None:
+    """Write the requests and statuses, then send what is waiting among them. Raises when
+    Twilio cannot take a text now: the spool tries the entries again later (those sent already
+    are not sent again)."""
+    for entry in entries:
+        if entry["record"] == "status":
+            _status_write(entry)
+            continue
+        text, _created = SentText.objects.get_or_create(
+            call_id=entry["call_sid"],
+            menu=entry["menu"],
+            key=entry["key"],
+            defaults={
+                "to_number": entry["to_number"],
+                "from_number": entry["from_number"],
+                "language": entry["language"],
+                "body": entry["body"],
+                "requested_at": datetime.fromisoformat(entry["at"]),
+            },
+        )
+        if text.status == TextStatus.WAITING and text.message_sid is None:
+            _send(text, status_callback=entry["status_callback"])
+
+
+def _send(text: SentText, *, status_callback: str) -> None:
+    if timezone.now() - text.requested_at > GIVE_UP_AFTER:
+        _update(text, status=TextStatus.FAILED, error="Twilio could not be reached in time.")
+        logger.warning("Gave up the text for call %s: Twilio could not be reached", text.call_id)
+        return
+    try:
+        sent = text_send(
+            to=text.to_number,
+            body=text.body,
+            from_number="" if settings.TWILIO_MESSAGING_SERVICE_SID else text.from_number,
+            messaging_service_sid=settings.TWILIO_MESSAGING_SERVICE_SID,
+            status_callback=status_callback,
+        )
+    except TextRefused as refused:
+        _update(text, status=TextStatus.REFUSED, error_code=refused.code, error=refused.reason)
+        log = logger.warning if refused.configuration_wrong else logger.info
+        log("Twilio refused the text for call %s: %s", text.call_id, refused)
+        return
+    # Twilio's status callback may have come first: it is never undone.
+    SentText.objects.filter(pk=text.pk, message_sid__isnull=True).update(
+        message_sid=sent.sid, updated_at=timezone.now()
+    )
+    _advance(Q(pk=text.pk), TWILIO_STATUSES.get(sent.status, TextStatus.QUEUED))
+
+
+def _status_write(entry: dict) -> None:
+    status = TWILIO_STATUSES.get(entry["status"])
+    if status is None:
+        return
+    fields = {}
+    if entry["error_code"] and status in (TextStatus.FAILED, TextStatus.UNDELIVERED):
+        fields["error_code"] = entry["error_code"]
+    _advance(Q(message_sid=entry["message_sid"]), status, **fields)
+
+
+def _advance(where: Q, status: str, **fields) -> None:
+    """Move the texts to a status unless they are as far along already."""
+    behind = [s for s, progress in PROGRESS.items() if progress < PROGRESS[status]]
+    SentText.objects.filter(where, status__in=behind).update(
+        status=status, updated_at=timezone.now(), **fields
+    )
+
+
+def _update(text: SentText, **fields) -> None:
+    SentText.objects.filter(pk=text.pk).update(updated_at=timezone.now(), **fields)
+
+
+def texts_purge(before: datetime) -> str:
+    """Delete the texts asked for before a time (they hold callers' numbers)."""
+    deleted, _ = SentText.objects.filter(requested_at__lt=before).delete()
+    return f"Deleted {deleted} text(s) sent to callers."
