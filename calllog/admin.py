@@ -1,4 +1,5 @@
 import csv
+import re
 from urllib.parse import urlencode
 
 from django import forms
@@ -31,6 +32,7 @@ from .selectors import (
 )
 
 CALLER_PERMISSION = "calllog.view_caller_number"
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # The dashboard's figures per menu besides the options chosen, in its columns' order.
 MISSES = [
     (outcome, Step.Outcome(outcome).label)
@@ -274,9 +276,10 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
         language = request.GET.get("language", "")
         if language not in dict(languages):
             language = ""
+        # Our numbers staff listed (others, e.g. the one the default language answers, typed).
         numbers = list(CalledNumber.objects.values_list("number", flat=True))
-        number = request.GET.get("number", "")
-        if number not in numbers:
+        number = request.GET.get("number", "").strip()
+        if not E164.fullmatch(number):
             number = ""
         calls = Call.objects.all()
         if language:

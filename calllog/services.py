@@ -28,6 +28,8 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
     return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
 
 
+# The longest a call's set of planets or of answers at menus grows (see _merges()).
+SUMMARY_SET_LENGTH = 600
 SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
 SUMMARY_COLUMNS += ["menu_answers", "last_menu", "last_menu_step"]
 NO_SUMMARY = {"chose_directions": False, "chose_planets": False}
@@ -88,8 +90,11 @@ def _merges() -> dict[str, str]:
     # set holds it already (a plain substring test: a menu's short name may hold "_", which
     # LIKE would read as a wildcard).
     contains = "instr({}, {}) > 0" if connection.vendor == "sqlite" else "strpos({}, {}) > 0"
+    # A set stops growing at SUMMARY_SET_LENGTH characters: it is in an index, whose entries
+    # PostgreSQL limits (2,704 bytes), and only a call of a hundred different answers fills it.
     sets = [
         f"{c} = CASE WHEN excluded.{c} = '' OR {contains.format(f'{call}.{c}', f'excluded.{c}')} "
+        f"OR LENGTH({call}.{c}) + LENGTH(excluded.{c}) > {SUMMARY_SET_LENGTH} "
         f"THEN {call}.{c} WHEN {call}.{c} = '' THEN excluded.{c} "
         f"ELSE {call}.{c} || SUBSTR(excluded.{c}, 2) END"
         for c in (column("planets_dialed"), column("planets_answered"), column("menu_answers"))

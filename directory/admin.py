@@ -515,7 +515,9 @@ class MenuAdmin(GuardedImportExport, HistoryAdmin):
         return [path("picture/", picture, name="directory_menu_picture"), *super().get_urls()]
 
     def picture_view(self, request):
-        if not self.has_view_permission(request):
+        # The picture shows every option, its words and where it leads: the option list's.
+        options = self.admin_site._registry[Option]
+        if not (self.has_view_permission(request) and options.has_view_permission(request)):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),

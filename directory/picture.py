@@ -108,7 +108,9 @@ def tree_picture(viewer) -> Picture:
             )
             target = menus.get(option.target_menu_id)
             if target is not None:
-                if target.pk in drawn:
+                # An inactive option leads nowhere: its menu is drawn where calls reach it, or
+                # with the menus no call reaches.
+                if target.pk in drawn or not option.is_active:
                     option_box.drawn_elsewhere = target
                 else:
                     option_box.menu = draw(target)
@@ -126,8 +128,13 @@ def tree_picture(viewer) -> Picture:
     numbers = list(CalledNumber.objects.select_related("entry_menu").order_by("number"))
     label = gettext("Calls to any other number") if numbers else gettext("Every call")
     entries = [entry(label, default)]
-    for number in numbers:
-        label = gettext("Calls to %(number)s") % {"number": number.number}
+    sees_numbers = viewer.has_perm("directory.view_callednumber")
+    for n, number in enumerate(numbers, start=1):
+        label = (
+            gettext("Calls to %(number)s") % {"number": number.number}
+            if sees_numbers
+            else gettext("Calls to our number %(n)s") % {"n": n}
+        )
         entries.append(entry(label, number.entry_menu or default))
     unreached = [draw(menus[menu.pk]) for menu in menus_unreached() if menu.pk not in drawn]
     return Picture(entries, unreached, with_figures=figures is not None)

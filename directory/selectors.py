@@ -306,7 +306,7 @@ def option_leads_to(option: Option) -> str:
     """What an option does, as staff say it: “Go to another menu: Help desk”."""
     target = option.target_menu or option.target_planet or option.target_language
     action = option.get_action_display()
-    if option.action == Action.ANNOUNCE:
+    if option.action in (Action.ANNOUNCE, Action.TEXT):
         then = option.target_menu or gettext("hang up")
         return gettext("%(action)s (then %(then)s)") % {"action": action, "then": then}
     return f"{action}: {target}" if target else action

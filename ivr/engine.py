@@ -196,7 +196,7 @@ def _text(context: Context, option: OptionNode) -> Answer:
     if nothing happened."""
     lines, script = context.lines, context.script
     caller, body, said = context.params.get("From", ""), lines.text_message(option), []
-    if body and TEXTABLE.fullmatch(caller):
+    if body and TEXTABLE.fullmatch(caller) and not texts.number_refused(caller):
         record(
             context.params,
             texts.text_request,
@@ -278,6 +278,10 @@ def _missed(pressed: str, attempts: int) -> str:
     return Step.Outcome.NOT_UNDERSTOOD if pressed == NOT_UNDERSTOOD else Step.Outcome.WRONG_KEY
 
 
+def _leads_to_a_menu(option: OptionNode) -> bool:
+    return bool(option.target_menu) or option.action == Action.LANGUAGE
+
+
 def menu_answer(context: Context) -> Answer:
     """/ivr/menu: an option's key or words do what it does; a planet's name (at a menu leading
     to the directory) puts the caller through; anything else reads the menu again."""
@@ -289,9 +293,14 @@ def menu_answer(context: Context) -> Answer:
         pressed = as_key(understood)
     option = menu.by_key.get(pressed) if pressed not in (NO_INPUT, INVALID) else None
     if pressed == NO_INPUT and menu.silence_key in menu.by_key:
-        # The menu's own answer to silence (e.g. a goodbye), instead of a miss.
-        outcome = Step.Outcome.NO_INPUT
-        response = _chosen(context, menu.by_key[menu.silence_key])
+        # The menu's own answer to silence (e.g. a goodbye), instead of a miss; one that leads
+        # on to a menu counts as a miss, so a silent line cannot go round for ever.
+        silence = menu.by_key[menu.silence_key]
+        attempts = context.attempts + (1 if _leads_to_a_menu(silence) else 0)
+        outcome = _missed(NO_INPUT, attempts)
+        response = _out_of_attempts(context, attempts) or _chosen(
+            replace(context, attempts=attempts), silence
+        )
     elif planet is not None:
         outcome = Step.Outcome.PLANET
         response = (
@@ -305,9 +314,11 @@ def menu_answer(context: Context) -> Answer:
     else:
         attempts = context.attempts + 1
         outcome = _missed(pressed, attempts)
+        # A wrong key at the call's first menu is "returning to the main menu" (the tutorial's
+        # words); in any other menu, that the key is not on it.
         first = (
             _a_miss(pressed)
-            if pressed in (NO_INPUT, NOT_UNDERSTOOD)
+            if pressed in (NO_INPUT, NOT_UNDERSTOOD) or menu is not context.entry_menu
             else Prompt.Key.RETURNING_TO_MENU
         )
         response = _out_of_attempts(context, attempts) or _back_to_menu(

@@ -538,8 +538,16 @@ def audio(url, label, world):
     return [Cell(label, m, url, listens) for m in ("GET", "POST")]
 
 
+def picture(url, label, world):
+    """The tree's picture shows menus and every option (with its words): both lists' view."""
+    option = admin_model("directory.option")
+    sees = gated(lambda login: login.may_view(Menu) and login.may_view(option), Outcome(OK))
+    return [Cell(label, m, url, sees) for m in ("GET", "POST")]
+
+
 POLICY = {
     "calllog_dashboard": dashboard,
+    "directory_menu_picture": picture,
     "calllog_utterance_unmatched": unmatched,
     "voicemail_voicemail_audio": audio,
 }

@@ -93,7 +93,11 @@ class SentText(models.Model):
                 fields=["call", "menu", "key"], name="%(app_label)s_%(class)s_once_per_call"
             ),
         ]
-        indexes = [models.Index(fields=["status", "requested_at"], name="texts_waiting")]
+        indexes = [
+            models.Index(fields=["status", "requested_at"], name="texts_waiting"),
+            # Whether a caller's number was refused before (asked when a caller asks for one).
+            models.Index(fields=["to_number", "status"], name="texts_number_refused"),
+        ]
 
     def __str__(self):
         return f"{self.call_id} {self.menu}:{self.key}"

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calllog.spool import Spool, keep
-from twilio_api.messages import TextRefused, text_send
+from twilio_api.messages import CALLER_CANNOT_TAKE_TEXTS, TextRefused, text_send
 
 from .models import PROGRESS, TWILIO_STATUSES, SentText, TextStatus
 
@@ -27,6 +27,13 @@ logger = logging.getLogger("texts")
 
 # A text that could not reach Twilio for this long is given up: its caller has moved on.
 GIVE_UP_AFTER = timedelta(hours=1)
+# A status callback about a text whose SID is not stored yet is tried again for this long
+# (then it is about no text of ours: a purged one, say).
+STATUS_PATIENCE = timedelta(minutes=2)
+
+
+class TextNotKnownYet(Exception):
+    """A status for a MessageSid not stored yet (retried by the spool, not set aside)."""
 
 
 @cache
@@ -72,6 +79,16 @@ def text_request(
     )
 
 
+def number_refused(number: str) -> bool:
+    """Whether Twilio has refused a text to this number for a reason of the number's own (not a
+    mobile, opted out): the next one would be refused too, so its caller is not told of one."""
+    return SentText.objects.filter(
+        to_number=number,
+        status=TextStatus.REFUSED,
+        error_code__in=CALLER_CANNOT_TAKE_TEXTS,
+    ).exists()
+
+
 def status_received(*, message_sid: str, status: str, error_code: int | None) -> None:
     """Twilio's message status callback."""
     keep(
@@ -109,10 +126,20 @@ def entries_write(entries: list[dict]) -> None:
             _send(text, status_callback=entry["status_callback"])
 
 
+def _claimed(text: SentText) -> bool:
+    """Take the text for sending, unless another process (or an earlier try) has: at most one
+    sends it. A process that dies between this and Twilio's answer leaves it unsent, never
+    sent twice."""
+    claimed = SentText.objects.filter(pk=text.pk, status=TextStatus.WAITING, message_sid=None)
+    return claimed.update(status=TextStatus.SENDING, updated_at=timezone.now()) == 1
+
+
 def _send(text: SentText, *, status_callback: str) -> None:
     if timezone.now() - text.requested_at > GIVE_UP_AFTER:
         _update(text, status=TextStatus.FAILED, error="Twilio could not be reached in time.")
         logger.warning("Gave up the text for call %s: Twilio could not be reached", text.call_id)
+        return
+    if not _claimed(text):
         return
     try:
         sent = text_send(
@@ -127,9 +154,12 @@ def _send(text: SentText, *, status_callback: str) -> None:
         log = logger.warning if refused.configuration_wrong else logger.info
         log("Twilio refused the text for call %s: %s", text.call_id, refused)
         return
-    # Twilio's status callback may have come first: it is never undone.
-    SentText.objects.filter(pk=text.pk, message_sid__isnull=True).update(
-        message_sid=sent.sid, updated_at=timezone.now()
+    except Exception:
+        # Twilio could not take it now: waiting again, for the spool's next try.
+        _update(text, status=TextStatus.WAITING)
+        raise
+    SentText.objects.filter(pk=text.pk).update(
+        message_sid=sent.sid, status=TextStatus.QUEUED, updated_at=timezone.now()
     )
     _advance(Q(pk=text.pk), TWILIO_STATUSES.get(sent.status, TextStatus.QUEUED))
 
@@ -141,6 +171,10 @@ def _status_write(entry: dict) -> None:
     fields = {}
     if entry["error_code"] and status in (TextStatus.FAILED, TextStatus.UNDELIVERED):
         fields["error_code"] = entry["error_code"]
+    known = SentText.objects.filter(message_sid=entry["message_sid"]).exists()
+    if not known and timezone.now() - datetime.fromisoformat(entry["at"]) < STATUS_PATIENCE:
+        # Twilio's callback came before its SID was stored: the spool tries it again.
+        raise TextNotKnownYet(entry["message_sid"])
     _advance(Q(message_sid=entry["message_sid"]), status, **fields)
 
 

@@ -181,3 +181,14 @@ def test_the_dashboard_counts_the_menus_in_its_one_grouped_query_on_the_calls_in
             cursor.execute(f"EXPLAIN QUERY PLAN {query}")
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "COVERING INDEX calllog_call_summary" in plan, plan
+
+
+def test_a_calls_answers_stop_growing_at_their_limit():
+    from calllog.services import SUMMARY_SET_LENGTH
+
+    menus = [f"menu-number-{n:03d}" for n in range(80)]
+    steps = [(Step.Kind.MENU_KEY, menu, "1", menu) for menu in menus]
+    entries_write(entries_of("CA-long", 1, "main", "+18005550100", steps))
+    answers = Call.objects.get().menu_answers
+    assert 0 < len(answers) <= SUMMARY_SET_LENGTH
+    assert answers.startswith(",menu-number-000:1,")

@@ -17,7 +17,7 @@ from tests.factories import main_menu, make_menu, make_option, make_staff, step_
 pytestmark = pytest.mark.django_db
 
 PICTURE = "admin:directory_menu_picture"
-VIEWER = ("directory.view_menu", "directory.view_option")
+VIEWER = ("directory.view_menu", "directory.view_option", "directory.view_callednumber")
 
 
 @pytest.fixture
@@ -123,9 +123,28 @@ def test_the_picture_speaks_japanese_and_prints_without_the_admins_chrome(client
     assert "<script" not in page.split('id="content-main"')[1]
 
 
-def test_the_picture_needs_permission_to_view_menus(client, tree):
+def test_the_picture_needs_permission_to_view_menus_and_options(client, tree):
     client.force_login(make_staff(username="nobody"))
     assert client.get(reverse(PICTURE)).status_code == HTTPStatus.FORBIDDEN
+    client.force_login(make_staff(username="menus-only", permissions=("directory.view_menu",)))
+    assert client.get(reverse(PICTURE)).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_our_numbers_are_named_only_for_staff_who_may_see_them(client, tree):
+    client.force_login(make_staff(permissions=("directory.view_menu", "directory.view_option")))
+    page = client.get(reverse(PICTURE)).content.decode()
+    assert "+81335550100" not in page
+    assert "Calls to our number 1" in page
+
+
+def test_a_menu_only_an_inactive_option_leads_to_is_drawn_with_those_no_call_reaches(client, tree):
+    main, _help = tree
+    hidden = make_menu(name="Hidden", slug="hidden")
+    make_option(menu=main, key="4", action=Action.MENU, target_menu=hidden, is_active=False)
+    client.force_login(make_staff(permissions=VIEWER))
+    page = client.get(reverse(PICTURE)).content.decode()
+    assert 'data-menu="hidden"' in section(page, "No call reaches these menus")
+    assert 'href="#menu-hidden"' in section(page, "Calls to any other number")
 
 
 def test_the_menu_list_links_to_the_picture(client, tree):

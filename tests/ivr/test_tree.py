@@ -9,7 +9,7 @@ from django.urls import reverse
 from directory.models import Action, Announcement, Language, OptionText, OptionWord, Planet
 from simulator.interpreter import Interpreter
 from simulator.transports import in_process
-from tests.conftest import parse_twiml, spoken
+from tests.conftest import parse_twiml, prompt_text, spoken
 from tests.factories import main_menu, make_menu, make_menu_prompt, make_option
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +234,26 @@ def test_a_called_number_can_start_at_its_own_menu(client, tree):
     assert spoken(root.find("Gather"))[0] == "Help desk."
     # Its own first menu goes unnamed in its URLs, as the main menu does for other numbers.
     assert "menu" not in action(root)
+
+
+def test_a_wrong_key_in_a_submenu_says_the_key_is_not_on_it(client, tree):
+    root = post(client, "ivr:menu", "?menu=help&step=2", Digits="7")
+    assert spoken(root)[0] == "Sorry, that key is not on the menu."
+    root = post(client, "ivr:menu", "?step=2", Digits="7")
+    assert spoken(root)[0] == "Returning to the main menu."
+
+
+def test_silence_that_leads_back_to_a_menu_counts_as_a_miss(client, tree):
+    _main, help_menu = tree
+    help_menu.silence_key = "2"  # back to the main menu
+    help_menu.save()
+    query = "?menu=help&step=2"
+    for attempts in range(2):
+        root = post(client, "ivr:menu", query, Digits="")
+        gather = root.find("Gather")
+        assert gather is not None
+        assert parse_qs(urlsplit(gather.get("action")).query)["attempts"] == [str(attempts + 1)]
+        query = f"?attempts={attempts + 1}&menu=help&step=2"
+    root = post(client, "ivr:menu", query, Digits="")
+    assert root.find("Hangup") is not None
+    assert spoken(root) == [prompt_text("goodbye")]

@@ -239,3 +239,36 @@ def test_purge_calls_deletes_old_texts_with_their_callers_numbers(client, twilio
     call_command("purge_calls", "--older-than", "90", stdout=out)
     assert "Deleted 1 text(s) sent to callers." in out.getvalue()
     assert list(SentText.objects.values_list("call_id", flat=True)) == ["CA-new"]
+
+
+def test_a_text_another_process_has_taken_is_not_sent_again(client, twilio):
+    twilio.script = [Scripted(status=HTTPStatus.SERVICE_UNAVAILABLE)]
+    ask_for_the_text(client)  # Twilio's 503: waiting again, for the next try
+    assert SentText.objects.get().status == SentText.Status.WAITING
+    # Another process claims it (and is sending it) while this one tries again.
+    SentText.objects.update(status=SentText.Status.SENDING)
+    ask_for_the_text(client, query="?menu=directions-by-text&step=4")
+    assert twilio.messages == []
+
+
+def test_a_caller_whose_number_was_refused_is_not_told_of_a_text_again(client, twilio):
+    twilio.refuse(to=CALLER["From"], code=21614, message="not a mobile number")
+    ask_for_the_text(client)
+    root = ask_for_the_text(client, caller={**CALLER, "CallSid": "CA-again"})
+    assert "We have sent these directions to your phone." not in spoken(root)
+    assert root[-1].tag == "Hangup"
+    assert SentText.objects.count() == 1
+
+
+def test_a_status_before_its_text_is_stored_is_tried_again_and_a_stale_one_dropped(twilio):
+    entry = {
+        "record": "status",
+        "at": timezone.now().isoformat(),
+        "message_sid": "SM" + "c3" * 16,
+        "status": "delivered",
+        "error_code": None,
+    }
+    with pytest.raises(services.TextNotKnownYet):
+        services.entries_write([entry])
+    stale = entry | {"at": (timezone.now() - services.STATUS_PATIENCE * 2).isoformat()}
+    services.entries_write([stale])  # about no text of ours: dropped
