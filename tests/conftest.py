@@ -31,6 +31,8 @@ def _sqlite_run_only(item) -> str:
         return "the SQLite run asked this already"
     if "browser" in item.fixturenames:
         return "a browser test: what it checks is the page, asked in the SQLite run"
+    if marker := item.get_closest_marker("sqlite_run_only"):
+        return marker.kwargs["reason"]
     if item.get_closest_marker("django_db") is None and not (
         DATABASE_FIXTURES & set(item.fixturenames)
     ):
