@@ -1,6 +1,8 @@
+import hashlib
 import os
 import xml.etree.ElementTree as ET
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -84,9 +86,9 @@ def default_language_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-# The demo as loaddata wrote it, by the directory's rows before it: {before: rows it added}, or
-# None where loaddata changed a row that was there (then it runs every time).
-_demo_rows: dict[tuple, dict | None] = {}
+# What loaddata wrote, by fixture and the directory's rows before it: the rows it added, or
+# None where it changed a row that was there (then it runs every time).
+_loaded_rows: dict[tuple, dict | None] = {}
 
 
 def _directory_rows() -> dict:
@@ -118,31 +120,41 @@ def _fingerprint(rows: dict) -> tuple:
 @pytest.fixture
 def demo(db):
     """The demo directory from fixtures/demo.json."""
-    demo_load()
+    loaddata_once("demo")
 
 
-def demo_load() -> None:
-    """loaddata demo, or what it wrote. loaddata takes a third of a second (natural keys,
-    history): the first test of a process to ask for the demo on a directory in a given state
-    runs it; the next ones on the same state get the same rows (primary keys and histories
-    included) written again, each table's sequence reset as loaddata resets it.
-    tests/directory/test_fixtures.py runs loaddata itself, and compares the two."""
+def loaddata_once(fixture: str | Path) -> None:
+    """loaddata of a fixture (a name, or a file's path), or what it wrote. loaddata takes a third
+    of a second for the demo (natural keys, history), seconds for a large tree: the first test
+    of a process to load a fixture on a directory in a given state runs it; the next ones on
+    the same state get the same rows (primary keys and histories included) inserted again as
+    loaddata's raw saves insert them, each table's sequence reset as loaddata resets it.
+    tests/directory/test_fixtures.py compares the two; it and test_tree_fixtures.py run
+    loaddata itself."""
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
     before = _directory_rows()
-    key = _fingerprint(before)
-    if added := _demo_rows.get(key):
+    content = (
+        hashlib.sha256(Path(fixture).read_bytes()).hexdigest()
+        if Path(fixture).is_file()
+        else fixture
+    )
+    key = (content, _fingerprint(before))
+    if added := _loaded_rows.get(key):
         with transaction.atomic():
             for model, rows in added.items():
-                # As loaddata's raw save inserts (no auto_now, no signals), all rows at once.
-                model._base_manager._insert(rows, fields=model._meta.concrete_fields, raw=True)
+                fields = model._meta.concrete_fields
+                size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+                for start in range(0, len(rows), size):
+                    # As loaddata's raw save inserts (no auto_now, no signals).
+                    model._base_manager._insert(rows[start : start + size], fields, raw=True)
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), list(added)):
                     cursor.execute(sql)
         return
-    call_command("loaddata", "demo", verbosity=0)
-    if key in _demo_rows:
+    call_command("loaddata", str(fixture), verbosity=0)
+    if key in _loaded_rows:
         return
     after = _directory_rows()
     kept = all(
@@ -150,7 +162,7 @@ def demo_load() -> None:
         for model, by_pk in before.items()
         for pk, row in by_pk.items()
     )
-    _demo_rows[key] = (
+    _loaded_rows[key] = (
         {
             model: [row for pk, row in rows.items() if pk not in before[model]]
             for model, rows in after.items()
