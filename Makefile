@@ -83,11 +83,16 @@ format: install-dev
 ## test: the linter, then the whole suite on SQLite, then again on a throwaway PostgreSQL
 test: lint test-sqlite test-postgres
 
+# Each run on every core (pytest-xdist), a test file's tests on one worker: a file's module
+# fixtures (a server, a checkout's copy) start once. TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadfile
+
 test-sqlite: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgres: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
-	scripts/with-postgres $(BIN)/pytest
+	scripts/with-postgres $(PYTEST)
 
 ## bench: the production server under signed Twilio traffic beside the tutorial's Node sample
 ## and two floors, then on PostgreSQL with two app servers, then with a million calls logged

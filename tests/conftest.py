@@ -1,6 +1,8 @@
+import hashlib
 import os
 import xml.etree.ElementTree as ET
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
@@ -31,6 +33,8 @@ def _sqlite_run_only(item) -> str:
         return "the SQLite run asked this already"
     if "browser" in item.fixturenames:
         return "a browser test: what it checks is the page, asked in the SQLite run"
+    if marker := item.get_closest_marker("sqlite_run_only"):
+        return marker.kwargs["reason"]
     if item.get_closest_marker("django_db") is None and not (
         DATABASE_FIXTURES & set(item.fixturenames)
     ):
@@ -83,10 +87,91 @@ def default_language_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+# What loaddata wrote, by fixture and the directory's rows before it: the rows it added, or
+# None where it changed a row that was there (then it runs every time).
+_loaded_rows: dict[tuple, dict | None] = {}
+
+
+def _directory_rows() -> dict:
+    """Every row of the directory's tables (histories included), by model and primary key; the
+    Revision row is left out: its token is the triggers', which loaddata and the copy both fire."""
+    from django.apps import apps
+
+    from directory.models import Revision
+
+    return {
+        model: {row.pk: row for row in model._base_manager.order_by("pk")}
+        for model in apps.get_app_config("directory").get_models(include_auto_created=True)
+        if model is not Revision
+    }
+
+
+def _values(row) -> tuple:
+    return tuple(getattr(row, field.attname) for field in row._meta.concrete_fields)
+
+
+def _fingerprint(rows: dict) -> tuple:
+    return tuple(
+        (model._meta.label, pk, _values(row))
+        for model, by_pk in rows.items()
+        for pk, row in by_pk.items()
+    )
+
+
 @pytest.fixture
 def demo(db):
     """The demo directory from fixtures/demo.json."""
-    call_command("loaddata", "demo", verbosity=0)
+    loaddata_once("demo")
+
+
+def loaddata_once(fixture: str | Path) -> None:
+    """loaddata of a fixture (a name, or a file's path), or what it wrote. loaddata takes a third
+    of a second for the demo (natural keys, history), seconds for a large tree: the first test
+    of a process to load a fixture on a directory in a given state runs it; the next ones on
+    the same state get the same rows (primary keys and histories included) inserted again as
+    loaddata's raw saves insert them, each table's sequence reset as loaddata resets it.
+    tests/directory/test_fixtures.py compares the two; it and test_tree_fixtures.py run
+    loaddata itself."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    before = _directory_rows()
+    content = (
+        hashlib.sha256(Path(fixture).read_bytes()).hexdigest()
+        if Path(fixture).is_file()
+        else fixture
+    )
+    key = (content, _fingerprint(before))
+    if added := _loaded_rows.get(key):
+        with transaction.atomic():
+            for model, rows in added.items():
+                fields = model._meta.concrete_fields
+                size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+                for start in range(0, len(rows), size):
+                    # As loaddata's raw save inserts (no auto_now, no signals).
+                    model._base_manager._insert(rows[start : start + size], fields, raw=True)
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(no_style(), list(added)):
+                    cursor.execute(sql)
+        return
+    call_command("loaddata", str(fixture), verbosity=0)
+    if key in _loaded_rows:
+        return
+    after = _directory_rows()
+    kept = all(
+        pk in after[model] and _values(after[model][pk]) == _values(row)
+        for model, by_pk in before.items()
+        for pk, row in by_pk.items()
+    )
+    _loaded_rows[key] = (
+        {
+            model: [row for pk, row in rows.items() if pk not in before[model]]
+            for model, rows in after.items()
+            if rows.keys() - before[model].keys()
+        }
+        if kept
+        else None
+    )
 
 
 def sign(url: str, params=None, *, token: str | None = None) -> str:

@@ -9,7 +9,12 @@ from django.urls import reverse
 
 from tests.factories import make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.sqlite_run_only(
+        reason="a staff page's language comes from the request and the session, not from a query"
+    ),
+]
 
 
 def language_of(response) -> str:

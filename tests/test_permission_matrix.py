@@ -4,8 +4,9 @@ each answer is exactly what the login's permissions allow, and a refused write c
 The pages come from the admin site's own registry and URL patterns, so a page added later is
 asked too: a model's custom page is expected to need the permission to view that model until
 POLICY says otherwise. Each request runs in a transaction rolled back after it, so every cell
-starts from the same database. Runs on SQLite only (the PostgreSQL run repeats nothing here
-that depends on the database).
+starts from the same database. The PostgreSQL run asks one role, the directory editor (it may
+write some tables and not others, import included): every role on it would repeat the same
+Django permission checks, three times slower.
 """
 
 import functools
@@ -52,10 +53,10 @@ from tests.admin_forms import form_fields
 from texts.models import SentText
 from voicemail.models import Voicemail
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="the matrix runs on SQLite only"),
-]
+pytestmark = pytest.mark.django_db
+
+# The role asked on PostgreSQL too.
+POSTGRESQL_SAMPLE = "directory editor"
 
 OK, FOUND, FORBIDDEN = HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.FORBIDDEN
 NOT_FOUND, NOT_ALLOWED = HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED
@@ -658,7 +659,10 @@ def clear_import_files() -> None:
             default_storage.delete(f"{ImportFiles.FOLDER}/{name}")
 
 
-def total_changes() -> int:
+def total_changes() -> int | None:
+    """SQLite's count of rows changed on this connection; None elsewhere (every cell digests)."""
+    if connection.vendor != "sqlite":
+        return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT total_changes()")
         return cursor.fetchone()[0]
@@ -693,7 +697,20 @@ def ask(client: Client, cell: Cell, data: dict):
     return client.post(cell.url, data)
 
 
-@pytest.mark.parametrize("role", roles())
+@pytest.mark.parametrize(
+    "role",
+    [
+        pytest.param(
+            role,
+            marks=[]
+            if role == POSTGRESQL_SAMPLE
+            else pytest.mark.sqlite_run_only(
+                reason=f"the same permission checks as the {POSTGRESQL_SAMPLE}'s, on PostgreSQL"
+            ),
+        )
+        for role in roles()
+    ],
+)
 def test_each_login_gets_exactly_what_its_permissions_allow(role, world):
     User.objects.create_superuser(username="reference", password="x")
     cells = site_cells()
@@ -718,7 +735,7 @@ def test_each_login_gets_exactly_what_its_permissions_allow(role, world):
             changes = total_changes()
             response = ask(client, cell, data)
             after = outside(world)
-            if total_changes() != changes:
+            if changes is None or total_changes() != changes:
                 after |= digest()
             changed = {name for name in after if after[name] != before.get(name)}
             transaction.set_rollback(True)

@@ -6,7 +6,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from bench import mix, tree
 from calllog.models import Call, Step, Utterance
@@ -21,6 +20,7 @@ from directory.models import (
     OptionWord,
     Planet,
 )
+from tests.conftest import loaddata_once
 from voicemail.models import Voicemail
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ SUBJECTS = [tree.slug(n) for n in tree.leaves() if tree.parent(n) != 0]
 @pytest.fixture
 def large_tree(demo, tmp_path):
     """bench/tree.py's 50 menus, loaded as make bench loads them (beside the demo's tree)."""
-    call_command("loaddata", tree.write(tmp_path / "tree.json"), verbosity=0)
+    loaddata_once(tree.write(tmp_path / "tree.json"))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from directory.models import (
     PROMPT_DEFAULTS,
@@ -13,6 +14,7 @@ from directory.models import (
     PromptText,
     Revision,
 )
+from tests import conftest
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,22 @@ def test_load_demo_never_overwrites_what_staff_edited(capsys):
     assert not Prompt.objects.filter(key="goodbye").exists()
     assert Language.objects.count() == 2
     assert "already has data" in capsys.readouterr().out
+
+
+def test_the_suites_demo_fixture_writes_again_what_loaddata_wrote(monkeypatch):
+    """tests/conftest.py's demo fixture copies loaddata's rows into later tests: every row of
+    the directory (histories too) is the same, the token changes, new rows take new keys."""
+    monkeypatch.setattr(conftest, "_loaded_rows", {})
+    states = []
+    for _ in ("loaddata", "the copy"):
+        with transaction.atomic():
+            token = Revision.objects.get().token
+            conftest.loaddata_once("demo")
+            assert Revision.objects.get().token != token
+            rows = conftest._fingerprint(conftest._directory_rows())
+            added = Language.objects.create(code="fr-FR", name="French", voice="Polly.Lea")
+            states.append((rows, added.pk))
+            transaction.set_rollback(True)
+    assert list(conftest._loaded_rows.values())[0]  # the second was the copy
+    assert len(states[0][0]) > 111
+    assert states[1] == states[0]

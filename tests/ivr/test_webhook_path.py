@@ -6,7 +6,12 @@ import pytest
 
 from tests.conftest import TwilioClient, parse_twiml
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.sqlite_run_only(
+        reason="which middleware a path passes through: decided by the URL, not the database"
+    ),
+]
 
 BROWSER_HEADERS = ["X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Vary"]
 

@@ -9,6 +9,10 @@ from django.core.management.base import CommandError
 from directory.models import Action
 from tests.factories import main_menu, make_menu, make_option
 
+pytestmark = pytest.mark.sqlite_run_only(
+    reason="manage.py call's terminal walk (the webhooks run on PostgreSQL in tests/ivr)"
+)
+
 GREETING = "Thanks for calling the E T Phone Home Service."
 NO_INPUT = "Sorry, we did not hear a key press."
 GOODBYE = "We did not get a choice from you. Goodbye, and safe travels."

@@ -9,6 +9,10 @@ from twilio.request_validator import RequestValidator
 from simulator.interpreter import Dialed, Interpreter, Said, Unreachable
 from simulator.transports import InProcess, OverHttp, entry_url, in_process, twilio_request
 
+pytestmark = pytest.mark.sqlite_run_only(
+    reason="how the simulator reaches the webhooks (they run on PostgreSQL in tests/ivr)"
+)
+
 PARAMS = {"CallSid": "CA123", "Digits": "2", "From": "+15555550100"}
 
 

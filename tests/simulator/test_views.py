@@ -17,7 +17,12 @@ from simulator.interpreter import DIAL_OUTCOMES
 from simulator.views import STATE_MAX_AGE_SECONDS, STATE_SALT
 from tests.factories import main_menu, make_menu, make_option, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.sqlite_run_only(
+        reason="the simulator's page and step (the webhooks run on PostgreSQL in tests/ivr)"
+    ),
+]
 
 PAGE = reverse("simulator:phone")
 STEP = reverse("simulator:step")
