@@ -4,6 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection
 from django.db.models import Count, Max, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -24,6 +25,8 @@ from .models import (
     planet_set,
 )
 
+# The index the dashboard's grouping reads (calllog/models.py).
+SUMMARY_INDEX = "calllog_call_summary"
 OUTCOMES = {
     "directions": _("Heard the directions"),
     "connected": _("Connected to a planet"),
@@ -88,7 +91,7 @@ def dashboard_get(
     # alone: each call counts once per figure, however often it did the thing.
     summary = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
     summary += ["menu_answers", "last_menu"]
-    groups = (
+    groups = _summary_groups(
         calls.filter(started_at__gte=midnights[0], started_at__lt=midnights[-1])
         .order_by()
         .values_list(*summary)
@@ -132,6 +135,21 @@ class MenuFigures:
     def dropped(self) -> int:
         """Calls that hung up there or ran out of attempts there."""
         return self.left + self.answered[MenuOutcome.OUT_OF_ATTEMPTS]
+
+
+def _summary_groups(groups: QuerySet) -> list[tuple]:
+    """The rows of a grouping of the calls by their summary columns, read from the summary
+    index alone. On SQLite, named: its planner, once a log holds many different paths through
+    the tree, reads the calls by time and sorts a million rows to group them (2.2 s in make
+    bench) instead of reading the index already in group order."""
+    if connection.vendor != "sqlite":
+        return list(groups)
+    sql, params = groups.query.sql_with_params()
+    table = connection.ops.quote_name(Call._meta.db_table)
+    sql = sql.replace(f"FROM {table}", f"FROM {table} INDEXED BY {SUMMARY_INDEX}", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def menu_figures(
