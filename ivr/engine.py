@@ -208,7 +208,8 @@ def _text(context: Context, option: OptionNode) -> Answer:
             body=body,
             status_callback=_callback_url(context, "ivr:text_status"),
         )
-        said = lines.announcement(option)
+        # Its own sentences, else the line's: the caller always hears that a text is coming.
+        said = lines.announcement(option) or [lines.sentence(Prompt.Key.TEXT_SENT)]
     if option.target_menu in script.menus:
         return _menu(context, script.menus[option.target_menu], before=said)
     return Answer(twiml.message_and_hang_up(sentences=said or [lines.sentence(Prompt.Key.HANG_UP)]))

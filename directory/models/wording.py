@@ -99,6 +99,7 @@ class PromptKey(models.TextChoices):
     PLANET_MENU_MORE = "planet_menu_more", _("Planet menu: more planets than are read")
     PLANET_MENU_FINISH = "planet_menu_finish", _("Planet menu: end an extension with the hash key")
     HANG_UP = "hang_up", _("Goodbye when a caller chooses to end the call")
+    TEXT_SENT = "text_sent", _("Text message: said once it is on its way")
 
 
 class PromptManager(models.Manager):
@@ -254,6 +255,7 @@ PROMPT_DEFAULTS = {
         "Thank you, your message has been recorded. Goodbye, and safe travels."
     ),
     Prompt.Key.HANG_UP: "Thank you for calling the E T Phone Home Service. Goodbye.",
+    Prompt.Key.TEXT_SENT: "We have sent you a text message.",
     Prompt.Key.PLANET_MENU_MORE: "Or say the planet's name, or enter its extension.",
     Prompt.Key.PLANET_MENU_FINISH: "After the extension, press the hash key.",
 }

@@ -272,3 +272,26 @@ def test_a_status_before_its_text_is_stored_is_tried_again_and_a_stale_one_dropp
         services.entries_write([entry])
     stale = entry | {"at": (timezone.now() - services.STATUS_PATIENCE * 2).isoformat()}
     services.entries_write([stale])  # about no text of ours: dropped
+
+
+def test_a_text_option_without_sentences_of_its_own_says_the_lines_words(client, twilio):
+    from directory.models import Action, Language, Option, TextMessage
+
+    option = Option.objects.create(
+        menu=Option.objects.get(menu__slug="main", key="1").menu, key="3", action=Action.TEXT
+    )
+    TextMessage.objects.create(
+        option=option, language=Language.objects.get(code="en-GB"), text="Opening times: 9-5."
+    )
+    root = parse_twiml(client.post(reverse("ivr:menu") + "?step=1", {**CALLER, "Digits": "3"}))
+    assert spoken(root) == ["We have sent you a text message."]
+    assert root[-1].tag == "Hangup"
+    (message,) = twilio.messages
+    assert message["body"] == "Opening times: 9-5."
+    japanese = parse_twiml(
+        client.post(
+            reverse("ivr:menu") + "?lang=ja-JP&step=1",
+            {**CALLER, "CallSid": "CA-ja", "Digits": "3"},
+        )
+    )
+    assert spoken(japanese) == ["テキストメッセージをお送りしました。"]
