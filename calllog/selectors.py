@@ -18,7 +18,6 @@ from directory.selectors import option_leads_to, script_as_of
 from .models import (
     OUTCOMES_BY_CODE,
     Call,
-    MenuOutcome,
     Utterance,
     menu_tokens,
     planet_ids,
@@ -131,11 +130,6 @@ class MenuFigures:
     answered: Counter = field(default_factory=Counter)
     left: int = 0
 
-    @property
-    def dropped(self) -> int:
-        """Calls that hung up there or ran out of attempts there."""
-        return self.left + self.answered[MenuOutcome.OUT_OF_ATTEMPTS]
-
 
 def _summary_groups(groups: QuerySet) -> list[tuple]:
     """The rows of a grouping of the calls by their summary columns, read from the summary
@@ -215,8 +209,6 @@ class OptionRow:
     key: str
     leads_to: str
     calls: int
-    # The option's change page, or None when the key is no option of the menu any more.
-    option: Option | None
 
 
 @dataclass(frozen=True)
@@ -233,6 +225,15 @@ class MenuReport:
         return self.menu.name if self.menu else self.slug
 
 
+def _option_rows(counted: MenuFigures, options: list[Option]) -> list[OptionRow]:
+    """The menu's options in order, then keys chosen that are no option of it any more."""
+    rows = [OptionRow(o.key, option_leads_to(o), counted.chose[o.key]) for o in options]
+    known = {o.key for o in options}
+    return rows + [
+        OptionRow(key, "", n) for key, n in sorted(counted.chose.items()) if key not in known
+    ]
+
+
 def menu_report(figures: dict[str, MenuFigures]) -> list[MenuReport]:
     """The menus as staff know them (where calls start first, then by name), each with its
     figures and its options in order; menus no longer there, by their short name, last."""
@@ -244,21 +245,13 @@ def menu_report(figures: dict[str, MenuFigures]) -> list[MenuReport]:
         options.setdefault(option.menu_id, []).append(option)
     reports = []
     for slug, menu in menus.items():
-        menu_figures = figures.get(slug, MenuFigures(slug))
-        rows = [
-            OptionRow(o.key, option_leads_to(o), menu_figures.chose[o.key], o)
-            for o in options.get(menu.pk, [])
-        ]
-        known = {o.key for o in options.get(menu.pk, [])}
-        rows += [
-            OptionRow(key, "", n, None)
-            for key, n in sorted(menu_figures.chose.items())
-            if key not in known
-        ]
-        reports.append(MenuReport(slug, menu, menu_figures, rows))
+        counted = figures.get(slug, MenuFigures(slug))
+        reports.append(
+            MenuReport(slug, menu, counted, _option_rows(counted, options.get(menu.pk, [])))
+        )
     reports += [
-        MenuReport(slug, None, f, [OptionRow(k, "", n, None) for k, n in sorted(f.chose.items())])
-        for slug, f in sorted(figures.items())
+        MenuReport(slug, None, counted, _option_rows(counted, []))
+        for slug, counted in sorted(figures.items())
         if slug not in menus
     ]
     return reports

@@ -158,10 +158,8 @@ def _send(text: SentText, *, status_callback: str) -> None:
         # Twilio could not take it now: waiting again, for the spool's next try.
         _update(text, status=TextStatus.WAITING)
         raise
-    SentText.objects.filter(pk=text.pk).update(
-        message_sid=sent.sid, status=TextStatus.QUEUED, updated_at=timezone.now()
-    )
-    _advance(Q(pk=text.pk), TWILIO_STATUSES.get(sent.status, TextStatus.QUEUED))
+    # Claimed, so no status callback about it is written before its SID is (they wait for it).
+    _update(text, message_sid=sent.sid, status=TWILIO_STATUSES.get(sent.status, TextStatus.QUEUED))
 
 
 def _status_write(entry: dict) -> None:
