@@ -8,8 +8,12 @@ class CalllogConfig(AppConfig):
 
     def ready(self):
         from directory.picture import figures_source
+        from metrics.registry import collector_register
 
         from .selectors import picture_figures
+        from .spool import spools_collect
 
         # The tree's picture (in the directory) shows the calls' figures on its menus.
         figures_source(picture_figures)
+        # /metrics tells what waits in the spools.
+        collector_register(spools_collect)

@@ -10,6 +10,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from metrics import registry as metrics
+
 from .hours import Hours, Opening
 from .models import (
     Action,
@@ -368,4 +370,5 @@ def script_get() -> Script:
     script = replace(script_read(), revision=token)
     if token is not None:
         _cached = (token, script)  # one assignment: other threads see the old pair or the new
+        metrics.directory_revision.set(token)
     return script

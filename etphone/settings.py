@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "calllog",
     "voicemail",
     "texts",
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +242,8 @@ if not 0 <= SPEECH_CONFIDENCE <= 1:
 # database (calllog/spool.py): on a local disk of each app server, writable by the server.
 # One directory per database: a process adopts the files it finds there as its own database's.
 CALL_LOG_SPOOL_DIR = BASE_DIR / (env("CALL_LOG_SPOOL_DIR", default="") or "spool")
+# /metrics, for Prometheus: off (404) unless a token is set; scrapes send it as a bearer token.
+METRICS_TOKEN = env("METRICS_TOKEN", default="").strip()
 # How long the call log keeps calls; `manage.py purge_calls` deletes older ones.
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=90)
 # Voicemail: the longest message a caller may leave, in seconds, and whether Twilio transcribes

@@ -4,11 +4,13 @@ from django.urls import include, path
 
 from directory import views as directory_views
 from ivr import views as ivr_views
+from metrics import views as metrics_views
 
 urlpatterns = [
     path("", ivr_views.home, name="home"),
     path("health", ivr_views.health, name="health"),
     path("health/database", ivr_views.health_database, name="health-database"),
+    path("metrics", metrics_views.metrics, name="metrics"),
     path("ivr/", include("ivr.urls")),
     path("simulator/", include("simulator.urls")),
     # Public: Twilio's <Play> fetches these without a signature (names are content hashes).

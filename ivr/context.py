@@ -13,6 +13,7 @@ from calllog import services as calllog
 from calllog.models import SIMULATED_ACCOUNT_SID
 from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS
 from directory.script import LanguageOption, Lines, MenuNode, Script
+from metrics import registry as metrics
 
 from . import speech
 from .decorators import public_base_url
@@ -220,4 +221,9 @@ def listen(context: Context, choices: speech.Choices) -> speech.Understood | Non
         score=round(understood.score, 1),
         planet_id=understood.planet_pk,
     )
+    if understood.target is None:
+        result = "not_understood"
+    else:
+        result = "understood" if understood.sure else "confirm"
+    metrics.speech.labels(context.language.code, result).inc()
     return understood

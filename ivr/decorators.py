@@ -2,6 +2,7 @@
 
 import hmac
 import logging
+import time
 from functools import wraps
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from twilio.request_validator import RequestValidator
 
 from directory.script import Sentence
+from metrics.registry import webhook_answered
 
 from . import twiml
 
@@ -20,6 +22,8 @@ logger = logging.getLogger("ivr")
 
 # Where a request keeps its public base URL once worked out: a key of ours in its WSGI environ.
 BASE_URL_KEY = "etphone.public_base_url"
+# How a webhook answered, when not with its own TwiML (see twilio_webhook): for /metrics.
+ANSWERED_AS_KEY = "etphone.answered_as"
 
 
 def public_base_url(request) -> str:
@@ -74,6 +78,7 @@ def twilio_webhook(view):
     @require_http_methods(["GET", "POST"])
     @wraps(view)
     def webhook(request, *args, **kwargs):
+        started, step = time.perf_counter(), kwargs.get("step", view.__name__)
         if settings.TWILIO_VALIDATE_SIGNATURES:
             try:
                 valid = signature_is_valid(request)
@@ -84,6 +89,7 @@ def twilio_webhook(view):
                     "Refused a request to %s: missing or wrong X-Twilio-Signature",
                     requested_url(request),
                 )
+                webhook_answered(step, "signature_refused", time.perf_counter() - started)
                 return HttpResponseForbidden()
         try:
             document = view(request, *args, **kwargs)
@@ -95,9 +101,12 @@ def twilio_webhook(view):
                 _call_sid(request) or "(unknown)",
             )
             document = apologize()
+            request.META[ANSWERED_AS_KEY] = "apology"
         response = HttpResponse(document, content_type="text/xml; charset=utf-8")
         # As CommonMiddleware would set it: webhooks pass it by (ivr.middleware).
         response["Content-Length"] = str(len(response.content))
+        answered_as = request.META.get(ANSWERED_AS_KEY, "twiml")
+        webhook_answered(step, answered_as, time.perf_counter() - started)
         return response
 
     return webhook

@@ -17,6 +17,7 @@ from calllog import services as calllog
 from calllog.models import Step
 from directory.models import Action, Prompt
 from directory.script import MenuNode, OptionNode, PlanetOption, Sentence
+from metrics import registry as metrics
 from texts import services as texts
 
 from . import speech, twiml
@@ -33,6 +34,10 @@ from .context import (
     webhook_url,
 )
 from .decorators import public_base_url
+
+# Twilio's DialCallStatus values, and a called number as /metrics names it (else "other").
+DIAL_STATUSES = frozenset({"completed", "answered", "busy", "no-answer", "failed", "canceled"})
+E164 = re.compile(r"\+[1-9]\d{5,14}")
 
 # ---------------------------------------------------------------------------------------------
 # What the caller hears: plain values from the context and the script, handed to the builders.
@@ -256,6 +261,8 @@ def say_menu(context: Context) -> Answer:
     """/ivr/welcome: the menu (the call's first at its start), read out, gathering a choice."""
     response = _menu(context, context.menu)
     if context.sequence == 0:
+        called = context.params.get("To", "")
+        metrics.calls_started.labels(called if E164.fullmatch(called) else "other").inc()
         record(
             context.params,
             calllog.call_start,
@@ -325,12 +332,14 @@ def menu_answer(context: Context) -> Answer:
         response = _out_of_attempts(context, attempts) or _back_to_menu(
             context, lines.sentence(first), attempts=attempts
         )
+    key = option.key if outcome == Step.Outcome.CHOSE else ""
+    metrics.menu_answers.labels(menu.slug, context.language.code, outcome, key).inc()
     record_step(
         context,
         Step.Kind.MENU_KEY,
         digits=context.pressed,
         planet_id=planet and planet.pk,
-        option=option.key if outcome == Step.Outcome.CHOSE else "",
+        option=key,
         outcome=outcome,
         next_menu=response.next_menu,
     )
@@ -403,6 +412,7 @@ def dial_outcome(context: Context) -> Answer:
     the planet takes them) or goes back."""
     lines = context.lines
     dial_status = context.params.get("DialCallStatus", "")[:16]
+    metrics.dials.labels(dial_status if dial_status in DIAL_STATUSES else "other").inc()
     pk = context.planet_pk
     if dial_status == "completed":
         response = Answer(twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED)))

@@ -21,7 +21,7 @@ from voicemail import services as voicemail
 
 from . import engine, twiml
 from .context import LANGUAGE_LENGTH, Context, bounded_int, planet_pk, record, request_params
-from .decorators import apologize, public_base_url, twilio_webhook
+from .decorators import ANSWERED_AS_KEY, apologize, public_base_url, twilio_webhook
 
 logger = logging.getLogger("ivr")
 
@@ -145,7 +145,9 @@ def fallback(request):
     )
     step = _failed_step(error_url)
     if step is None:
+        request.META[ANSWERED_AS_KEY] = "apology"
         return apologize()
+    request.META[ANSWERED_AS_KEY] = "fallback_replay"
     # Twilio signed ErrorUrl in this request, so its query (step, attempts, language) is ours;
     # the call's parameters come along. A replay of a step that was in fact answered writes
     # the same log entries, which the call log keeps once.

@@ -19,9 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calllog.spool import Spool, keep
+from metrics import registry as metrics
 from twilio_api.messages import CALLER_CANNOT_TAKE_TEXTS, TextRefused, text_send
 
 from .models import PROGRESS, TWILIO_STATUSES, SentText, TextStatus
+
+# Twilio's later word on a text, counted in /metrics when a text first reaches it.
+COUNTED_STATUSES = (TextStatus.DELIVERED, TextStatus.UNDELIVERED, TextStatus.FAILED)
 
 logger = logging.getLogger("texts")
 
@@ -137,6 +141,7 @@ def _claimed(text: SentText) -> bool:
 def _send(text: SentText, *, status_callback: str) -> None:
     if timezone.now() - text.requested_at > GIVE_UP_AFTER:
         _update(text, status=TextStatus.FAILED, error="Twilio could not be reached in time.")
+        metrics.texts.labels("failed").inc()
         logger.warning("Gave up the text for call %s: Twilio could not be reached", text.call_id)
         return
     if not _claimed(text):
@@ -151,6 +156,7 @@ def _send(text: SentText, *, status_callback: str) -> None:
         )
     except TextRefused as refused:
         _update(text, status=TextStatus.REFUSED, error_code=refused.code, error=refused.reason)
+        metrics.texts.labels("refused").inc()
         log = logger.warning if refused.configuration_wrong else logger.info
         log("Twilio refused the text for call %s: %s", text.call_id, refused)
         return
@@ -160,6 +166,7 @@ def _send(text: SentText, *, status_callback: str) -> None:
         raise
     # Claimed, so no status callback about it is written before its SID is (they wait for it).
     _update(text, message_sid=sent.sid, status=TWILIO_STATUSES.get(sent.status, TextStatus.QUEUED))
+    metrics.texts.labels("sent").inc()
 
 
 def _status_write(entry: dict) -> None:
@@ -173,13 +180,15 @@ def _status_write(entry: dict) -> None:
     if not known and timezone.now() - datetime.fromisoformat(entry["at"]) < STATUS_PATIENCE:
         # Twilio's callback came before its SID was stored: the spool tries it again.
         raise TextNotKnownYet(entry["message_sid"])
-    _advance(Q(message_sid=entry["message_sid"]), status, **fields)
+    moved = _advance(Q(message_sid=entry["message_sid"]), status, **fields)
+    if moved and status in COUNTED_STATUSES:
+        metrics.texts.labels(status).inc(moved)
 
 
-def _advance(where: Q, status: str, **fields) -> None:
-    """Move the texts to a status unless they are as far along already."""
+def _advance(where: Q, status: str, **fields) -> int:
+    """Move the texts to a status unless they are as far along already; how many moved."""
     behind = [s for s, progress in PROGRESS.items() if progress < PROGRESS[status]]
-    SentText.objects.filter(where, status__in=behind).update(
+    return SentText.objects.filter(where, status__in=behind).update(
         status=status, updated_at=timezone.now(), **fields
     )
 
