@@ -370,5 +370,5 @@ def script_get() -> Script:
     script = replace(script_read(), revision=token)
     if token is not None:
         _cached = (token, script)  # one assignment: other threads see the old pair or the new
-        metrics.directory_revision.set(token)
+        metrics.directory_revision_in_use(token)
     return script

@@ -1,5 +1,6 @@
 """Settings for etphone, read from the environment (or an optional .env file)."""
 
+import os
 import re
 from pathlib import Path
 
@@ -244,6 +245,15 @@ if not 0 <= SPEECH_CONFIDENCE <= 1:
 CALL_LOG_SPOOL_DIR = BASE_DIR / (env("CALL_LOG_SPOOL_DIR", default="") or "spool")
 # /metrics, for Prometheus: off (404) unless a token is set; scrapes send it as a bearer token.
 METRICS_TOKEN = env("METRICS_TOKEN", default="").strip()
+# Where each worker of the production server keeps its counts (scripts/serve sets it): read by
+# prometheus_client itself, before the first metric is made.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # empty in .env: one process's counts
+elif not os.path.isdir(os.environ["PROMETHEUS_MULTIPROC_DIR"]):
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR {os.environ['PROMETHEUS_MULTIPROC_DIR']!r} is not a "
+        "directory: create it (writable by the server), or unset it."
+    )
 # How long the call log keeps calls; `manage.py purge_calls` deletes older ones.
 CALL_LOG_RETENTION_DAYS = env.int("CALL_LOG_RETENTION_DAYS", default=90)
 # Voicemail: the longest message a caller may leave, in seconds, and whether Twilio transcribes

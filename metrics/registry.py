@@ -108,8 +108,9 @@ debugger_reports = Counter(
 )
 directory_revision = Gauge(
     "etphone_directory_revision",
-    "The directory revision the workers answer with (the oldest of the live workers).",
-    multiprocess_mode="livemin",
+    "The directory revision token each live worker answers with (its last 53 bits): it "
+    "changes with every change staff make; workers differ until each has read the change.",
+    multiprocess_mode="liveall",
     registry=REGISTRY,
 )
 process_start = Gauge(
@@ -118,6 +119,12 @@ process_start = Gauge(
     multiprocess_mode="livemax",
     registry=REGISTRY,
 )
+
+
+def directory_revision_in_use(token: int) -> None:
+    # A float holds 53 bits exactly: enough to tell revisions apart.
+    directory_revision.set(token % 2**53)
+
 
 # The webhook's counts, per (step, answer): its label children looked up once per process.
 _webhook_children: dict[tuple[str, str], tuple] = {}

@@ -60,6 +60,13 @@ def parse_twiml(response) -> ET.Element:
     return root
 
 
+def counted(name: str, **labels) -> float:
+    """A sample of this process's metrics (what /metrics serves outside the server's workers)."""
+    from metrics.registry import REGISTRY
+
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 def spoken(element: ET.Element) -> list[str]:
     """Every <Say> text under element, in document order."""
     return [say.text for say in element.iter("Say")]

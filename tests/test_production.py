@@ -213,3 +213,18 @@ def test_the_call_log_spool_is_next_to_manage_py_unless_set():
     assert default.stdout.split()[-1] == str(ROOT / "spool"), default.stderr
     chosen = run_manage("shell", "-c", code, DJANGO_DEBUG="true", CALL_LOG_SPOOL_DIR="/var/x")
     assert chosen.stdout.split()[-1] == "/var/x", chosen.stderr
+
+
+def test_a_metrics_directory_that_is_not_there_is_a_start_up_error_naming_it(tmp_path):
+    result = run_manage(
+        "check", DJANGO_DEBUG="true", PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "missing")
+    )
+    assert result.returncode != 0
+    assert "PROMETHEUS_MULTIPROC_DIR" in result.stderr
+
+
+def test_an_empty_metrics_directory_setting_counts_in_the_process(tmp_path):
+    # Else prometheus_client would take "" for a directory, and write its files where it runs.
+    code = "from prometheus_client import values; print(values.ValueClass.__name__)"
+    result = run_manage("shell", "-c", code, DJANGO_DEBUG="true", PROMETHEUS_MULTIPROC_DIR="")
+    assert result.stdout.split()[-1] == "MutexValue", result.stderr

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calllog.models import Call
-from tests.conftest import parse_twiml, spoken
+from tests.conftest import counted, parse_twiml, spoken
 from tests.factories import make_staff
 from tests.fake_twilio import Scripted
 from texts import services
@@ -36,6 +36,7 @@ def ask_for_the_text(client, caller=CALLER, query=TEXT_MENU, **params):
 
 
 def test_a_caller_who_asks_gets_the_directions_by_text_from_the_number_they_called(client, twilio):
+    sent = counted("etphone_texts_total", outcome="sent")
     root = parse_twiml(client.post(reverse("ivr:menu") + "?step=1", {**CALLER, "Digits": "1"}))
     assert spoken(root.find("Gather")) == ["To get these directions by text message, press 1."]
     root = ask_for_the_text(client)
@@ -57,6 +58,7 @@ def test_a_caller_who_asks_gets_the_directions_by_text_from_the_number_they_call
         "en-GB",
     )
     assert (text.status, text.message_sid) == (SentText.Status.QUEUED, message["sid"])
+    assert counted("etphone_texts_total", outcome="sent") == sent + 1
 
 
 def test_the_japanese_line_texts_in_japanese(client, twilio):
@@ -77,7 +79,9 @@ def test_a_number_that_cannot_take_texts_is_recorded_as_refused_and_the_call_goe
     client, twilio
 ):
     twilio.refuse(to=CALLER["From"], code=21614, message="'To' number is not a valid mobile")
+    refused = counted("etphone_texts_total", outcome="refused")
     root = ask_for_the_text(client)
+    assert counted("etphone_texts_total", outcome="refused") == refused + 1
     assert root[-1].tag == "Hangup"
     text = SentText.objects.get()
     assert (text.status, text.error_code) == (SentText.Status.REFUSED, 21614)
@@ -125,6 +129,7 @@ def test_a_text_twilio_could_not_take_for_an_hour_is_given_up(client, twilio, se
     twilio.script = [Scripted(status=HTTPStatus.SERVICE_UNAVAILABLE)]
     ask_for_the_text(client)  # written at once here (no spool): Twilio's 503 is logged
     SentText.objects.update(requested_at=timezone.now() - services.GIVE_UP_AFTER - timedelta(1))
+    failed = counted("etphone_texts_total", outcome="failed")
     services.entries_write(
         [
             {
@@ -143,6 +148,7 @@ def test_a_text_twilio_could_not_take_for_an_hour_is_given_up(client, twilio, se
     )
     assert SentText.objects.get().status == SentText.Status.FAILED
     assert twilio.messages == []
+    assert counted("etphone_texts_total", outcome="failed") == failed + 1
 
 
 def test_the_messaging_service_sends_when_one_is_set(client, twilio, settings):
@@ -163,10 +169,13 @@ def status(client, message_sid, message_status, **params):
 def test_twilios_status_callback_moves_a_text_forward_only(client, twilio):
     ask_for_the_text(client)
     sid = SentText.objects.get().message_sid
+    delivered = counted("etphone_texts_total", outcome="delivered")
     assert status(client, sid, "delivered").status_code == HTTPStatus.OK
     assert SentText.objects.get().status == SentText.Status.DELIVERED
     status(client, sid, "sent")  # late, out of order
+    status(client, sid, "delivered")  # Twilio retried
     assert SentText.objects.get().status == SentText.Status.DELIVERED
+    assert counted("etphone_texts_total", outcome="delivered") == delivered + 1
 
 
 def test_an_undelivered_text_keeps_twilios_error_code(client, twilio):

@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from directory.models import Planet, PromptText
-from tests.conftest import parse_twiml, prompt_text, spoken
+from tests.conftest import counted, parse_twiml, prompt_text, spoken
 from voicemail.models import Voicemail
 
 pytestmark = pytest.mark.django_db
@@ -118,11 +118,13 @@ def test_the_recording_callback_keeps_the_voicemail_with_its_call(client, dagoba
 
 
 def test_a_replayed_callback_keeps_one_voicemail_and_sends_one_notice(client, dagobah):
+    recorded = counted("etphone_voicemails_recorded_total")
     recording_callback(client, dagobah)
     recording_callback(client, dagobah)
 
     assert Voicemail.objects.count() == 1
     assert len(mail.outbox) == 1
+    assert counted("etphone_voicemails_recorded_total") == recorded + 1
 
 
 def test_the_notice_links_to_the_inbox_and_carries_no_audio(client, dagobah):
