@@ -271,7 +271,7 @@ class Spool:
                 kept = f"kept in {rejected}"
             except OSError as problem:
                 kept = f"in the server log only ({problem})"
-        metrics.spool_set_aside.labels(self.name).inc()
+        metrics.count(metrics.spool_set_aside, self.name)
         logger.error(
             "Set aside a %s entry the database refuses (%s), %s: %s", self.label, error, kept, line
         )
@@ -344,7 +344,7 @@ class Spool:
         # A connection that failed may be broken; the next attempt opens a new one.
         if not connection.in_atomic_block:
             connection.close()
-        metrics.spool_write_failures.labels(self.name).inc()
+        metrics.count(metrics.spool_write_failures, self.name)
         self._report(f"cannot write the {self.label} to the database: {error}")
 
     def _report(self, fault: str) -> None:

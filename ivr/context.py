@@ -225,5 +225,5 @@ def listen(context: Context, choices: speech.Choices) -> speech.Understood | Non
         result = "not_understood"
     else:
         result = "understood" if understood.sure else "confirm"
-    metrics.speech.labels(context.language.code, result).inc()
+    metrics.count(metrics.speech, context.language.code, result)
     return understood

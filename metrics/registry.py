@@ -21,9 +21,34 @@ from prometheus_client import (
     Gauge,
     Histogram,
     disable_created_metrics,
+    values,
 )
 from prometheus_client.core import Metric
 from prometheus_client.multiprocess import mark_process_dead
+
+
+def multiprocess_directory() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+# In multiprocess mode the library asks os.getpid() at every count, to notice a fork: a system
+# call each time, two thirds of what counting cost a request (bench/metrics_cost.py). The
+# process's id is kept instead, and renewed in a forked child.
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+def process_id() -> int:
+    return _pid
+
+
+if multiprocess_directory() is not None:
+    os.register_at_fork(after_in_child=_forked)
+    values.ValueClass = values.MultiProcessValue(process_identifier=process_id)
 
 # No *_created series beside each counter: multiprocess mode has none, and few dashboards use them.
 disable_created_metrics()
@@ -126,7 +151,19 @@ def directory_revision_in_use(token: int) -> None:
     directory_revision.set(token % 2**53)
 
 
-# The webhook's counts, per (step, answer): its label children looked up once per process.
+# Each metric's children by their labels, looked up once per process: prometheus_client's
+# labels() checks and locks at every call (1.5 us, a third of what a request's counting costs;
+# bench/metrics_cost.py). Never invalidated: the label values are few and staff's data.
+_children: dict[tuple, object] = {}
+
+
+def count(metric: Counter, *labels: str, amount: float = 1) -> None:
+    """Add to a counter (one with labels: the child with these values)."""
+    if (child := _children.get((metric, labels))) is None:
+        child = _children[metric, labels] = metric.labels(*labels) if labels else metric
+    child.inc(amount)
+
+
 _webhook_children: dict[tuple[str, str], tuple] = {}
 
 
@@ -160,10 +197,6 @@ class _ScrapeTime:
 
 SCRAPE_TIME = _ScrapeTime()
 REGISTRY.register(SCRAPE_TIME)
-
-
-def multiprocess_directory() -> str | None:
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
 _LIVE_FILE = re.compile(r"gauge_live\w+?_(\d+)\.db")

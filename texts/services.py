@@ -141,7 +141,7 @@ def _claimed(text: SentText) -> bool:
 def _send(text: SentText, *, status_callback: str) -> None:
     if timezone.now() - text.requested_at > GIVE_UP_AFTER:
         _update(text, status=TextStatus.FAILED, error="Twilio could not be reached in time.")
-        metrics.texts.labels("failed").inc()
+        metrics.count(metrics.texts, "failed")
         logger.warning("Gave up the text for call %s: Twilio could not be reached", text.call_id)
         return
     if not _claimed(text):
@@ -156,7 +156,7 @@ def _send(text: SentText, *, status_callback: str) -> None:
         )
     except TextRefused as refused:
         _update(text, status=TextStatus.REFUSED, error_code=refused.code, error=refused.reason)
-        metrics.texts.labels("refused").inc()
+        metrics.count(metrics.texts, "refused")
         log = logger.warning if refused.configuration_wrong else logger.info
         log("Twilio refused the text for call %s: %s", text.call_id, refused)
         return
@@ -166,7 +166,7 @@ def _send(text: SentText, *, status_callback: str) -> None:
         raise
     # Claimed, so no status callback about it is written before its SID is (they wait for it).
     _update(text, message_sid=sent.sid, status=TWILIO_STATUSES.get(sent.status, TextStatus.QUEUED))
-    metrics.texts.labels("sent").inc()
+    metrics.count(metrics.texts, "sent")
 
 
 def _status_write(entry: dict) -> None:
@@ -182,7 +182,7 @@ def _status_write(entry: dict) -> None:
         raise TextNotKnownYet(entry["message_sid"])
     moved = _advance(Q(message_sid=entry["message_sid"]), status, **fields)
     if moved and status in COUNTED_STATUSES:
-        metrics.texts.labels(status).inc(moved)
+        metrics.count(metrics.texts, status, amount=moved)
 
 
 def _advance(where: Q, status: str, **fields) -> int:

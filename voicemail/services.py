@@ -97,7 +97,7 @@ def entries_write(entries: list[dict]) -> None:
     # them) finds none of its voicemails made already, so none misses its notice.
     with transaction.atomic():
         written = [(_entry_write(entry), entry["inbox_url"]) for entry in entries]
-    metrics.voicemails.inc(sum(created for (_voicemail, created), _url in written))
+    metrics.count(metrics.voicemails, amount=sum(created for (_v, created), _url in written))
     # After the writes: a slow mail server never holds the database.
     for (voicemail, created), inbox_url in written:
         if created:

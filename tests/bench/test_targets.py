@@ -36,3 +36,11 @@ def test_the_50_menu_tree_slower_by_more_than_10_percent_misses_its_target():
 def test_the_ratios_show_the_tree_against_the_demo():
     table = run.ratios(rows(tree=6300), [16, 64], workers=2)
     assert [line.split("|")[-2].strip() for line in table.splitlines()[2:]] == ["0.90", "0.88"]
+
+
+def test_counting_for_metrics_under_10_microseconds_meets_its_target():
+    target = "counting for /metrics < 10 µs a request"
+    assert verdicts(run.targets(rows(tree=7000), [16], workers=2, counting=6.0))[target] == "yes"
+    assert verdicts(run.targets(rows(tree=7000), [16], workers=2, counting=10.0))[target] == (
+        "**no**"
+    )
