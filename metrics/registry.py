@@ -26,29 +26,17 @@ from prometheus_client import (
 from prometheus_client.core import Metric
 from prometheus_client.multiprocess import mark_process_dead
 
+from . import multiprocess
+
 
 def multiprocess_directory() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
-# In multiprocess mode the library asks os.getpid() at every count, to notice a fork: a system
-# call each time, two thirds of what counting cost a request (bench/metrics_cost.py). The
-# process's id is kept instead, and renewed in a forked child.
-_pid = os.getpid()
-
-
-def _forked() -> None:
-    global _pid
-    _pid = os.getpid()
-
-
-def process_id() -> int:
-    return _pid
-
-
-if multiprocess_directory() is not None:
-    os.register_at_fork(after_in_child=_forked)
-    values.ValueClass = values.MultiProcessValue(process_identifier=process_id)
+MULTIPROCESS = multiprocess_directory() is not None
+if MULTIPROCESS:
+    # The library asks os.getpid() at every write, to notice a fork: the id kept is enough.
+    values.ValueClass = values.MultiProcessValue(process_identifier=multiprocess.process_id)
 
 # No *_created series beside each counter: multiprocess mode has none, and few dashboards use them.
 disable_created_metrics()
@@ -152,8 +140,8 @@ def directory_revision_in_use(token: int) -> None:
 
 
 # Each metric's children by their labels, looked up once per process: prometheus_client's
-# labels() checks and locks at every call (1.5 us, a third of what a request's counting costs;
-# bench/metrics_cost.py). Never invalidated: the label values are few and staff's data.
+# labels() checks and locks at every call (1.5 us; bench/metrics_cost.py). Never invalidated:
+# the label values are few and staff's data.
 _children: dict[tuple, object] = {}
 
 
@@ -161,10 +149,14 @@ def count(metric: Counter, *labels: str, amount: float = 1) -> None:
     """Add to a counter (one with labels: the child with these values)."""
     if (child := _children.get((metric, labels))) is None:
         child = _children[metric, labels] = metric.labels(*labels) if labels else metric
-    child.inc(amount)
+    if MULTIPROCESS:
+        multiprocess.pending.add(child, amount)
+    else:
+        child.inc(amount)
 
 
 _webhook_children: dict[tuple[str, str], tuple] = {}
+_LATENCY_BOUNDS = [*LATENCY_BUCKETS, float("inf")]
 
 
 def webhook_answered(step: str, answer: str, seconds: float) -> None:
@@ -172,8 +164,12 @@ def webhook_answered(step: str, answer: str, seconds: float) -> None:
     if (children := _webhook_children.get((step, answer))) is None:
         children = (webhook_requests.labels(step, answer), webhook_duration.labels(step))
         _webhook_children[step, answer] = children
-    children[0].inc()
-    children[1].observe(seconds)
+    if MULTIPROCESS:
+        multiprocess.pending.add(children[0])
+        multiprocess.pending.observe(children[1], _LATENCY_BOUNDS, seconds)
+    else:
+        children[0].inc()
+        children[1].observe(seconds)
 
 
 # Collectors read when /metrics is asked (what is on disk now, e.g. the spools' waiting

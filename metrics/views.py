@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from . import multiprocess
 from .registry import REGISTRY, SCRAPE_TIME, forget_dead_workers, multiprocess_directory
 
 
@@ -24,6 +25,7 @@ def metrics(request):
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     if (directory := multiprocess_directory()) is not None:
+        multiprocess.pending.flush()  # this worker's own counts, up to now
         forget_dead_workers()
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=directory)
