@@ -28,6 +28,7 @@ from .context import (
     Context,
     as_key,
     bounded_int,
+    count,
     listen,
     record,
     record_step,
@@ -262,7 +263,7 @@ def say_menu(context: Context) -> Answer:
     response = _menu(context, context.menu)
     if context.sequence == 0:
         called = context.params.get("To", "")
-        metrics.count(metrics.calls_started, called if E164.fullmatch(called) else "other")
+        count(context, metrics.calls_started, called if E164.fullmatch(called) else "other")
         record(
             context.params,
             calllog.call_start,
@@ -333,7 +334,7 @@ def menu_answer(context: Context) -> Answer:
             context, lines.sentence(first), attempts=attempts
         )
     key = option.key if outcome == Step.Outcome.CHOSE else ""
-    metrics.count(metrics.menu_answers, menu.slug, context.language.code, outcome, key)
+    count(context, metrics.menu_answers, menu.slug, context.language.code, outcome, key)
     record_step(
         context,
         Step.Kind.MENU_KEY,
@@ -412,7 +413,7 @@ def dial_outcome(context: Context) -> Answer:
     the planet takes them) or goes back."""
     lines = context.lines
     dial_status = context.params.get("DialCallStatus", "")[:16]
-    metrics.count(metrics.dials, dial_status if dial_status in DIAL_STATUSES else "other")
+    count(context, metrics.dials, dial_status if dial_status in DIAL_STATUSES else "other")
     pk = context.planet_pk
     if dial_status == "completed":
         response = Answer(twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED)))

@@ -161,3 +161,22 @@ def test_the_directory_revision_in_use_is_served(client, unsigned_client, demo, 
     client.post(reverse("ivr:welcome"), {"CallSid": "CAm6"})
     served = value(scrape(unsigned_client), "etphone_directory_revision")
     assert served == revision_get() % 2**53
+
+
+@pytest.mark.django_db
+def test_the_simulators_calls_are_not_counted_as_callers(client, unsigned_client, demo, token):
+    from calllog.models import SIMULATED_ACCOUNT_SID
+
+    labels = {"called_number": "+15005550009"}
+    before = scrape(unsigned_client)
+    call = {"CallSid": "CAsim", "To": "+15005550009", "AccountSid": SIMULATED_ACCOUNT_SID}
+    client.post(reverse("ivr:welcome"), call)
+    after = scrape(unsigned_client)
+    assert value(after, "etphone_calls_started_total", **labels) == value(
+        before, "etphone_calls_started_total", **labels
+    )
+    # The request itself is the server's work all the same.
+    requests = {"step": "welcome", "answer": "twiml"}
+    assert value(after, "etphone_webhook_requests_total", **requests) == 1 + value(
+        before, "etphone_webhook_requests_total", **requests
+    )
