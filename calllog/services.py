@@ -453,8 +453,17 @@ def maintenance_patience():
 
 
 # What rooms above the call log keep about calls, purged with them: each registers (in its
-# AppConfig.ready()) a function of the cut-off time that deletes its own and says what it did.
+# AppConfig.ready()) a function of the cut-off time that deletes its own and says what it did;
+# one that had to keep some raises PurgeKept.
 _purges: list[Callable[[datetime], str]] = []
+
+
+class PurgeKept(Exception):
+    """A purge deleted what it could and kept some: what it did, and what it kept and why."""
+
+    def __init__(self, said: str, kept: str):
+        super().__init__(kept)
+        self.said, self.kept = said, kept
 
 
 def purge_register(purge: Callable[[datetime], str]) -> None:
@@ -463,9 +472,16 @@ def purge_register(purge: Callable[[datetime], str]) -> None:
         _purges.append(purge)
 
 
-def others_purge(*, before: datetime) -> list[str]:
-    """Run the registered purges; what each says it did."""
-    return [purge(before) for purge in _purges]
+def others_purge(*, before: datetime) -> tuple[list[str], list[str]]:
+    """Run every registered purge: what each said it did, and what any kept and why."""
+    said, kept = [], []
+    for purge in _purges:
+        try:
+            said.append(purge(before))
+        except PurgeKept as partly:
+            said.append(partly.said)
+            kept.append(partly.kept)
+    return said, kept
 
 
 def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:

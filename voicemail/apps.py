@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class VoicemailConfig(AppConfig):
     name = "voicemail"
     verbose_name = _("Voicemail")
+
+    def ready(self):
+        from calllog.services import purge_register
+
+        from .services import calls_purged
+
+        # Voicemails hold callers' numbers and voices: purge_calls deletes them with the calls.
+        purge_register(calls_purged)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from calllog.services import PurgeKept
 from calllog.spool import Spool, keep
 from directory.models import Planet
 from metrics import registry as metrics
@@ -183,6 +184,20 @@ def voicemails_delete(voicemails: Iterable[Voicemail]) -> tuple[int, list[str]]:
         voicemail.delete()
         deleted += 1
     return deleted, kept
+
+
+def calls_purged(before: datetime) -> str:
+    """purge_calls' part (registered in apps.py): the voicemails as old as the calls it
+    deletes, with their recordings; those whose recording Twilio could not delete are kept."""
+    deleted, kept = voicemails_purge(before=before)
+    said = f"Deleted {deleted} voicemail(s) and their recordings at Twilio."
+    if kept:
+        raise PurgeKept(
+            said,
+            f"Kept {len(kept)} voicemail(s): Twilio could not delete the recording.\n"
+            + "\n".join(kept),
+        )
+    return said
 
 
 def voicemails_purge(*, before: datetime, batch_size: int = 500) -> tuple[int, list[str]]:
