@@ -5,10 +5,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# The AccountSid the call simulator sends: its calls are rehearsals, not traffic, and the call
-# log leaves them out so they never skew the dashboard.
-SIMULATED_ACCOUNT_SID = "AC" + "0" * 32
-
 
 class CallStatus(models.TextChoices):
     # Twilio's final CallStatus values, from the status callback.

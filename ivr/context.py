@@ -10,10 +10,10 @@ from django.conf import settings
 from django.urls import get_script_prefix, reverse
 
 from calllog import services as calllog
-from calllog.models import SIMULATED_ACCOUNT_SID
 from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS
 from directory.script import LanguageOption, Lines, MenuNode, Script
 from metrics import registry as metrics
+from twilio_api.client import SIMULATED_ACCOUNT_SID
 
 from . import speech
 from .decorators import public_base_url

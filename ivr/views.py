@@ -11,10 +11,11 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 
 from calllog import services as calllog
-from calllog.models import SIMULATED_ACCOUNT_SID, Call
+from calllog.models import Call
 from directory.models import Prompt
 from directory.selectors import script_get
 from texts import services as texts
+from twilio_api.client import SIMULATED_ACCOUNT_SID
 from twilio_api.messages import MESSAGE_SID
 from twilio_api.recordings import RECORDING_SID
 from voicemail import services as voicemail

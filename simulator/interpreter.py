@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin
 
-# Twilio sends the account's SID; a simulated call belongs to no account, and is not logged.
-from calllog.models import SIMULATED_ACCOUNT_SID
 from directory.models import PHONE_KEYS
+
+# Twilio sends the account's SID; a simulated call belongs to no account, and is not logged.
+from twilio_api.client import SIMULATED_ACCOUNT_SID
 
 DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed")
 # Twilio's Confidence for words said without one: sure, as a clear line would be.

@@ -14,6 +14,9 @@ from twilio.rest import Client
 # Where the twilio client addresses this API's requests; TWILIO_API_BASE_URL replaces it.
 TWILIO_API_ORIGIN = "https://api.twilio.com"
 ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
+# The AccountSid the call simulator sends (no Twilio account has it): its calls are rehearsals,
+# not traffic; the call log and the metrics leave them out.
+SIMULATED_ACCOUNT_SID = "AC" + "0" * 32
 API_KEY_SID = re.compile(r"SK[0-9a-fA-F]{32}")
 
 

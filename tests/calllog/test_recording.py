@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from calllog.models import SIMULATED_ACCOUNT_SID, Call, Step
+from calllog.models import Call, Step
 from directory.models import Action, Planet
 from tests.conftest import parse_twiml
 from tests.factories import main_menu, make_menu, make_option
+from twilio_api.client import SIMULATED_ACCOUNT_SID
 
 pytestmark = pytest.mark.django_db
 

@@ -165,7 +165,7 @@ def test_the_directory_revision_in_use_is_served(client, unsigned_client, demo, 
 
 @pytest.mark.django_db
 def test_the_simulators_calls_are_not_counted_as_callers(client, unsigned_client, demo, token):
-    from calllog.models import SIMULATED_ACCOUNT_SID
+    from twilio_api.client import SIMULATED_ACCOUNT_SID
 
     labels = {"called_number": "+15005550009"}
     before = scrape(unsigned_client)
