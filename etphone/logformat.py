@@ -13,6 +13,16 @@ def one_line(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
+class WrongHostInOneLine(logging.Filter):
+    """A request for a host not in ALLOWED_HOSTS (a probe, a scanner) is a warning of one line:
+    Django logs an error with its traceback, and a load balancer's probe would fill the log."""
+
+    def filter(self, record):
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        return True
+
+
 class OneLineFormatter(logging.Formatter):
     """Escapes control characters in the message; a traceback after it keeps its lines."""
 

@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "ivr.middleware.LocaleMiddleware",
+    "ivr.middleware.StaffLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -152,7 +152,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The health checks and the recordings (cached for ever) need no language. The webhooks answer
-# in the default language without reaching LocaleMiddleware (ivr.middleware).
+# in the default language without reaching StaffLocaleMiddleware (ivr.middleware).
 LOCALE_MIDDLEWARE_EXEMPT = [r"^health", r"^recordings/"]
 USE_TZ = True
 
@@ -289,8 +289,12 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         }
     },
+    "filters": {"wrong_host": {"()": "etphone.logformat.WrongHostInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    # The twilio client logs every request's headers at INFO; its errors are reported anyway.
-    "loggers": {"twilio.http_client": {"level": "WARNING"}},
+    "loggers": {
+        # The twilio client logs every request's headers at INFO; its errors are reported anyway.
+        "twilio.http_client": {"level": "WARNING"},
+        "django.security.DisallowedHost": {"filters": ["wrong_host"]},
+    },
 }

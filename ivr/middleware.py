@@ -93,7 +93,7 @@ class WebhookMiddleware:
         return match.func(request, *match.args, **match.kwargs)
 
 
-class LocaleMiddleware(locale.LocaleMiddleware):
+class StaffLocaleMiddleware(locale.LocaleMiddleware):
     """Staff pages in the browser's language; LOCALE_MIDDLEWARE_EXEMPT paths (the health checks,
     the recordings Twilio fetches) in the default, without Accept-Language negotiation, Vary or
     Content-Language headers. Webhooks never get here (WebhookMiddleware answers them first).

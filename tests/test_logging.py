@@ -47,3 +47,14 @@ def test_tracebacks_keep_their_lines_and_messages_lose_their_controls(server_log
 
 def test_one_line_keeps_tabs_and_any_script():
     assert one_line("ダゴバ\tplease\x1b[31m\x00") == "ダゴバ\tplease\\x1b[31m\\x00"
+
+
+def test_a_request_for_another_host_is_one_warning_line(unsigned_client, server_log):
+    response = unsigned_client.get(reverse("health"), HTTP_HOST="probe.internal")
+    assert response.status_code == 400
+    lines = server_log.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert (
+        " WARNING django.security.DisallowedHost Invalid HTTP_HOST header: 'probe.internal'"
+        in (lines[0])
+    )
