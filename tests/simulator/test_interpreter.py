@@ -549,7 +549,14 @@ def test_the_finishing_key_posts_a_plausible_recording_to_the_action():
 
 def test_other_keys_are_part_of_the_message_and_do_not_finish_it():
     app, interpreter, turn = walk(RECORD_PAGES)
+    requests = len(app.requests)
     turn = interpreter.press(turn.waiting, "5")
+    # Still recording: nothing posted, the Record still waits for its finishing key.
+    assert len(app.requests) == requests
+    assert not turn.ended
+    assert turn.waiting is not None
+    turn = interpreter.press(turn.waiting, "#")
+    assert urlsplit(app.requests[-1][1]).path == "/saved"
 
 
 # Speech
