@@ -35,7 +35,7 @@ def report_receive(parameters: Mapping[str, str]) -> bool:
     _report, created = Report.objects.get_or_create(sid=fields.pop("sid"), defaults=fields)
     if created:
         code = fields["error_code"] if is_code(fields["error_code"]) else ""
-        metrics.debugger_reports.labels(fields["level"], code).inc()
+        metrics.count(metrics.debugger_reports, fields["level"], code)
     return created
 
 

@@ -9,11 +9,11 @@ from http import HTTPStatus
 
 import pytest
 from django.db import OperationalError
-from prometheus_client.parser import text_string_to_metric_families
 
 from debugger.models import Report
 from tests.conftest import sign
 from tests.debugger.reports import CALL_SID, payload, post, report
+from tests.metrics.test_metrics import TOKEN, scrape, value
 
 pytestmark = pytest.mark.django_db
 
@@ -150,27 +150,21 @@ def test_a_report_the_database_cannot_take_is_answered_503_for_twilio_to_send_ag
     assert "Could not keep a Debugger report" in caplog.text
 
 
-def counted(client, settings, level: str, code: str) -> float:
-    """The /metrics count of Debugger reports with these labels."""
-    settings.METRICS_TOKEN = "scrape-me"
-    text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer scrape-me").content.decode()
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == "etphone_twilio_debugger_reports_total" and sample.labels == {
-                "level": level,
-                "code": code,
-            }:
-                return sample.value
-    return 0.0
-
-
 def test_metrics_count_each_report_once_by_level_and_code(client, unsigned_client, settings):
-    errors = counted(unsigned_client, settings, "error", "11200")
-    unknown = counted(unsigned_client, settings, "warning", "")
+    settings.METRICS_TOKEN = TOKEN
+    reports = "etphone_twilio_debugger_reports_total"
+    before = scrape(unsigned_client)
 
     post(client)
     post(client)  # Twilio sending it again
     post(client, report(sid="NO" + "c" * 32, Level="WARNING", Payload='{"error_code": "x"}'))
+    post(client, report(Sid=None))
 
-    assert counted(unsigned_client, settings, "error", "11200") == errors + 1
-    assert counted(unsigned_client, settings, "warning", "") == unknown + 1
+    after = scrape(unsigned_client)
+
+    def added(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert added(reports, level="error", code="11200") == 1
+    assert added(reports, level="warning", code="") == 1  # not a code: no label of its own
+    assert added("etphone_webhook_requests_total", step="debugger", answer="refused") == 1
