@@ -13,6 +13,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from debugger.models import Level, Report
+from debugger.selectors import recent_get
 from directory.models import CalledNumber, Language, Menu, Option, Planet, PlanetAlias
 from directory.querystrings import InRange, fields_on
 from directory.services import alias_add
@@ -329,7 +331,19 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
                 ],
             ),
         }
+        context |= self._twilio_errors(request)
         return TemplateResponse(request, "admin/calllog/dashboard.html", context)
+
+    def _twilio_errors(self, request) -> dict:
+        """The errors Twilio's Debugger reported in the last day, for staff who may see them."""
+        reports = self.admin_site.get_model_admin(Report)
+        if not reports.has_view_permission(request):
+            return {}
+        url = reverse("admin:debugger_report_changelist")
+        return {
+            "twilio_errors": recent_get().errors,
+            "twilio_errors_url": f"{url}?{urlencode({'level__exact': Level.ERROR})}",
+        }
 
 
 class MatchedFilter(admin.SimpleListFilter):

@@ -7,13 +7,17 @@ class CalllogConfig(AppConfig):
     verbose_name = _("Call log")
 
     def ready(self):
+        from debugger.services import reports_purge
         from directory.picture import figures_source
         from metrics.registry import collector_register
 
         from .selectors import picture_figures
+        from .services import purge_register
         from .spool import spools_collect
 
         # The tree's picture (in the directory) shows the calls' figures on its menus.
         figures_source(picture_figures)
         # /metrics tells what waits in the spools.
         collector_register(spools_collect)
+        # Twilio's Debugger reports may hold callers' numbers: purge_calls deletes them too.
+        purge_register(reports_purge)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "calllog",
     "voicemail",
     "texts",
+    "debugger",
     "metrics",
 ]
 

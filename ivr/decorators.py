@@ -6,7 +6,7 @@ import time
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBase, HttpResponseForbidden
 from django.utils.encoding import escape_uri_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -71,7 +71,8 @@ def apologize() -> str:
 
 
 def twilio_webhook(view):
-    """A Twilio voice webhook: GET or POST, signed by Twilio, always answered with TwiML."""
+    """A Twilio webhook: GET or POST, signed by Twilio, answered with the view's TwiML (or with
+    the view's own response, for a signed request that is not what it takes)."""
 
     # Twilio cannot send a CSRF token; the signature check below is what keeps others out.
     @csrf_exempt
@@ -102,7 +103,10 @@ def twilio_webhook(view):
             )
             document = apologize()
             request.META[ANSWERED_AS_KEY] = "apology"
-        response = HttpResponse(document, content_type="text/xml; charset=utf-8")
+        if isinstance(document, HttpResponseBase):
+            response = document
+        else:
+            response = HttpResponse(document, content_type="text/xml; charset=utf-8")
         # As CommonMiddleware would set it: webhooks pass it by (ivr.middleware).
         response["Content-Length"] = str(len(response.content))
         answered_as = request.META.get(ANSWERED_AS_KEY, "twiml")

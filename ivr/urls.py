@@ -23,5 +23,6 @@ urlpatterns = [
     path("voicemail/recording", views.voicemail_recording, name="voicemail_recording"),
     path("voicemail/transcription", views.voicemail_transcription, name="voicemail_transcription"),
     path("texts/status", views.text_status, name="text_status"),
+    path("debugger", views.debugger, name="debugger"),
     re_path(r"^(?P<path>.*)$", views.elsewhere, name="elsewhere"),
 ]

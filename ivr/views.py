@@ -6,12 +6,13 @@ import logging
 from urllib.parse import urlencode, urlsplit
 
 from django.db import DatabaseError
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 
 from calllog import services as calllog
 from calllog.models import Call
+from debugger import services as debugger_reports
 from directory.models import Prompt
 from directory.selectors import script_get
 from texts import services as texts
@@ -65,6 +66,25 @@ def text_status(request):
             )
         except Exception:
             logger.exception("Could not record the status of text %s", message_sid)
+    return twiml.empty()
+
+
+@twilio_webhook
+def debugger(request):
+    """Twilio's Debugger webhook: an error or warning report about our line, kept for staff."""
+    try:
+        debugger_reports.report_receive(request_params(request))
+    except debugger_reports.NotAReport as refusal:
+        logger.warning("Refused a Debugger report: %s", refusal)
+        request.META[ANSWERED_AS_KEY] = "refused"
+        return HttpResponseBadRequest(
+            f"Not a Debugger report: {refusal}\n", content_type="text/plain"
+        )
+    except DatabaseError:
+        # Twilio keeps the report in its console; it may send it again.
+        logger.exception("Could not keep a Debugger report")
+        request.META[ANSWERED_AS_KEY] = "unavailable"
+        return HttpResponse("Try again later.\n", content_type="text/plain", status=503)
     return twiml.empty()
 
 
@@ -198,6 +218,7 @@ def home(request):
             "welcome_url": request.build_absolute_uri(reverse("ivr:welcome")),
             "fallback_url": request.build_absolute_uri(reverse("ivr:fallback")),
             "status_url": request.build_absolute_uri(reverse("ivr:status")),
+            "debugger_url": request.build_absolute_uri(reverse("ivr:debugger")),
             # DJANGO_ADMIN_URL keeps the admin's path from whoever does not know it: only
             # signed-in staff are shown it.
             "admin_url": reverse("admin:index") if request.user.is_staff else "",

@@ -50,7 +50,8 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0
 webhook_requests = Counter(
     "etphone_webhook_requests",
     "Twilio's requests to our webhooks, by step and how we answered "
-    "(twiml, signature_refused, apology, fallback_replay).",
+    "(twiml, signature_refused, apology, fallback_replay; refused, unavailable: a report "
+    "Twilio's Debugger sent that was not one, or could not be kept).",
     ["step", "answer"],
     registry=REGISTRY,
 )

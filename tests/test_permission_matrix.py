@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from calllog.models import Call, Utterance
 from calllog.services import entries_write
+from debugger.models import Report
+from debugger.services import report_receive
 from directory.admin import ImportFiles, InlineRowAdmin
 from directory.models import (
     Announcement,
@@ -50,6 +52,7 @@ from directory.models import (
     Revision,
 )
 from tests.admin_forms import form_fields
+from tests.debugger.reports import report
 from texts.models import SentText
 from voicemail.models import Voicemail
 
@@ -62,13 +65,14 @@ OK, FOUND, FORBIDDEN = HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.FORBIDDEN
 NOT_FOUND, NOT_ALLOWED = HTTPStatus.NOT_FOUND, HTTPStatus.METHOD_NOT_ALLOWED
 
 # What the model admins refuse whatever the login (the call log is written by calls only, a
-# voicemail by a caller, and a planet's or prompt's rows are added on the planet's page).
-NO_ADD = {Call, Utterance, Voicemail, SentText} | {
+# voicemail by a caller, a Debugger report by Twilio, and a planet's or prompt's rows are added
+# on the planet's page).
+NO_ADD = {Call, Utterance, Voicemail, SentText, Report} | {
     model
     for model, model_admin in admin.site._registry.items()
     if isinstance(model_admin, InlineRowAdmin)
 }
-NO_CHANGE = {Call, Utterance, SentText}
+NO_CHANGE = {Call, Utterance, SentText, Report}
 NO_DELETE = {Call, SentText}
 # Pages listed on the admin's index (a planet's rows are edited on the planet's page).
 ON_INDEX = set(admin.site._registry) - {
@@ -132,6 +136,8 @@ CALLER_LOOKUPS = {
     Call: ("from_number__startswith", OK),
     Utterance: ("call__from_number__startswith", HTTPStatus.BAD_REQUEST),
     SentText: ("to_number__startswith", OK),
+    # What Twilio sent (with the numbers' and the words' permissions: Django's answer).
+    Report: ("raw__Payload__webhook__request__parameters__From__startswith", OK),
 }
 
 
@@ -192,8 +198,9 @@ class Cell:
     staff_only: bool = True  # anonymous logins go to the login page
 
 
-# The world the cells act on: the demo, a call with what its caller said, a voicemail with its
-# recording at the fake Twilio, a planet with every kind of row, a group and a user.
+# The world the cells act on: the demo, a call with what its caller said, a Debugger report, a
+# voicemail with its recording at the fake Twilio, a planet with every kind of row, a group and
+# a user.
 
 
 @pytest.fixture
@@ -217,6 +224,7 @@ def world(demo, fake_twilio, django_settings):
     SentText.objects.create(
         call_id="CA-matrix", menu="main", key="1", to_number="+19295550123", body="Hello."
     )
+    report_receive(report())  # Twilio's Debugger: a report holding the caller's number
     recording_sid = fake_twilio.add_recording()
     voicemail = Voicemail.objects.create(
         recording_sid=recording_sid,

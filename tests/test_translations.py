@@ -20,7 +20,16 @@ CATALOGUES = sorted(
 # Apps with strings staff see, and the project's own templates and settings.
 EXPECTED = {
     f"{room}locale/ja/LC_MESSAGES/django.po"
-    for room in ["", "calllog/", "directory/", "ivr/", "simulator/", "texts/", "voicemail/"]
+    for room in [
+        "",
+        "calllog/",
+        "debugger/",
+        "directory/",
+        "ivr/",
+        "simulator/",
+        "texts/",
+        "voicemail/",
+    ]
 }
 # The options `make messages` runs makemessages with (file names only: line numbers would
 # change the catalogues on every edit, and conflict on every merge).

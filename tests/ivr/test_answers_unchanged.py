@@ -336,6 +336,21 @@ def directions_by_text(t: Transcript) -> None:
     t.post("/ivr/texts/status", 30, MessageSid="../etc", MessageStatus="delivered")
 
 
+def debugger_reports(t: Transcript) -> None:
+    """Twilio's Debugger webhook (issue 22): a report, the same again, one that is not one."""
+    report = {
+        "Sid": "NO" + "c3" * 16,
+        "Level": "ERROR",
+        "Timestamp": "2026-12-01T10:00:00Z",
+        "PayloadType": "application/json",
+        "Payload": '{"error_code": "11200"}',
+    }
+    t.post("/ivr/debugger", 40, **report)
+    t.post("/ivr/debugger", 40, **report, note="(sent again)")
+    t.post("/ivr/debugger", 40, **{**report, "Payload": "{not json"})
+    t.unsigned("/ivr/debugger", 40, **report)
+
+
 def answers(client, unsigned_client, settings) -> Transcript:
     t = Transcript(client, unsigned_client)
     CalledNumber.objects.create(number=JAPANESE_NUMBER, language=Language.objects.get(code="ja-JP"))
@@ -352,6 +367,7 @@ def answers(client, unsigned_client, settings) -> Transcript:
     recorded_prompts(t)
     large_directory(t)
     directions_by_text(t)
+    debugger_reports(t)
     return t
 
 

@@ -36,6 +36,7 @@ def test_home_shows_the_absolute_webhook_url_for_this_host(client):
     html = client.get("/", HTTP_HOST="ivr.example.com").content.decode()
     page = Texts(html)
     assert page.by_id["webhook-url"] == "http://ivr.example.com/ivr/welcome"
+    assert page.by_id["debugger-url"] == "http://ivr.example.com/ivr/debugger"
 
 
 @pytest.mark.django_db

@@ -7,6 +7,9 @@ from django.core.management import CommandError, call_command
 
 from tests.fake_twilio import Scripted
 
+# --check reads the Debugger's reports (tests/debugger/test_twilio_connect.py).
+pytestmark = pytest.mark.django_db
+
 BASE = "https://ivr.example.com"
 OURS = {
     "voice_url": f"{BASE}/ivr/welcome",

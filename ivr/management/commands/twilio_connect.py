@@ -3,8 +3,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.urls import reverse
+from django.utils import timezone
 
+from debugger.selectors import recent_get
 from directory.fields import to_e164
 from twilio_api.client import TwilioApiError
 from twilio_api.numbers import Number, Voice, number_connect, number_get, numbers_list
@@ -31,8 +34,10 @@ def points_at(voice: Voice, base_url: str) -> bool:
 class Command(BaseCommand):
     help = (
         "Point a Twilio number's voice URL, fallback URL and status callback at this app, "
-        "through Twilio's REST API; or, with --check, list every number of the account, say "
-        "whether this app's numbers can send texts, and exit non-zero when one has drifted."
+        "through Twilio's REST API, and print the Debugger webhook to set in the console; or, "
+        "with --check, list every number of the account, say whether this app's numbers can "
+        "send texts and whether Twilio's Debugger reports arrive, and exit non-zero when a "
+        "number has drifted."
     )
     # Start-up warnings meant for the web server would bury the report.
     requires_system_checks = []
@@ -76,11 +81,15 @@ class Command(BaseCommand):
         number, changes = number_connect(phone_number, voice_for(base_url))
         if not changes:
             self.stdout.write(f"{_named(number)} already points at {base_url}: nothing changed.")
-            return
-        self.stdout.write(f"{_named(number)}:")
-        for name, old, new in changes:
-            self.stdout.write(f"  {name}: {old or '(none)'} -> {new or '(none)'}")
-        self.stdout.write(self.style.SUCCESS(f"Connected {number.phone_number} to {base_url}."))
+        else:
+            self.stdout.write(f"{_named(number)}:")
+            for name, old, new in changes:
+                self.stdout.write(f"  {name}: {old or '(none)'} -> {new or '(none)'}")
+            self.stdout.write(self.style.SUCCESS(f"Connected {number.phone_number} to {base_url}."))
+        self.stdout.write(
+            f"Debugger: in the Twilio console, set Monitor > Debugger > Webhook to "
+            f"{debugger_url(base_url)} for Twilio's error reports; its API cannot set it."
+        )
 
     def check(self, base_url: str, phone_number: str | None):
         wanted = voice_for(base_url)
@@ -108,6 +117,7 @@ class Command(BaseCommand):
                 f"Texts: sent through the messaging service {settings.TWILIO_MESSAGING_SERVICE_SID}"
                 " (TWILIO_MESSAGING_SERVICE_SID), from its numbers."
             )
+        self.debugger(base_url)
         if drifted:
             names = " ".join(number.phone_number for number in drifted)
             raise CommandError(
@@ -131,6 +141,35 @@ class Command(BaseCommand):
                 "or use an SMS-capable number."
             )
         )
+
+    def debugger(self, base_url: str):
+        """Whether Twilio's Debugger reports reach this app, and the last day's errors; a
+        warning, never a failure: the webhook is set in the console, where --check cannot see."""
+        try:
+            recent = recent_get()
+        except DatabaseError as error:
+            self.stdout.write(self.style.WARNING(f"Debugger: the reports cannot be read: {error}"))
+            return
+        if recent.last_report is None:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Debugger: no report from Twilio's Debugger is kept here. Check that the "
+                    "Twilio console's Monitor > Debugger > Webhook is "
+                    f"{debugger_url(base_url)}: without it Twilio's errors stay in its console."
+                )
+            )
+            return
+        last = timezone.localtime(recent.last_report).strftime("%Y-%m-%d %H:%M %Z")
+        line = (
+            f"Debugger: Twilio reported {recent.errors} error(s) in the last 24 hours "
+            f"(latest report: {last})."
+        )
+        self.stdout.write(self.style.WARNING(line) if recent.errors else line)
+
+
+def debugger_url(base_url: str) -> str:
+    """Where Twilio's Debugger posts its reports: set by hand in the console."""
+    return base_url + reverse("ivr:debugger")
 
 
 def _base_url(value: str) -> str:
