@@ -1,5 +1,6 @@
 """The alert rules shipped in deploy/prometheus pass promtool's check and their unit tests, and
-name only metrics /metrics serves; a broken rule fails the suite."""
+they and the Grafana dashboard name only metrics /metrics serves; a broken rule fails the
+suite."""
 
 import re
 import shutil
@@ -10,21 +11,13 @@ import pytest
 import yaml
 
 from metrics.registry import REGISTRY
-from tests.server import ROOT
-
-RULES = ROOT / "deploy" / "prometheus"
-ALERTS = RULES / "alerts.yml"
-ALERTS_TESTS = RULES / "alerts.test.yml"
+from tests.metrics.deploy_files import ALERTS, ALERTS_TESTS, RULES, alert_rules, dashboard_exprs
 
 
 def promtool(*args: str, cwd: Path = RULES) -> subprocess.CompletedProcess:
     if (binary := shutil.which("promtool")) is None:
         pytest.fail("promtool is missing: make test installs Debian's prometheus package")
     return subprocess.run([binary, *args], cwd=cwd, capture_output=True, text=True)
-
-
-def alert_rules(path: Path = ALERTS) -> list[dict]:
-    return [rule for group in yaml.safe_load(path.read_text())["groups"] for rule in group["rules"]]
 
 
 def test_the_alert_rules_pass_promtools_check():
@@ -92,10 +85,13 @@ def served_names() -> set[str]:
 
 @pytest.mark.django_db
 @pytest.mark.sqlite_run_only(reason="the names /metrics serves are the same on any database")
-def test_the_rules_name_only_metrics_that_metrics_serves(demo, settings, tmp_path):
+def test_the_rules_and_the_dashboard_name_only_metrics_that_metrics_serves(
+    demo, settings, tmp_path
+):
     settings.CALL_LOG_SPOOL_DIR = str(tmp_path)  # the spools' figures are served with it set
     served = served_names()
     assert {"etphone_planets_open", "etphone_spool_waiting_entries"} <= served
-    named = set(re.findall(r"\betphone_[a-z_]+", ALERTS.read_text()))
+    texts = [ALERTS.read_text(), *(expr for _title, expr in dashboard_exprs())]
+    named = {name for text in texts for name in re.findall(r"\betphone_[a-z_]+", text)}
     assert named - served == set()
-    assert len(named) >= 7
+    assert len(named) >= 12
