@@ -1,9 +1,10 @@
-"""A real Prometheus scrapes the production server (two granian workers) with the bearer token
-and finds what the calls did; the alert rules and the Grafana dashboard's queries run on it."""
+"""A real Prometheus, set up as the README says, scrapes the production server (two granian
+workers) with the bearer token and finds what the calls did; the alert rules and the Grafana
+dashboard's queries run on it."""
 
 import contextlib
-import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+import yaml
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -158,28 +160,29 @@ def leave_stale_counts(env: dict, multiprocess: Path) -> None:
     counters.rename(multiprocess / STALE)
 
 
+def scrape_config(target: str) -> dict:
+    """The README's prometheus.yml, filled in for target on loopback, scraping and evaluating
+    the rules each second."""
+    readme = (ROOT / "README.md").read_text()
+    (block,) = re.findall(r"<!-- prometheus-config -->\s*```yaml\n(.*?)```", readme, re.S)
+    config = yaml.safe_load(block)
+    (job,) = config["scrape_configs"]
+    assert job["job_name"] == "etphone"
+    job["scheme"] = "http"
+    job["authorization"]["credentials"] = METRICS_TOKEN
+    job["static_configs"] = [{"targets": [target]}]
+    config["rule_files"] = [str(ALERTS)]
+    config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
+    return config
+
+
 @contextlib.contextmanager
 def prometheus_scraping(target: str, directory: Path):
     """Prometheus scraping target's /metrics each second with the bearer token, evaluating the
     alert rules; yields its base URL."""
     port = free_port()
     config = directory / "prometheus.yml"
-    # JSON is YAML: Prometheus reads it as its own configuration.
-    config.write_text(
-        json.dumps(
-            {
-                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-                "rule_files": [str(ALERTS)],
-                "scrape_configs": [
-                    {
-                        "job_name": "etphone",
-                        "authorization": {"credentials": METRICS_TOKEN},
-                        "static_configs": [{"targets": [target]}],
-                    }
-                ],
-            }
-        )
-    )
+    config.write_text(yaml.safe_dump(scrape_config(target)))
     log_path = directory / "prometheus.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
