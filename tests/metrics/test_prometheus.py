@@ -235,8 +235,14 @@ def line(tmp_path_factory):
 
 
 def test_prometheus_finds_the_calls_steps_and_dial_outcomes_both_workers_counted(line):
-    line.calls_of_every_kind("counts")
-    line.counted()
+    # The kernel spreads connections over the workers' sockets as it likes (and a worker may
+    # still be starting): calls until each worker has answered some, within reason.
+    for n in range(20):
+        line.calls_of_every_kind(f"counts{n}")
+        line.counted()
+        workers = {pid: count for pid, count in line.worker_counts().items() if count}
+        if len(workers) >= 2:
+            break
     by_step = {
         series["metric"]["step"]: float(series["value"][1])
         for series in line.query("sum by (step) (etphone_webhook_requests_total)")
@@ -248,7 +254,6 @@ def test_prometheus_finds_the_calls_steps_and_dial_outcomes_both_workers_counted
     line.wait_for("sum(etphone_speech_total)", line.speech)
     line.wait_for("sum(etphone_menu_answers_total)", line.requests["menu"])
     # Each worker counted some of the requests in its own file; /metrics added them up.
-    workers = {pid: count for pid, count in line.worker_counts().items() if count}
     assert len(workers) >= 2, workers
     assert sum(workers.values()) == sum(line.requests.values())
 
@@ -292,7 +297,7 @@ def test_a_killed_worker_loses_none_of_the_totals_counted(line):
     line.counted()
     counts = line.worker_counts()
     victim = max(line.server.workers(), key=lambda pid: counts.get(pid, 0))
-    assert counts[victim] > 0
+    assert counts.get(victim, 0) > 0
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + DEADLINE_S
     while victim in (workers := line.server.workers()) or len(workers) < 2:
@@ -349,11 +354,15 @@ def test_every_dashboard_query_runs_and_those_the_calls_feed_return_data(line):
     window = f"{int(time.monotonic() - line.started) + 60}s"
     exprs = dashboard_exprs()
     assert len(exprs) >= 15
-    empty = []
+    fed = []
     for title, expr in exprs:
         query = expr.replace("$__rate_interval", window).replace("$__range", window)
         assert "$" not in query, f"{title}: a variable the test does not know: {query}"
-        result = line.query(query)
-        if not result and not any(name in expr for name in UNFED):
-            empty.append((title, query))
-    assert empty == []
+        line.query(query)  # Prometheus runs it
+        if not any(name in expr for name in UNFED):
+            fed.append((title, query))
+    # A rate needs two scrapes of a series: a series the calls just made may have one yet.
+    deadline = time.monotonic() + DEADLINE_S
+    while empty := [(title, query) for title, query in fed if not line.query(query)]:
+        assert time.monotonic() < deadline, empty
+        time.sleep(0.5)
