@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from tests.conftest import spoken
+from tests.debugger.reports import report
 from tests.metrics.deploy_files import ALERTS, alert_rules, dashboard_exprs
 from tests.server import (
     ROOT,
@@ -61,7 +62,7 @@ class Line:
         # The SQLite file, and the server's multiprocess directory.
         self.database, self.multiprocess = database, multiprocess
         self.requests: Counter[str] = Counter()  # webhook requests made, by step
-        self.calls = self.busy = self.speech = self.apologies = 0
+        self.calls = self.busy = self.speech = self.apologies = self.reports = 0
         self.started = time.monotonic()
 
     def post(self, url: str, params: dict) -> ET.Element:
@@ -93,6 +94,11 @@ class Line:
         )
         self.call(f"CA{tag}words", [{"SpeechResult": "planets", "Confidence": "0.92"}])
 
+    def debugger_report(self) -> None:
+        """Twilio's Debugger posting an error report (11200: a proxy's 502 instead of TwiML)."""
+        self.reports += 1
+        self.post("/ivr/debugger", report(sid=f"NO{self.reports:032x}"))
+
     def query(self, expr: str) -> list[dict]:
         """Prometheus' answer to an instant query (its HTTP API); fails on a query it refuses."""
         response = requests.get(
@@ -115,6 +121,18 @@ class Line:
         while (value := self.value(expr)) != expected:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{expr} is {value}, not {expected}, after {DEADLINE_S} s")
+            time.sleep(0.5)
+
+    def alert(self, name: str, *, state: str) -> dict:
+        """Poll Prometheus' alerts until one named so is in that state (or past it)."""
+        states = {"pending": {"pending", "firing"}, "firing": {"firing"}}[state]
+        deadline = time.monotonic() + DEADLINE_S
+        while True:
+            alerts = requests.get(f"{self.prometheus}/api/v1/alerts", timeout=10).json()
+            for alert in alerts["data"]["alerts"]:
+                if alert["labels"]["alertname"] == name and alert["state"] in states:
+                    return alert
+            assert time.monotonic() < deadline, f"{name} is not {state}: {alerts['data']}"
             time.sleep(0.5)
 
     def counted(self) -> None:
@@ -275,21 +293,19 @@ def test_an_apology_with_the_database_gone_is_counted_and_its_alert_is_pending(l
             )
     finally:
         good.replace(line.database)
-    deadline = time.monotonic() + DEADLINE_S
-    while not (alerts := apology_alerts(line)):
-        assert time.monotonic() < deadline, "EtphoneCallersHearApologies never became pending"
-        time.sleep(0.5)
-    assert alerts[0]["state"] in {"pending", "firing"}
-    assert alerts[0]["labels"]["severity"] == "critical"
+    alert = line.alert("EtphoneCallersHearApologies", state="pending")
+    assert alert["labels"]["severity"] == "critical"
 
 
-def apology_alerts(line: Line) -> list[dict]:
-    alerts = requests.get(f"{line.prometheus}/api/v1/alerts", timeout=10).json()
-    return [
-        alert
-        for alert in alerts["data"]["alerts"]
-        if alert["labels"]["alertname"] == "EtphoneCallersHearApologies"
-    ]
+def test_a_twilio_error_report_is_counted_and_its_alert_fires_at_once(line):
+    line.debugger_report()
+    line.wait_for(
+        'sum(etphone_twilio_debugger_reports_total{level="error", code="11200"})', line.reports
+    )
+    # Its series is new: the rule's second half sees it, with no increase to measure yet.
+    alert = line.alert("EtphoneTwilioReportsErrors", state="firing")
+    assert alert["labels"]["code"] == "11200"
+    assert alert["annotations"]["summary"] == "Twilio reports error 11200"
 
 
 def test_a_killed_worker_loses_none_of_the_totals_counted(line):
@@ -336,18 +352,20 @@ def test_prometheus_loads_every_alert_rule_and_evaluates_it_on_what_it_scraped(l
     assert {name: rule["health"] for name, rule in evaluated.items()} == dict.fromkeys(names, "ok")
 
 
-# What the tests' calls do not feed: no text is sent, Twilio posts no report, and no spool
-# entry is set aside.
+# What the tests' calls do not feed: no text is sent, and no spool entry is set aside.
 UNFED = (
     "etphone_texts_total",
-    "etphone_twilio_debugger_reports_total",
     "etphone_spool_write_failures_total",
     "etphone_spool_entries_set_aside_total",
 )
 
 
+STATS = {"Calls started", "Apologies", "Twilio errors, last 24 hours"}
+
+
 def test_every_dashboard_query_runs_and_those_the_calls_feed_return_data(line):
     line.calls_of_every_kind("dashboard")
+    line.debugger_report()
     line.counted()
     # Grafana's own variables: the dashboard's range, and a rate's window; both since the
     # first call, so every rate still sees the calls.
@@ -366,3 +384,10 @@ def test_every_dashboard_query_runs_and_those_the_calls_feed_return_data(line):
     while empty := [(title, query) for title, query in fed if not line.query(query)]:
         assert time.monotonic() < deadline, empty
         time.sleep(0.5)
+    # The totals count every call, apology and report, a series' first value included.
+    totals = {title: line.value(query) for title, query in fed if title in STATS}
+    assert totals == {
+        "Calls started": line.calls,
+        "Apologies": line.apologies,
+        "Twilio errors, last 24 hours": line.reports,
+    }
