@@ -281,7 +281,8 @@ def test_an_apology_with_the_database_gone_is_counted_and_its_alert_is_pending(l
     line.database.rename(good)
     line.database.write_bytes(b"this is not a database, it is what a broken disk returned" * 100)
     try:
-        # Two, a scrape apart: an alert sees an increase only between two scraped values.
+        # Two, a scrape apart: the alert sees an increase between two scraped values (a first
+        # apology, on a server Prometheus was scraping 5 minutes before, fires it alone).
         for n in range(2):
             root = line.post("/ivr/welcome", {"CallSid": f"CAgone{n}", **CALLER})
             assert spoken(root) == [APOLOGY]
@@ -297,12 +298,15 @@ def test_an_apology_with_the_database_gone_is_counted_and_its_alert_is_pending(l
     assert alert["labels"]["severity"] == "critical"
 
 
-def test_a_twilio_error_report_is_counted_and_its_alert_fires_at_once(line):
-    line.debugger_report()
-    line.wait_for(
-        'sum(etphone_twilio_debugger_reports_total{level="error", code="11200"})', line.reports
-    )
-    # Its series is new: the rule's second half sees it, with no increase to measure yet.
+def test_twilio_error_reports_are_counted_and_their_alert_fires_at_once(line):
+    # Two, a scrape apart, as for the apologies: this Prometheus is too new to the server for
+    # the rule's half about a code's first report (alerts.test.yml tests that half).
+    for _ in range(2):
+        line.debugger_report()
+        line.wait_for(
+            'sum(etphone_twilio_debugger_reports_total{level="error", code="11200"})',
+            line.reports,
+        )
     alert = line.alert("EtphoneTwilioReportsErrors", state="firing")
     assert alert["labels"]["code"] == "11200"
     assert alert["annotations"]["summary"] == "Twilio reports error 11200"
