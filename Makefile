@@ -32,6 +32,9 @@ CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 # GNU gettext: makemessages and compilemessages (`make messages`), and the test that the
 # catalogues hold every marked string. Running the app needs none: the .mo files are committed.
 XGETTEXT := /usr/bin/xgettext
+# Prometheus and promtool: a test scrapes the production server with a real Prometheus, and
+# promtool checks the alert rules in deploy/prometheus/ and runs their unit tests.
+PROMETHEUS := /usr/bin/prometheus
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 ## chromium: install Debian's chromium package and a Japanese font when missing
@@ -48,6 +51,11 @@ $(CJK_FONT):
 $(XGETTEXT):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y gettext
+
+$(PROMETHEUS):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		prometheus
 
 ## messages: update the Japanese catalogues (*/locale/ja/.../django.po) from the code, then
 ## compile them (.mo); translate what is new in the .po files, run it again, commit both
@@ -89,10 +97,10 @@ test: lint test-sqlite test-postgres
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
-test-sqlite: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
+test-sqlite: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT) $(PROMETHEUS)
 	env -u DATABASE_URL $(PYTEST)
 
-test-postgres: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT)
+test-postgres: install-dev $(CHROMIUM) $(CJK_FONT) $(XGETTEXT) $(PROMETHEUS)
 	scripts/with-postgres $(PYTEST)
 
 ## bench: the production server under signed Twilio traffic beside the tutorial's Node sample

@@ -29,6 +29,12 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self):
+        from metrics.registry import collector_register
+
+        from .selectors import planets_open_collect
+
+        # /metrics tells how many planets are open now (opening hours are the directory's).
+        collector_register(planets_open_collect)
         # After every migrate (and flush): SQLite loses a table's triggers when a migration
         # rebuilds it, and a flush empties the Revision table.
         post_migrate.connect(_install_triggers, sender=self)

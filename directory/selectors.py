@@ -1,6 +1,7 @@
 """Reads of the directory for the call flow: the Script, read once per process per change."""
 
 import logging
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
@@ -8,11 +9,13 @@ from types import MappingProxyType
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
+from prometheus_client.core import GaugeMetricFamily
 
 from metrics import registry as metrics
 
-from .hours import Hours, Opening
+from .hours import Hours, Opening, is_open
 from .models import (
     Action,
     Announcement,
@@ -372,3 +375,25 @@ def script_get() -> Script:
         _cached = (token, script)  # one assignment: other threads see the old pair or the new
         metrics.directory_revision_in_use(token)
     return script
+
+
+def planets_open(*, now: datetime) -> int:
+    """How many of the planets callers can reach (active) are open at `now`; a planet without
+    opening hours is always open."""
+    return sum(is_open(planet.hours, now) for planet in script_get().menu)
+
+
+def planets_open_collect() -> Iterator[GaugeMetricFamily]:
+    """For /metrics: the planets open now, so an alert can tell a quiet night from a dead line."""
+    try:
+        count = planets_open(now=timezone.now())
+    except Exception as error:
+        # The database gone: /metrics still serves the other figures (the apologies among them).
+        logger.warning("/metrics leaves out the planets open: %s", error)
+        return
+    gauge = GaugeMetricFamily(
+        "etphone_planets_open",
+        "Active planets open now by their opening hours (a planet without hours is always open).",
+    )
+    gauge.add_metric([], count)
+    yield gauge
