@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calllog.models import Call
-from directory.models.menus import TEXT_MESSAGE_LENGTH
+from directory.models import TEXT_MESSAGE_LENGTH
 
 
 class TextStatus(models.TextChoices):

@@ -1,5 +1,5 @@
 """The data staff edit in the admin, one module per idea: languages (and our numbers), planets,
-menus (the tree's shape), wording (directions and prompts) and the directory's revision."""
+menus, options and what they say (the tree), wording (directions and prompts), the revision."""
 
 from ..fields import DIGITS, PHONE_KEYS
 from .languages import CalledNumber, Language
@@ -7,15 +7,12 @@ from .menus import (
     BUILT_IN_GREETING,
     BUILT_IN_THANK_YOU,
     DIRECTIONS_PLACEHOLDER,
-    Action,
-    Announcement,
+    TEXT_MESSAGE_LENGTH,
     Menu,
     MenuPrompt,
-    Option,
-    OptionText,
-    OptionWord,
-    TextMessage,
 )
+from .option_wording import Announcement, OptionText, OptionWord, TextMessage
+from .options import Action, Option
 from .planets import (
     EXTENSION_LENGTH,
     Closure,
@@ -46,6 +43,7 @@ __all__ = [
     "BUILT_IN_GREETING",
     "BUILT_IN_THANK_YOU",
     "DIRECTIONS_PLACEHOLDER",
+    "TEXT_MESSAGE_LENGTH",
     "PHONE_KEYS",
     "PROMPT_DEFAULTS",
     "Action",
