@@ -2,8 +2,7 @@
 
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from urllib.parse import urljoin
 
 from directory.models import PHONE_KEYS
@@ -11,11 +10,36 @@ from directory.models import PHONE_KEYS
 # Twilio sends the account's SID; a simulated call belongs to no account, and is not logged.
 from twilio_api.client import SIMULATED_ACCOUNT_SID
 
+from .events import (
+    Dialed,
+    Ended,
+    Event,
+    Failed,
+    Gathering,
+    NotListening,
+    Pressed,
+    Recording,
+    Requested,
+    Spoke,
+    TimedOut,
+    Transport,
+    Turn,
+    Unheard,
+    Unreachable,
+    Waiting,
+)
+from .verbs import (
+    BadTwiml,
+    GatherSettings,
+    gather_settings,
+    method_of,
+    record_settings,
+    spoken_event,
+)
+
 DIAL_OUTCOMES = ("completed", "busy", "no-answer", "failed")
 # Twilio's Confidence for words said without one: sure, as a clear line would be.
 DEFAULT_CONFIDENCE = 0.9
-# What a Gather's input may list.
-INPUTS = ("dtmf", "speech")
 MAX_REQUESTS = 50
 # How long a dialed call that was answered lasts, as reported to the Dial's action.
 ANSWERED_CALL_SECONDS = 42
@@ -30,205 +54,6 @@ HUNG_UP = "the app hung up"
 DOCUMENT_ENDED = "the TwiML document ended"
 
 
-@dataclass(frozen=True)
-class Answer:
-    """What a webhook answered; note is the transport's explanation of a failure, if any."""
-
-    status: int
-    body: bytes
-    note: str = ""
-
-
-class Unreachable(Exception):
-    """A transport could not get an answer at all (connection refused, a URL it cannot reach)."""
-
-
-# (method, absolute URL, parameters) -> Answer; signing and HTTP are the transport's business.
-Transport = Callable[[str, str, dict[str, str]], Answer]
-
-
-class Event:
-    """Something that happens in a call; str() of it is its line in a transcript."""
-
-
-@dataclass(frozen=True)
-class Requested(Event):
-    method: str
-    url: str
-    params: dict[str, str] = field(default_factory=dict)
-
-    def __str__(self):
-        sent = ", ".join(f"{name}={value!r}" for name, value in self.params.items())
-        return f"-> {self.method} {self.url}" + (f" ({sent})" if sent else "")
-
-
-@dataclass(frozen=True)
-class Said(Event):
-    text: str
-    voice: str = ""
-    language: str = ""
-    loop: int = 1
-
-    def __str__(self):
-        how = ", ".join(filter(None, [self.voice, self.language, _times(self.loop)]))
-        return f"Says{f' ({how})' if how else ''}: {self.text}"
-
-
-@dataclass(frozen=True)
-class Played(Event):
-    url: str
-    loop: int = 1
-
-    def __str__(self):
-        return f"Plays {self.url}" + (f" ({_times(self.loop)})" if _times(self.loop) else "")
-
-
-@dataclass(frozen=True)
-class Paused(Event):
-    seconds: int
-
-    def __str__(self):
-        return f"Pauses {self.seconds} s"
-
-
-@dataclass(frozen=True)
-class Gathering(Event):
-    num_digits: int | None
-    timeout: int
-    finish_on_key: str
-    # The language words are heard in; empty when the Gather does not listen for speech.
-    speech_language: str = ""
-    hints: int = 0
-    keys: bool = True
-    # The absolute URL the answer goes to (where the app names the step the caller is at).
-    action: str = field(default="", compare=False)
-
-    def __str__(self):
-        wanted = (
-            f"{self.num_digits} key{'s' if self.num_digits != 1 else ''}"
-            if self.num_digits
-            else "keys"
-        )
-        if self.speech_language:
-            said = f"words in {self.speech_language}"
-            hints = f", {self.hints} hint{'s' if self.hints != 1 else ''}" if self.hints else ""
-            wanted = f"{wanted} or {said}{hints}" if self.keys else f"{said}{hints}"
-        finish = f", ended by {self.finish_on_key}" if self.finish_on_key and self.keys else ""
-        return f"Waits for {wanted} ({self.timeout} s{finish})"
-
-
-@dataclass(frozen=True)
-class Recording(Event):
-    max_length: int
-    finish_on_key: str
-
-    def __str__(self):
-        if not self.finish_on_key:
-            return "(recording a message)"
-        return f"(recording a message; press {' or '.join(self.finish_on_key)} to finish)"
-
-
-@dataclass(frozen=True)
-class Pressed(Event):
-    keys: str
-
-    def __str__(self):
-        return f"You press {self.keys}"
-
-
-@dataclass(frozen=True)
-class Spoke(Event):
-    words: str
-    confidence: float
-
-    def __str__(self):
-        return f"You say “{self.words}” (confidence {self.confidence:.2f})"
-
-
-@dataclass(frozen=True)
-class NotListening(Event):
-    words: str
-
-    def __str__(self):
-        return f"“{self.words}” went unheard: this menu listens for keys only"
-
-
-@dataclass(frozen=True)
-class TimedOut(Event):
-    seconds: int
-
-    def __str__(self):
-        return f"You press nothing for {self.seconds} s"
-
-
-@dataclass(frozen=True)
-class Unheard(Event):
-    keys: str
-
-    def __str__(self):
-        return f"Keys {self.keys} came after the input was complete and went unheard"
-
-
-@dataclass(frozen=True)
-class Dialed(Event):
-    target: str
-    outcome: str
-    seconds: int
-
-    def __str__(self):
-        return f"Dials {self.target}: {self.outcome}" + (
-            f" after {self.seconds} s" if self.seconds else ""
-        )
-
-
-@dataclass(frozen=True)
-class Ended(Event):
-    reason: str
-
-    def __str__(self):
-        return f"Call ends: {self.reason}"
-
-
-@dataclass(frozen=True)
-class Failed(Event):
-    message: str
-
-    def __str__(self):
-        return f"Error: {self.message}"
-
-
-def _times(loop: int) -> str:
-    if loop == 1:
-        return ""
-    return "until the call ends" if loop == 0 else f"{loop} times"
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """A call paused at a <Gather> or a <Record>: plain data, enough to go on later (even in
-    another process)."""
-
-    call: dict[str, str]
-    url: str
-    document: str
-    index: int
-    requests: int
-    digits: str = ""
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What the caller heard since the last key press, and the Gather that waits, if any."""
-
-    events: tuple[Event, ...]
-    waiting: Waiting | None
-    error: str | None = None
-
-    @property
-    def ended(self) -> bool:
-        return self.waiting is None
-
-
 def new_call(*, caller: str = DEFAULT_FROM, called: str = DEFAULT_TO) -> dict[str, str]:
     """The parameters Twilio sends with every request of one inbound call (but CallStatus)."""
     return {
@@ -239,10 +64,6 @@ def new_call(*, caller: str = DEFAULT_FROM, called: str = DEFAULT_TO) -> dict[st
         "Direction": "inbound",
         "ApiVersion": API_VERSION,
     }
-
-
-class BadTwiml(Exception):
-    """The app answered something Twilio could not carry out; the call ends with this message."""
 
 
 @dataclass(frozen=True)
@@ -261,22 +82,6 @@ class _Continue:
     root: ET.Element
     url: str
     start: int
-
-
-@dataclass(frozen=True)
-class _GatherSettings:
-    action: str
-    method: str
-    num_digits: int | None
-    timeout: int
-    finish_on_key: str
-    action_on_empty_result: bool
-    # A <Record>: keys are no input, only a finishing key ends it; its action hears a message.
-    max_length: int | None = None
-    inputs: tuple[str, ...] = ("dtmf",)
-    language: str = "en-US"
-    hints: tuple[str, ...] = ()
-    speech_timeout: str = ""
 
 
 def said(text: str) -> tuple[str, float]:
@@ -362,7 +167,7 @@ class Interpreter:
         return replace(silent, events=turn.events + silent.events)
 
 
-def _gathered(waiting: Waiting, gather: _GatherSettings, digits: str, finished_on: str):
+def _gathered(waiting: Waiting, gather: GatherSettings, digits: str, finished_on: str):
     """The Gather is over: its action gets the digits, or the document goes on without them.
     A Record ended by a key has a message for its action; ended by silence, nothing was said
     and Twilio goes on with the next verb."""
@@ -404,7 +209,7 @@ class _Walk:
     @classmethod
     def resume(cls, interpreter: Interpreter, waiting: Waiting):
         verb = ET.fromstring(waiting.document)[waiting.index]
-        settings = _record_settings if verb.tag == "Record" else _gather_settings
+        settings = record_settings if verb.tag == "Record" else gather_settings
         gather = settings(verb, waiting.url)
         return cls(interpreter, call=dict(waiting.call), requests=waiting.requests), gather
 
@@ -454,7 +259,7 @@ class _Walk:
         for index in range(start, len(root)):
             verb = root[index]
             if verb.tag in _SPOKEN:
-                self.events.append(_spoken(verb, url))
+                self.events.append(spoken_event(verb, url))
             elif verb.tag == "Gather":
                 return self._gather(root, index, url)
             elif verb.tag == "Record":
@@ -463,7 +268,7 @@ class _Walk:
                 target = (verb.text or "").strip()
                 if not target:
                     raise BadTwiml(f"<Redirect> has no URL (at {url}).")
-                return _Follow(_method(verb, url), urljoin(url, target), {})
+                return _Follow(method_of(verb, url), urljoin(url, target), {})
             elif verb.tag == "Dial":
                 if follow := self._dial(verb, url):
                     return follow
@@ -477,11 +282,11 @@ class _Walk:
 
     def _gather(self, root: ET.Element, index: int, url: str) -> Turn:
         verb = root[index]
-        gather = _gather_settings(verb, url)
+        gather = gather_settings(verb, url)
         for nested in verb:
             if nested.tag not in _SPOKEN:
                 raise BadTwiml(f"<{nested.tag}> cannot be nested in <Gather> (at {url}).")
-            self.events.append(_spoken(nested, url))
+            self.events.append(spoken_event(nested, url))
         self.events.append(
             Gathering(
                 gather.num_digits,
@@ -497,7 +302,7 @@ class _Walk:
         return Turn(tuple(self.events), Waiting(self.call, url, document, index, self.requests))
 
     def _record(self, root: ET.Element, index: int, url: str) -> Turn:
-        record = _record_settings(root[index], url)
+        record = record_settings(root[index], url)
         self.events.append(Recording(record.max_length, record.finish_on_key))
         document = ET.tostring(root, encoding="unicode")
         return Turn(tuple(self.events), Waiting(self.call, url, document, index, self.requests))
@@ -515,7 +320,7 @@ class _Walk:
         if not action:
             return None  # without an action Twilio goes on with the next verb
         return _Follow(
-            _method(verb, url),
+            method_of(verb, url),
             urljoin(url, action),
             {
                 "DialCallStatus": outcome,
@@ -523,81 +328,3 @@ class _Walk:
                 "DialCallSid": "CA" + uuid.uuid4().hex,
             },
         )
-
-
-def _whole_number(verb: ET.Element, name: str, default: int, url: str, *, least: int) -> int:
-    raw = verb.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw.strip())
-    except ValueError:
-        value = least - 1
-    if value < least:
-        raise BadTwiml(f"<{verb.tag} {name}={raw!r}> is not a whole number >= {least} (at {url}).")
-    return value
-
-
-def _method(verb: ET.Element, url: str) -> str:
-    method = verb.get("method", "POST").upper()
-    if method not in ("GET", "POST"):
-        raise BadTwiml(f"<{verb.tag} method={method!r}> is not GET or POST (at {url}).")
-    return method
-
-
-def _spoken(verb: ET.Element, url: str) -> Event:
-    loop = _whole_number(verb, "loop", 1, url, least=0)
-    if verb.tag == "Say":
-        # SSML inside a Say (<prosody>, <emphasis>...) is heard as its text.
-        text = " ".join("".join(verb.itertext()).split())
-        return Said(text, verb.get("voice", ""), verb.get("language", ""), loop)
-    if verb.tag == "Play":
-        return Played((verb.text or "").strip() or f"digits {verb.get('digits', '')}", loop)
-    return Paused(_whole_number(verb, "length", 1, url, least=0))
-
-
-def _gather_settings(verb: ET.Element, url: str) -> _GatherSettings:
-    finish_on_key = verb.get("finishOnKey", "#")
-    if len(finish_on_key) > 1 or (finish_on_key and finish_on_key not in PHONE_KEYS):
-        raise BadTwiml(f"<Gather finishOnKey={finish_on_key!r}> is not one key (at {url}).")
-    on_empty = verb.get("actionOnEmptyResult", "false").strip().lower()
-    if on_empty not in ("true", "false"):
-        raise BadTwiml(f"<Gather actionOnEmptyResult={on_empty!r}> is not true or false.")
-    inputs = tuple((verb.get("input") or "dtmf").split())
-    if not inputs or any(name not in INPUTS for name in inputs):
-        raise BadTwiml(f"<Gather input={verb.get('input')!r}> is not dtmf, speech or both.")
-    speech_timeout = (verb.get("speechTimeout") or "").strip()
-    if speech_timeout and speech_timeout != "auto" and not speech_timeout.isdigit():
-        raise BadTwiml(f"<Gather speechTimeout={speech_timeout!r}> is not auto or seconds.")
-    hints = tuple(hint.strip() for hint in (verb.get("hints") or "").split(",") if hint.strip())
-    if len(hints) > 500 or any(len(hint) > 100 for hint in hints):
-        raise BadTwiml(f"<Gather hints> takes at most 500 hints of 100 characters (at {url}).")
-    # Without an action, Twilio sends the keys to the document's own URL.
-    return _GatherSettings(
-        action=urljoin(url, verb.get("action") or url),
-        method=_method(verb, url),
-        num_digits=_whole_number(verb, "numDigits", 0, url, least=1) or None,
-        timeout=_whole_number(verb, "timeout", 5, url, least=1),
-        finish_on_key=finish_on_key,
-        action_on_empty_result=on_empty == "true",
-        inputs=inputs,
-        language=verb.get("language", "en-US"),
-        hints=hints,
-        speech_timeout=speech_timeout,
-    )
-
-
-def _record_settings(verb: ET.Element, url: str) -> _GatherSettings:
-    # Twilio's defaults: any key finishes, 5 s of silence ends it, at most an hour.
-    finish_on_key = verb.get("finishOnKey", "1234567890*#")
-    if any(key not in PHONE_KEYS for key in finish_on_key):
-        raise BadTwiml(f"<Record finishOnKey={finish_on_key!r}> is not keys (at {url}).")
-    return _GatherSettings(
-        action=urljoin(url, verb.get("action") or url),
-        method=_method(verb, url),
-        num_digits=None,
-        timeout=_whole_number(verb, "timeout", 5, url, least=0),
-        finish_on_key=finish_on_key,
-        action_on_empty_result=False,
-        max_length=_whole_number(verb, "maxLength", 3600, url, least=1),
-    )

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
-from .interpreter import Answer, Unreachable
+from .events import Answer, Unreachable
 
 MAX_ANSWER_BYTES = 1_000_000
 HTTP_TIMEOUT_SECONDS = 15

@@ -14,17 +14,14 @@ from django.views.decorators.http import require_POST
 
 from directory.models import Language
 
+from .events import Gathering, Requested, Turn, Waiting
 from .interpreter import (
     DEFAULT_CONFIDENCE,
     DIAL_OUTCOMES,
     DOCUMENT_ENDED,
     HUNG_UP,
     PHONE_KEYS,
-    Gathering,
     Interpreter,
-    Requested,
-    Turn,
-    Waiting,
 )
 from .menus import menu_name, text_sent
 from .transports import in_process_for, with_language

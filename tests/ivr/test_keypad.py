@@ -4,7 +4,8 @@ simulator plays Twilio's part, finish key included."""
 import pytest
 
 from directory.models import PHONE_KEYS, Action, Announcement, Language
-from simulator.interpreter import HUNG_UP, Ended, Interpreter, Said
+from simulator.events import Ended, Said
+from simulator.interpreter import HUNG_UP, Interpreter
 from simulator.transports import in_process
 from tests.factories import main_menu, make_option
 

@@ -34,7 +34,8 @@ from directory.models import (
 )
 from ivr.twiml import HINT_LENGTH, HINTS_LIMIT
 from ivr.urls import STEPS
-from simulator.interpreter import DIAL_OUTCOMES, Answer, Interpreter, new_call
+from simulator.events import Answer
+from simulator.interpreter import DIAL_OUTCOMES, Interpreter, new_call
 from simulator.transports import in_process
 
 pytestmark = pytest.mark.django_db

@@ -7,16 +7,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from simulator.interpreter import (
-    DEFAULT_CONFIDENCE,
-    DIAL_OUTCOMES,
-    MAX_REQUESTS,
+from simulator.events import (
     Answer,
     Dialed,
     Ended,
     Failed,
     Gathering,
-    Interpreter,
     NotListening,
     Paused,
     Played,
@@ -28,8 +24,8 @@ from simulator.interpreter import (
     Unheard,
     Unreachable,
     Waiting,
-    said,
 )
+from simulator.interpreter import DEFAULT_CONFIDENCE, DIAL_OUTCOMES, MAX_REQUESTS, Interpreter, said
 
 ENTRY = "http://ivr.test/ivr/welcome"
 

@@ -6,7 +6,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from twilio.request_validator import RequestValidator
 
-from simulator.interpreter import Dialed, Interpreter, Said, Unreachable
+from simulator.events import Dialed, Said, Unreachable
+from simulator.interpreter import Interpreter
 from simulator.transports import InProcess, OverHttp, entry_url, in_process, twilio_request
 
 pytestmark = pytest.mark.sqlite_run_only(

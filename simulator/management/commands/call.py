@@ -4,22 +4,19 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from simulator.interpreter import (
-    DIAL_OUTCOMES,
-    PHONE_KEYS,
+from simulator.events import (
     Dialed,
     Ended,
     Failed,
     Gathering,
-    Interpreter,
     NotListening,
     Pressed,
     Requested,
     Spoke,
     TimedOut,
     Unheard,
-    said,
 )
+from simulator.interpreter import DIAL_OUTCOMES, PHONE_KEYS, Interpreter, said
 from simulator.menus import menu_name, text_sent
 from simulator.transports import OverHttp, entry_url, in_process, with_language
 
