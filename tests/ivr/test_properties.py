@@ -21,6 +21,7 @@ ENDPOINTS = [
     for pattern in ivr_urls.urlpatterns
     if pattern.name != "elsewhere"
 ] + ["/ivr/somewhere/else"]
+DEBUGGER = reverse("ivr:debugger")
 
 # Any unicode but surrogates, which cannot be encoded into a request at all.
 text = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
@@ -60,6 +61,10 @@ def test_any_parameters_get_a_twiml_response(demo, django_settings, endpoint, pa
     client = TwilioClient()
     url = endpoint + (f"?{urlencode(query)}" if query else "")
     response = getattr(client, method)(url, as_form(pairs))
+    if endpoint == DEBUGGER and response.status_code == HTTPStatus.BAD_REQUEST:
+        # Twilio's Debugger reports are no call: one that is not a report is refused, saying why.
+        assert response["Content-Type"].startswith("text/plain")
+        return
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"].startswith("text/xml")
     assert ET.fromstring(response.content).tag == "Response"
