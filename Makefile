@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run call serve test test-sqlite test-postgres lint format install install-dev superuser clean \
+.PHONY: run call manage serve test test-sqlite test-postgres lint format install install-dev superuser clean \
 	chromium bench bench-servers messages
 
 $(BIN)/python:
@@ -72,13 +72,18 @@ run: install
 call: install
 	scripts/call $(ARGS)
 
+## manage: manage.py in the environment `make run` has (debug on, the local token); ARGS go to
+## it, e.g. make manage ARGS="purge_calls --older-than 30"
+manage: install
+	scripts/manage $(ARGS)
+
 ## serve: the production server (granian, whitenoise); see the README's Deploying section
 serve: install
 	scripts/serve
 
 ## superuser: create an admin login for yourself (asks for a password)
 superuser: install
-	DJANGO_DEBUG=true $(BIN)/python manage.py createsuperuser
+	scripts/manage createsuperuser
 
 lint: install-dev
 	$(BIN)/ruff check .
