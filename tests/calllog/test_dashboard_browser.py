@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser import ARTIFACTS, PASSWORD
+from tests.browser import PASSWORD, screenshot
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,5 +39,4 @@ def test_the_dashboard_draws_its_charts_offline_from_demo_traffic(page, live_ser
     # Nothing is fetched from anywhere but this server.
     assert requested_hosts == {live_server.url.removeprefix("http://")}
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
+    screenshot(page, "dashboard", docs=True, full_page=True)
