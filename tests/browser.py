@@ -57,5 +57,7 @@ def screenshot(page, name: str, *, docs: bool = False, **options) -> Path:
     folder = DOCS_IMAGES if docs else ARTIFACTS
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
-    page.screenshot(path=path, **options)
+    # Transitions finished (a key's press fading out): the same page makes the same picture,
+    # so a committed one changes only when the page does.
+    page.screenshot(path=path, animations="disabled", **options)
     return path
