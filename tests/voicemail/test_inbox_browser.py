@@ -4,6 +4,7 @@ import io
 import math
 import struct
 import wave
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -37,6 +38,8 @@ def test_a_staff_member_listens_to_a_voicemail_in_the_inbox(page, live_server, d
         planet=Planet.objects.get(name="Dagobah"),
         language="en-GB",
         duration=1,
+        # A fixed moment: the docs' picture of the inbox stays the same from one run to the next.
+        received_at=datetime(2026, 11, 30, 9, 41, tzinfo=UTC),
     )
     staff = make_staff(
         username="inbox-reader",
