@@ -5,8 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run call serve test test-sqlite test-postgres lint format install install-dev superuser clean \
-	chromium bench bench-servers messages
+.PHONY: run call manage serve test test-sqlite test-postgres lint format install install-dev superuser clean \
+	chromium bench bench-servers messages docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,18 +72,32 @@ run: install
 call: install
 	scripts/call $(ARGS)
 
-## serve: the production server (granian, whitenoise); see the README's Deploying section
+## manage: manage.py in the environment `make run` has (debug on, the local token); ARGS go to
+## it, e.g. make manage ARGS="purge_calls --older-than 30"
+manage: install
+	scripts/manage $(ARGS)
+
+## serve: the production server (granian, whitenoise); see docs/deploying.md
 serve: install
 	scripts/serve
 
 ## superuser: create an admin login for yourself (asks for a password)
 superuser: install
-	DJANGO_DEBUG=true $(BIN)/python manage.py createsuperuser
+	scripts/manage createsuperuser
 
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@# Not --quiet: mkdocs would then not count the warnings --strict fails on.
+	site=$$(mktemp -d) && $(BIN)/mkdocs build --strict --site-dir "$$site"; \
+		status=$$?; rm -rf "$$site"; exit $$status
+
+## docs: serve the docs site (mkdocs.yml, docs/) on http://127.0.0.1:$(DOCS_PORT), rebuilt as
+## you edit; make lint builds it --strict, so a broken link or anchor fails make test
+DOCS_PORT ?= 8001
+docs: install-dev
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -160,7 +160,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded files (the prompts' recordings) on this server's disk by default. With several app
-# servers, point the "recordings" storage at shared object storage (README: Recorded prompts).
+# servers, point the "recordings" storage at shared object storage (docs/deploying.md).
 # Empty (as in .env.example) means media/ next to manage.py; an absolute path is kept as it is.
 MEDIA_ROOT = BASE_DIR / (env("DJANGO_MEDIA_ROOT", default="") or "media")
 STORAGES = {

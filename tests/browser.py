@@ -19,6 +19,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts"
+# The screenshots the docs show: made by the tests that check what they show, so they never go
+# stale. Committed; the rest stay in artifacts/ (ignored by git).
+DOCS_IMAGES = Path(settings.BASE_DIR) / "docs" / "images"
 PASSWORD = "not-a-real-password"  # what tests.factories.make_staff gives every user
 
 
@@ -46,3 +49,15 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def screenshot(page, name: str, *, docs: bool = False, **options) -> Path:
+    """Save the page as <name>.png: in docs/images/ for a picture the docs show, else in
+    artifacts/. Options go to Playwright's page.screenshot() (full_page=True...)."""
+    folder = DOCS_IMAGES if docs else ARTIFACTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    # Transitions finished (a key's press fading out): the same page makes the same picture,
+    # so a committed one changes only when the page does.
+    page.screenshot(path=path, animations="disabled", **options)
+    return path

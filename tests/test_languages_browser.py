@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from calllog.models import Call, Step, Utterance
 from directory.models import Directions, Planet, PlanetAlias
-from tests.browser import ARTIFACTS, PASSWORD
+from tests.browser import PASSWORD, screenshot
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,11 +36,6 @@ def sign_in(page, url, *, button):
     page.get_by_role("button", name=button).click()
 
 
-def screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-
-
 def heading(page, name):
     return page.get_by_role("heading", name=name, exact=True)
 
@@ -54,12 +49,12 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     expect(page.get_by_role("link", name="電話帳", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="通話記録", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="回収地点への案内")).to_be_visible()
-    screenshot(page, "ja-admin-index")
+    screenshot(page, "ja-admin-index", full_page=True)
 
     page.goto(site + reverse("admin:directory_planet_changelist"))
     expect(heading(page, "惑星メニューで発信者に聞こえる内容")).to_be_visible()
     expect(page.locator("#result_list")).to_contain_text("未翻訳の言語")
-    screenshot(page, "ja-planets")
+    screenshot(page, "ja-planets", docs=True, full_page=True)
 
     # A bad number gets a Japanese error, under the Japanese label and help text.
     dagobah = Planet.objects.get(name="Dagobah")
@@ -72,12 +67,12 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
         "「12」は有効な電話番号ではありません。"
         "+19295566487 のように国番号を付けて入力してください。"
     )
-    screenshot(page, "ja-planet-error")
+    screenshot(page, "ja-planet-error", full_page=True)
 
     page.goto(site + reverse("admin:directory_prompt_changelist"))
     expect(page.locator("#result_list")).to_contain_text("入力の失敗が続いた後のお別れ")
     expect(page.locator("#result_list")).to_contain_text("場面")
-    screenshot(page, "ja-prompts")
+    screenshot(page, "ja-prompts", full_page=True)
 
     # The tree's rules, in Japanese: an option that puts callers through needs its planet.
     page.goto(site + reverse("admin:directory_option_add"))
@@ -88,7 +83,7 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     expect(page.locator("#id_target_planet_error")).to_contain_text(
         "「惑星につなぐ」にはこの項目が必要です。"
     )
-    screenshot(page, "ja-option-error")
+    screenshot(page, "ja-option-error", full_page=True)
 
     page.goto(site + reverse("admin:directory_directions_changelist"))
     expect(page.locator("select[name=action]")).to_contain_text("選択されたバージョンを使用する")
@@ -98,35 +93,35 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     expect(
         page.get_by_text("1 を押した発信者には、その言語で使用中のバージョンが流れます。")
     ).to_be_visible()
-    screenshot(page, "ja-directions")
+    screenshot(page, "ja-directions", full_page=True)
 
     page.goto(site + reverse("admin:directory_language_changelist"))
     expect(page.locator("#result_list")).to_contain_text("プロンプト 0 件、惑星の読み上げ名 0 件")
-    screenshot(page, "ja-languages")
+    screenshot(page, "ja-languages", full_page=True)
 
     page.goto(site + reverse("admin:directory_menu_changelist"))
     expect(page.locator("#result_list")).to_contain_text("電話が始まるメニュー")
     expect(page.locator("#result_list")).to_contain_text("1 2 8 9")
-    screenshot(page, "ja-menus")
+    screenshot(page, "ja-menus", full_page=True)
 
     page.goto(site + reverse("admin:calllog_call_changelist"))
     expect(page.locator("#changelist-filter")).to_contain_text("発信先の惑星")
     expect(page.locator("#changelist-filter")).to_contain_text("案内を聞いた")
     expect(page.get_by_role("link", name="ダッシュボード")).to_be_visible()
-    screenshot(page, "ja-calls")
+    screenshot(page, "ja-calls", full_page=True)
 
     call = Call.objects.filter(steps__kind=Step.Kind.PLANET_KEY).first()
     page.goto(site + reverse("admin:calllog_call_change", args=[call.pk]))
     expect(page.locator(".call-timeline")).to_contain_text("着信: Main menu")
     expect(page.locator(".call-timeline")).to_contain_text("惑星メニュー: ")
-    screenshot(page, "ja-call")
+    screenshot(page, "ja-call", full_page=True)
 
     page.goto(site + reverse("admin:calllog_dashboard"))
     expect(heading(page, "通話ダッシュボード")).to_be_visible()
     expect(page.get_by_role("img", name="日別の通話数")).to_be_visible()
     expect(page.get_by_role("img", name="惑星別の通話数")).to_be_visible()
     expect(page.locator("#planets table")).to_contain_text("応答率")
-    screenshot(page, "ja-dashboard")
+    screenshot(page, "ja-dashboard", full_page=True)
 
 
 def test_the_simulator_and_the_home_page_are_in_japanese(japanese_page, live_server, demo):
@@ -151,12 +146,12 @@ def test_the_simulator_and_the_home_page_are_in_japanese(japanese_page, live_ser
     expect(log.locator(".pressed").first).to_contain_text("押したキー")
     page.get_by_role("button", name="電話を切る").click()
     expect(page.get_by_role("status")).to_have_text("電話を切りました")
-    screenshot(page, "ja-simulator")
+    screenshot(page, "ja-simulator", full_page=True)
 
     page.goto(site + reverse("home"))
     expect(heading(page, "Twilio の番号をつなぐ")).to_be_visible()
     expect(page.locator("#webhook-url")).to_have_text(site + reverse("ivr:welcome"))
-    screenshot(page, "ja-home")
+    screenshot(page, "ja-home", full_page=True)
 
 
 def test_staff_switch_the_admin_between_english_and_japanese(page, live_server, demo):
@@ -166,7 +161,7 @@ def test_staff_switch_the_admin_between_english_and_japanese(page, live_server, 
     page.get_by_role("button", name="日本語").click()
     expect(heading(page, "サイト管理")).to_be_visible()
     expect(page.get_by_role("link", name="電話帳", exact=True)).to_be_visible()
-    screenshot(page, "ja-switched")
+    screenshot(page, "ja-switched", full_page=True)
 
     page.get_by_role("button", name="English").click()
     expect(heading(page, "Site administration")).to_be_visible()
@@ -189,7 +184,7 @@ def test_staff_add_words_not_understood_in_japanese(japanese_page, live_server, 
     expect(heading(page, "理解できなかった発信者の言葉")).to_be_visible()
     expect(page.locator("#unmatched-phrases")).to_contain_text("ぬまのほし")
     page.get_by_label("この意味として扱う").select_option(label="Dagobah (3)")
-    screenshot(page, "ja-unmatched")
+    screenshot(page, "ja-unmatched", full_page=True)
     page.get_by_role("button", name="選んだ言葉を追加").click()
     expect(page.locator(".messagelist")).to_contain_text("「ぬまのほし」と言った発信者は")
     assert PlanetAlias.objects.filter(planet__name="Dagobah", phrase="ぬまのほし").exists()

@@ -138,3 +138,40 @@ def test_make_call_without_make_run_says_to_start_it(newcomer):
 
     assert result.returncode == 1
     assert "start the app with `make run`" in result.stderr
+
+
+def make(newcomer, target: str, *args: str) -> subprocess.CompletedProcess:
+    """A make target in the checkout's copy, with the installed virtualenv (-o: make installs
+    nothing, as in a clone it has set up before)."""
+    checkout, env = newcomer
+    return subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", target, *args],
+        cwd=checkout,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_make_manage_runs_manage_py_in_the_local_environment(newcomer):
+    result = make(newcomer, "manage", "ARGS=check")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_make_manage_passes_every_word_of_args_to_manage_py(newcomer):
+    result = make(newcomer, "manage", "ARGS=shell --no-imports -c 'print(6 * 7)'")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == "42"
+
+
+def test_make_superuser_does_not_warn_that_webhooks_will_be_refused(newcomer):
+    """It has make run's local token: the server it serves for checks signatures with it."""
+    result = make(newcomer, "superuser")
+
+    assert "createsuperuser" in result.stdout
+    assert "every webhook request will be refused" not in result.stdout + result.stderr

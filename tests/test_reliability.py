@@ -163,7 +163,7 @@ def test_a_killed_worker_is_replaced_and_every_answered_step_is_logged(tmp_path,
 
 @pytest.fixture
 def queued_connections_migrate():
-    """The kernel setting a reload needs (README, Keeping it up): granian gives each worker a
+    """The kernel setting a reload needs (docs/operating.md, Upgrades): granian gives each worker a
     listening socket of its own, and connections queued on a replaced worker's socket move to
     another worker only with net.ipv4.tcp_migrate_req=1 (Linux 5.14+); else they are reset."""
     try:

@@ -133,7 +133,8 @@ class Planet(models.Model):
         verbose_name = _("planet")
         verbose_name_plural = _("planets")
         # The admin's import writes planets with their names, aliases and hours; its export
-        # reads them all. Each is a permission of its own on top of those (README: Permissions).
+        # reads them all. Each is a permission of its own on top of those
+        # (docs/staff/permissions.md).
         permissions = [
             ("import_planet", _("Can import planets")),
             ("export_planet", _("Can export planets")),

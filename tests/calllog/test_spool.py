@@ -210,7 +210,8 @@ def test_an_entry_refused_in_an_orphan_file_is_set_aside_and_the_file_written(tm
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rejected_file_renamed_to_jsonl_is_written_once_its_cause_is_gone(tmp_path):
-    """The README's way to replay what was set aside: rename the file, a spool adopts it."""
+    """The docs' way to replay what was set aside (docs/operating.md): rename the file, a spool
+    adopts it."""
     rejected = tmp_path / "gone-1-abc.jsonl.rejected"
     rejected.write_text("".join(json.dumps(e) + "\n" for e in others()))
 

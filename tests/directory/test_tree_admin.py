@@ -1,5 +1,5 @@
-"""Staff shape the tree from the admin alone: the README's walkthrough, its rules as form errors,
-deletions refused, menus no call reaches, history and revert."""
+"""Staff shape the tree from the admin alone: the docs' walkthrough (docs/staff/tree.md), its
+rules as form errors, deletions refused, menus no call reaches, history and revert."""
 
 import re
 from http import HTTPStatus

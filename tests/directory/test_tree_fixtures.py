@@ -24,8 +24,8 @@ from tests.factories import main_menu, make_menu, make_menu_prompt, make_option
 pytestmark = pytest.mark.django_db
 
 HELP_DESK_NUMBER = "+14155550123"
-# What README.md's "Shaping the tree" dumps: the tree and our numbers, not the history (its
-# rows name the staff of the server they were made on).
+# What docs/staff/tree.md's "Moving a tree to another server" dumps: the tree and our numbers,
+# not the history (its rows name the staff of the server they were made on).
 TREE_MODELS = [
     f"directory.{model}"
     for model in ("menu", "menuprompt", "option", "optiontext", "optionword", "announcement")

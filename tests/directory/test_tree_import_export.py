@@ -49,8 +49,8 @@ def staff(client, demo):
 
 
 def help_desk() -> None:
-    """The README's walkthrough, as data: 0 for an operator, 3 for a help desk whose options
-    say the opening hours and go back; every kind of target a row can name."""
+    """The docs' walkthrough (docs/staff/tree.md), as data: 0 for an operator, 3 for a help desk
+    whose options say the opening hours and go back; every kind of target a row can name."""
     english, japanese = Language.objects.get(code="en-GB"), Language.objects.get(code="ja-JP")
     main = Menu.objects.get(slug="main")
     operator = Option.objects.create(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from bench import tree as large_tree
 from directory.models import Menu, Option
-from tests.browser import ARTIFACTS, PASSWORD
+from tests.browser import PASSWORD, screenshot
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,8 +43,7 @@ def test_the_demo_tree_is_drawn_and_every_box_opens_its_change_page(page, live_s
     assert menus == set(Menu.objects.values_list("slug", flat=True))
     assert options == Option.objects.count()
     expect(page.locator("li.menu .menu-box").first).to_contain_text("reached it")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "tree-picture-demo.png", full_page=True)
+    screenshot(page, "tree-picture-demo", docs=True, full_page=True)
     page.emulate_media(media="print")
     expect(page.locator("#header")).to_be_hidden()
     page.emulate_media(media="screen")
@@ -83,6 +82,5 @@ def test_a_50_menu_tree_is_drawn_whole_in_japanese(page, live_server, demo, tmp_
     page.locator(f'li.menu[data-menu="{large_tree.ROOT}"] > a.menu-box').click()
     expect(page.locator(".field-slug")).to_contain_text(large_tree.ROOT)
     page.go_back()
-    ARTIFACTS.mkdir(exist_ok=True)
     # Its first screen: the whole page is some 40,000 pixels high.
-    page.screenshot(path=ARTIFACTS / "tree-picture-50-menus-ja.png")
+    screenshot(page, "tree-picture-50-menus-ja", docs=True)

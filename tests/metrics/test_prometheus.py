@@ -1,4 +1,4 @@
-"""A real Prometheus, set up as the README says, scrapes the production server (two granian
+"""A real Prometheus, set up as docs/operating.md says, scrapes the production server (two granian
 workers) with the bearer token and finds what the calls did; the alert rules and the Grafana
 dashboard's queries run on it."""
 
@@ -179,10 +179,10 @@ def leave_stale_counts(env: dict, multiprocess: Path) -> None:
 
 
 def scrape_config(target: str) -> dict:
-    """The README's prometheus.yml, filled in for target on loopback, scraping and evaluating
+    """docs/operating.md's prometheus.yml, filled in for target on loopback, scraping and evaluating
     the rules each second."""
-    readme = (ROOT / "README.md").read_text()
-    (block,) = re.findall(r"<!-- prometheus-config -->\s*```yaml\n(.*?)```", readme, re.S)
+    operating = (ROOT / "docs" / "operating.md").read_text()
+    (block,) = re.findall(r"<!-- prometheus-config -->\s*```yaml\n(.*?)```", operating, re.S)
     config = yaml.safe_load(block)
     (job,) = config["scrape_configs"]
     assert job["job_name"] == "etphone"

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.browser import ARTIFACTS, PASSWORD
+from tests.browser import PASSWORD, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,8 +55,7 @@ def test_pressing_2_then_3_dials_dagobah(phone):
     pressed = transcript(phone).locator(".pressed")
     expect(pressed).to_have_text(["You pressed2", "You pressed3"])
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    phone.screenshot(path=ARTIFACTS / "simulator.png", full_page=True)
+    screenshot(phone, "simulator", docs=True, full_page=True)
 
 
 def test_the_directions_by_text_show_the_text_the_caller_would_receive(phone):
