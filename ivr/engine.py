@@ -74,6 +74,32 @@ def _leads_to_a_menu(option: OptionNode) -> bool:
     return bool(option.target_menu) or option.action == Action.LANGUAGE
 
 
+def _silence_answered(context: Context, silence: OptionNode) -> tuple[str, Answer]:
+    """The menu's own answer to silence (e.g. a goodbye), instead of a miss; one that leads on
+    to a menu counts as a miss, so a silent line cannot go round for ever."""
+    attempts = context.attempts + (1 if _leads_to_a_menu(silence) else 0)
+    response = answers.out_of_attempts(context, attempts) or answers.chosen(
+        replace(context, attempts=attempts), silence
+    )
+    return _missed(NO_INPUT, attempts), response
+
+
+def _missed_at_menu(context: Context, pressed: str) -> tuple[str, Answer]:
+    """A key or words the menu does not take: the menu again, or goodbye after the last try."""
+    attempts = context.attempts + 1
+    # A wrong key at the call's first menu is "returning to the main menu" (the tutorial's
+    # words); in any other menu, that the key is not on it.
+    first = (
+        answers.a_miss(pressed)
+        if pressed in (NO_INPUT, NOT_UNDERSTOOD) or context.menu is not context.entry_menu
+        else Prompt.Key.RETURNING_TO_MENU
+    )
+    response = answers.out_of_attempts(context, attempts) or answers.back_to_menu(
+        context, context.lines.sentence(first), attempts=attempts
+    )
+    return _missed(pressed, attempts), response
+
+
 def menu_answer(context: Context) -> Answer:
     """/ivr/menu: an option's key or words do what it does; a planet's name (at a menu leading
     to the directory) puts the caller through; anything else reads the menu again."""
@@ -85,14 +111,7 @@ def menu_answer(context: Context) -> Answer:
         pressed = as_key(understood)
     option = menu.by_key.get(pressed) if pressed not in (NO_INPUT, INVALID) else None
     if pressed == NO_INPUT and menu.silence_key in menu.by_key:
-        # The menu's own answer to silence (e.g. a goodbye), instead of a miss; one that leads
-        # on to a menu counts as a miss, so a silent line cannot go round for ever.
-        silence = menu.by_key[menu.silence_key]
-        attempts = context.attempts + (1 if _leads_to_a_menu(silence) else 0)
-        outcome = _missed(NO_INPUT, attempts)
-        response = answers.out_of_attempts(context, attempts) or answers.chosen(
-            replace(context, attempts=attempts), silence
-        )
+        outcome, response = _silence_answered(context, menu.by_key[menu.silence_key])
     elif planet is not None:
         outcome = Step.Outcome.PLANET
         response = (
@@ -104,18 +123,7 @@ def menu_answer(context: Context) -> Answer:
         outcome = Step.Outcome.CHOSE
         response = answers.chosen(context, option)
     else:
-        attempts = context.attempts + 1
-        outcome = _missed(pressed, attempts)
-        # A wrong key at the call's first menu is "returning to the main menu" (the tutorial's
-        # words); in any other menu, that the key is not on it.
-        first = (
-            answers.a_miss(pressed)
-            if pressed in (NO_INPUT, NOT_UNDERSTOOD) or menu is not context.entry_menu
-            else Prompt.Key.RETURNING_TO_MENU
-        )
-        response = answers.out_of_attempts(context, attempts) or answers.back_to_menu(
-            context, lines.sentence(first), attempts=attempts
-        )
+        outcome, response = _missed_at_menu(context, pressed)
     key = option.key if outcome == Step.Outcome.CHOSE else ""
     count(context, metrics.menu_answers, menu.slug, context.language.code, outcome, key)
     record_step(
