@@ -52,60 +52,64 @@ class BadStep(Exception):
     pass
 
 
-def page_labels() -> dict:
-    """The words simulator.js writes into the page, in the staff member's language.
+# The words simulator.js writes into the page; {name} marks a value the script fills in.
+PAGE_LABELS = {
+    # A dial's outcome, as the chip beside the number says it.
+    "outcomes": {
+        "completed": _("Answered"),
+        "busy": _("Busy"),
+        "no-answer": _("No answer"),
+        "failed": _("Failed"),
+    },
+    "call": _("Call"),
+    "hang_up": _("Hang up"),
+    "phone_tree": _("Phone tree"),
+    "looped": _("looped"),
+    "plays": _("♪ Plays {url}"),
+    "pause": _("Pause, {seconds} s"),
+    "waiting_for_a_key": _("Waiting for 1 key · {seconds} s"),
+    "waiting_for_keys": _("Waiting for {count} keys · {seconds} s"),
+    "waiting_for_any_keys": _("Waiting for keys · {seconds} s"),
+    "recording": _("(recording a message; press {keys} to finish)"),
+    "recording_any_length": _("(recording a message)"),
+    "press_a_key": _("Press a key"),
+    "press_keys": _("Press keys"),
+    "you_pressed": _("You pressed"),
+    "you_said": _("You said"),
+    "confidence": _("confidence {confidence}"),
+    "not_listening": _("“{words}” went unheard: this menu listens for keys only"),
+    "or_words_in": _("or words in {language}"),
+    "press_or_say": _("Press a key or say something"),
+    "said_nothing": _("You said nothing ({seconds} s went by)"),
+    "unheard": _("Keys {keys} went unheard"),
+    "dialing": _("Dialing"),
+    "dialing_number": _("Dialing {number}"),
+    "call_ended_because": _("Call ended · {reason}"),
+    # The interpreter's reasons for a normal end, in English, by their English words.
+    "reasons": {
+        HUNG_UP: _("the app hung up"),
+        DOCUMENT_ENDED: _("the TwiML document ended"),
+    },
+    "you_hung_up": _("Call ended · you hung up"),
+    "answered_badly": _("The app answered badly"),
+    "call_failed": _("Call failed"),
+    "status_hung_up": _("You hung up"),
+    "call_ended": _("Call ended"),
+    "http_error": _("The simulator answered HTTP {status}."),
+    "unreachable": _("Could not reach the simulator: {error}"),
+    "calling": _("Calling…"),
+    "ready": _("Ready to call"),
+    "cannot_read_aloud": _("This browser cannot read aloud."),
+    "at_menu": _("At the menu “{menu}”"),
+    "text_message": _("Text message to the caller (the simulator sends none):"),
+}
 
-    {name} marks a value the script fills in.
-    """
+
+def page_labels(labels: dict = PAGE_LABELS) -> dict:
+    """The page's words in the staff member's language."""
     return {
-        # A dial's outcome, as the chip beside the number says it.
-        "outcomes": {
-            "completed": gettext("Answered"),
-            "busy": gettext("Busy"),
-            "no-answer": gettext("No answer"),
-            "failed": gettext("Failed"),
-        },
-        "call": gettext("Call"),
-        "hang_up": gettext("Hang up"),
-        "phone_tree": gettext("Phone tree"),
-        "looped": gettext("looped"),
-        "plays": gettext("♪ Plays {url}"),
-        "pause": gettext("Pause, {seconds} s"),
-        "waiting_for_a_key": gettext("Waiting for 1 key · {seconds} s"),
-        "waiting_for_keys": gettext("Waiting for {count} keys · {seconds} s"),
-        "waiting_for_any_keys": gettext("Waiting for keys · {seconds} s"),
-        "recording": gettext("(recording a message; press {keys} to finish)"),
-        "recording_any_length": gettext("(recording a message)"),
-        "press_a_key": gettext("Press a key"),
-        "press_keys": gettext("Press keys"),
-        "you_pressed": gettext("You pressed"),
-        "you_said": gettext("You said"),
-        "confidence": gettext("confidence {confidence}"),
-        "not_listening": gettext("“{words}” went unheard: this menu listens for keys only"),
-        "or_words_in": gettext("or words in {language}"),
-        "press_or_say": gettext("Press a key or say something"),
-        "said_nothing": gettext("You said nothing ({seconds} s went by)"),
-        "unheard": gettext("Keys {keys} went unheard"),
-        "dialing": gettext("Dialing"),
-        "dialing_number": gettext("Dialing {number}"),
-        "call_ended_because": gettext("Call ended · {reason}"),
-        # The interpreter's reasons for a normal end, in English, by their English words.
-        "reasons": {
-            HUNG_UP: gettext("the app hung up"),
-            DOCUMENT_ENDED: gettext("the TwiML document ended"),
-        },
-        "you_hung_up": gettext("Call ended · you hung up"),
-        "answered_badly": gettext("The app answered badly"),
-        "call_failed": gettext("Call failed"),
-        "status_hung_up": gettext("You hung up"),
-        "call_ended": gettext("Call ended"),
-        "http_error": gettext("The simulator answered HTTP {status}."),
-        "unreachable": gettext("Could not reach the simulator: {error}"),
-        "calling": gettext("Calling…"),
-        "ready": gettext("Ready to call"),
-        "cannot_read_aloud": gettext("This browser cannot read aloud."),
-        "at_menu": gettext("At the menu “{menu}”"),
-        "text_message": gettext("Text message to the caller (the simulator sends none):"),
+        name: page_labels(label) if isinstance(label, dict) else str(label)
+        for name, label in labels.items()
     }
 
 
