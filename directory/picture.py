@@ -73,61 +73,12 @@ class Picture:
 
 def tree_picture(viewer) -> Picture:
     """The whole tree as boxes: each menu drawn in full once, where it is first met."""
-    words = Prefetch("words", queryset=OptionWord.objects.select_related("language"))
-    options = (
-        Option.objects.select_related("target_menu", "target_planet", "target_language")
-        .prefetch_related(words)
-        .order_by("position", "key")
-    )
-    menus = {
-        menu.pk: menu
-        for menu in Menu.objects.prefetch_related(Prefetch("options", queryset=options))
-    }
-    figures = None
-    for source in _sources:
-        figures = source(viewer)
-        if figures is not None:
-            break
-    drawn: set[int] = set()
-
-    def draw(menu: Menu) -> MenuBox:
-        drawn.add(menu.pk)
-        counted = None
-        if figures is not None:
-            counted = figures.get(menu.slug) or Figures(reached=0, chose={})
-        box = MenuBox(menu, reached=counted and counted.reached)
-        for option in menu.options.all():
-            phrases: dict[str, list[str]] = {}
-            for word in sorted(option.words.all(), key=lambda w: (w.language.code, w.pk)):
-                phrases.setdefault(word.language.code, []).append(word.phrase)
-            option_box = OptionBox(
-                option,
-                words=sorted(phrases.items()),
-                leads_to=option_leads_to(option),
-                chose=counted and counted.chose.get(option.key, 0),
-            )
-            target = menus.get(option.target_menu_id)
-            if target is not None:
-                # An inactive option leads nowhere: its menu is drawn where calls reach it, or
-                # with the menus no call reaches.
-                if target.pk in drawn or not option.is_active:
-                    option_box.drawn_elsewhere = target
-                else:
-                    option_box.menu = draw(target)
-            box.options.append(option_box)
-        return box
-
-    def entry(label: str, menu: Menu | None) -> Entry:
-        if menu is None:
-            return Entry(label, None, None)
-        if menu.pk in drawn:
-            return Entry(label, None, menu)
-        return Entry(label, draw(menus[menu.pk]), None)
-
+    menus = _menus()
+    drawing = _Drawing(menus, _figures(viewer))
     default = next(iter(sorted(menus.values(), key=_start_first)), None)
     numbers = list(CalledNumber.objects.select_related("entry_menu").order_by("number"))
     label = gettext("Calls to any other number") if numbers else gettext("Every call")
-    entries = [entry(label, default)]
+    entries = [drawing.entry(label, default)]
     sees_numbers = viewer.has_perm("directory.view_callednumber")
     for n, number in enumerate(numbers, start=1):
         label = (
@@ -135,9 +86,77 @@ def tree_picture(viewer) -> Picture:
             if sees_numbers
             else gettext("Calls to our number %(n)s") % {"n": n}
         )
-        entries.append(entry(label, number.entry_menu or default))
-    unreached = [draw(menus[menu.pk]) for menu in menus_unreached() if menu.pk not in drawn]
-    return Picture(entries, unreached, with_figures=figures is not None)
+        entries.append(drawing.entry(label, number.entry_menu or default))
+    unreached = [
+        drawing.draw(menus[menu.pk]) for menu in menus_unreached() if menu.pk not in drawing.drawn
+    ]
+    return Picture(entries, unreached, with_figures=drawing.figures is not None)
+
+
+def _menus() -> dict[int, Menu]:
+    """Every menu by pk, with its options (in order), their targets and words."""
+    words = Prefetch("words", queryset=OptionWord.objects.select_related("language"))
+    options = (
+        Option.objects.select_related("target_menu", "target_planet", "target_language")
+        .prefetch_related(words)
+        .order_by("position", "key")
+    )
+    return {
+        menu.pk: menu
+        for menu in Menu.objects.prefetch_related(Prefetch("options", queryset=options))
+    }
+
+
+def _figures(viewer) -> dict[str, Figures] | None:
+    """The calls' figures per menu from the first source that lends them to this viewer."""
+    for source in _sources:
+        if (figures := source(viewer)) is not None:
+            return figures
+    return None
+
+
+class _Drawing:
+    """The boxes drawn so far: a menu is drawn once, where it is first met."""
+
+    def __init__(self, menus: dict[int, Menu], figures: dict[str, Figures] | None):
+        self.menus, self.figures = menus, figures
+        self.drawn: set[int] = set()
+
+    def entry(self, label: str, menu: Menu | None) -> Entry:
+        if menu is None:
+            return Entry(label, None, None)
+        if menu.pk in self.drawn:
+            return Entry(label, None, menu)
+        return Entry(label, self.draw(self.menus[menu.pk]), None)
+
+    def draw(self, menu: Menu) -> MenuBox:
+        self.drawn.add(menu.pk)
+        counted = None
+        if self.figures is not None:
+            counted = self.figures.get(menu.slug) or Figures(reached=0, chose={})
+        box = MenuBox(menu, reached=counted and counted.reached)
+        box.options.extend(self._option(option, counted) for option in menu.options.all())
+        return box
+
+    def _option(self, option: Option, counted: Figures | None) -> OptionBox:
+        phrases: dict[str, list[str]] = {}
+        for word in sorted(option.words.all(), key=lambda w: (w.language.code, w.pk)):
+            phrases.setdefault(word.language.code, []).append(word.phrase)
+        box = OptionBox(
+            option,
+            words=sorted(phrases.items()),
+            leads_to=option_leads_to(option),
+            chose=counted and counted.chose.get(option.key, 0),
+        )
+        target = self.menus.get(option.target_menu_id)
+        if target is not None:
+            # An inactive option leads nowhere: its menu is drawn where calls reach it, or with
+            # the menus no call reaches.
+            if target.pk in self.drawn or not option.is_active:
+                box.drawn_elsewhere = target
+            else:
+                box.menu = self.draw(target)
+        return box
 
 
 def _start_first(menu: Menu):
