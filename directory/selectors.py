@@ -124,11 +124,41 @@ def _script_of(rows: dict) -> Script:
         for version in rows[Directions]
         if version.in_use and version.language_id in codes
     }
+    prompt_recordings = {
+        (keys[text.prompt_id], codes[text.language_id]): _recording_path(text.recording)
+        for text in rows[PromptText]
+        if text.recording and text.prompt_id in keys and text.language_id in codes
+    }
+    directions_recordings = {
+        codes[version.language_id]: _recording_path(version.recording)
+        for version in rows[Directions]
+        if version.recording and version.in_use and version.language_id in codes
+    }
+    return Script.of(
+        languages=[
+            (
+                LanguageOption(lang.code, lang.name, lang.voice),
+                lang.is_default,
+            )
+            for lang in languages
+        ],
+        numbers=numbers,
+        prompts=prompts,
+        directions=directions,
+        planets=_planets(rows, codes),
+        **_tree(rows, codes),
+        prompt_recordings={key: path for key, path in prompt_recordings.items() if path},
+        directions_recordings={key: path for key, path in directions_recordings.items() if path},
+    )
+
+
+def _planets(rows: dict, codes: dict[int, str]) -> list[PlanetOption]:
+    """Every planet, in the directory's order, with its names, aliases and hours."""
     by_planet = {
         model: _by_parent(rows[model], "planet_id")
         for model in (PlanetName, PlanetAlias, OpeningHours, Closure)
     }
-    planets = [
+    return [
         PlanetOption(
             pk=planet.pk,
             name=planet.name,
@@ -154,32 +184,6 @@ def _script_of(rows: dict) -> Script:
             rows[Planet], key=lambda planet: (planet.position, planet.key, planet.name)
         )
     ]
-    prompt_recordings = {
-        (keys[text.prompt_id], codes[text.language_id]): _recording_path(text.recording)
-        for text in rows[PromptText]
-        if text.recording and text.prompt_id in keys and text.language_id in codes
-    }
-    directions_recordings = {
-        codes[version.language_id]: _recording_path(version.recording)
-        for version in rows[Directions]
-        if version.recording and version.in_use and version.language_id in codes
-    }
-    return Script.of(
-        languages=[
-            (
-                LanguageOption(lang.code, lang.name, lang.voice),
-                lang.is_default,
-            )
-            for lang in languages
-        ],
-        numbers=numbers,
-        prompts=prompts,
-        directions=directions,
-        planets=planets,
-        **_tree(rows, codes),
-        prompt_recordings={key: path for key, path in prompt_recordings.items() if path},
-        directions_recordings={key: path for key, path in directions_recordings.items() if path},
-    )
 
 
 def _tree(rows: dict, codes: dict[int, str]) -> dict:
