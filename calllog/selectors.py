@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from directory.models import Menu, Option, OptionWord, Planet, PlanetAlias
+from directory.nodes import BUILT_IN_TREE, Sentence
 from directory.picture import Figures as PictureFigures
-from directory.script import BUILT_IN_TREE, Sentence
 from directory.selectors import option_leads_to, script_as_of
 
 from .models import (

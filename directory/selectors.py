@@ -37,8 +37,9 @@ from .models import (
     Revision,
     TextMessage,
 )
+from .nodes import LanguageOption, MenuNode, OptionNode, PlanetOption
 from .recordings import recordings_storage
-from .script import LanguageOption, MenuNode, OptionNode, PlanetOption, Script
+from .script import Script
 
 logger = logging.getLogger("directory")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from calllog import services as calllog
 from directory.models import Action, Prompt
-from directory.script import MenuNode, OptionNode, PlanetOption, Sentence
+from directory.nodes import MenuNode, OptionNode, PlanetOption, Sentence
 from texts import services as texts
 
 from . import speech, twiml

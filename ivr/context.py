@@ -11,7 +11,8 @@ from django.urls import get_script_prefix, reverse
 
 from calllog import services as calllog
 from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS
-from directory.script import LanguageOption, Lines, MenuNode, Script
+from directory.nodes import LanguageOption, MenuNode
+from directory.script import Lines, Script
 from metrics import registry as metrics
 from twilio_api.client import SIMULATED_ACCOUNT_SID
 

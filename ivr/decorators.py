@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from twilio.request_validator import RequestValidator
 
-from directory.script import Sentence
+from directory.nodes import Sentence
 from metrics.registry import webhook_answered
 
 from . import twiml

@@ -15,7 +15,7 @@ from django.conf import settings
 from calllog import services as calllog
 from calllog.models import Step
 from directory.models import Action, Prompt
-from directory.script import OptionNode
+from directory.nodes import OptionNode
 from metrics import registry as metrics
 
 from . import answers, speech, twiml

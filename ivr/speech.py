@@ -9,7 +9,8 @@ from itertools import zip_longest
 import pykakasi
 from rapidfuzz import fuzz, process
 
-from directory.script import Lines, MenuNode, Script
+from directory.nodes import MenuNode
+from directory.script import Lines, Script
 
 # Twilio sends at most a few sentences; anything longer is noise we need not read in full.
 HEARD_LIMIT = 300

@@ -15,7 +15,7 @@ from functools import lru_cache, wraps
 from twilio.twiml import TwiML
 from twilio.twiml.voice_response import VoiceResponse
 
-from directory.script import Sentence
+from directory.nodes import Sentence
 
 GATHER_TIMEOUT_SECONDS = 5
 # Extensions of different lengths end with # or this pause after the last key: short, as the

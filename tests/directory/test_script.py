@@ -5,14 +5,8 @@ from types import MappingProxyType
 import pytest
 
 from directory.models import BUILT_IN_GREETING, PROMPT_DEFAULTS, Action, Prompt
-from directory.script import (
-    LanguageOption,
-    MenuNode,
-    OptionNode,
-    PlanetOption,
-    Script,
-    Sentence,
-)
+from directory.nodes import LanguageOption, MenuNode, OptionNode, PlanetOption, Sentence
+from directory.script import Script
 
 ENGLISH = LanguageOption("en-GB", "English", "alice")
 JAPANESE = LanguageOption("ja-JP", "日本語", "Polly.Mizuki")

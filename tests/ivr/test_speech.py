@@ -109,7 +109,8 @@ def test_a_filler_word_said_alone_is_what_the_caller_meant(english):
 def script_with(*planets):
     from types import MappingProxyType
 
-    from directory.script import LanguageOption, PlanetOption, Script
+    from directory.nodes import LanguageOption, PlanetOption
+    from directory.script import Script
 
     options = [
         PlanetOption(

@@ -2,7 +2,7 @@
 
 import xml.etree.ElementTree as ET
 
-from directory.script import Sentence
+from directory.nodes import Sentence
 from ivr import twiml
 
 ENGLISH = twiml.Listening(language="en-GB")

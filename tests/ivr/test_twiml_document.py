@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from twilio.twiml import GenericNode
 from twilio.twiml.voice_response import VoiceResponse
 
-from directory.script import Sentence
+from directory.nodes import Sentence
 from ivr import twiml
 
 # Any unicode, lone surrogates included (ElementTree writes them as character references).
