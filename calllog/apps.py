@@ -13,7 +13,7 @@ class CalllogConfig(AppConfig):
 
         from .selectors import picture_figures
         from .services import purge_register
-        from .spool import spools_collect
+        from .spool_metrics import spools_collect
 
         # The tree's picture (in the directory) shows the calls' figures on its menus.
         figures_source(picture_figures)

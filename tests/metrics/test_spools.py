@@ -7,7 +7,8 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from calllog.services import entries_write
-from calllog.spool import Spool, spools_collect
+from calllog.spool import Spool
+from calllog.spool_metrics import spools_collect
 from tests.conftest import counted
 
 pytestmark = pytest.mark.django_db
