@@ -8,7 +8,7 @@ import inspect
 import json
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, wraps
 
@@ -160,7 +160,7 @@ def _fits_a_hole(value: str) -> bool:
     return value.isascii() and ATTRIBUTE_ONLY.search(value) is None
 
 
-def _builder(build):
+def _builder(build: Callable[..., VoiceResponse]) -> Callable[..., str]:
     """A builder of the document for a step: the same arguments always give the same document
     (menus are the same text call after call), so the documents of the latest DOCUMENTS_KEPT
     argument sets are kept, with holes for their URLs. An edit in the admin changes the
@@ -191,6 +191,8 @@ def _builder(build):
         return "".join(filled)
 
     builder.cache_info = kept.cache_info
+    # What it returns is the document, not the VoiceResponse the function it wraps makes.
+    builder.__annotations__ = {**build.__annotations__, "return": str}
     return builder
 
 

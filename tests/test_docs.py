@@ -130,3 +130,15 @@ def test_the_readme_links_into_the_docs_and_every_link_names_a_file():
 def test_a_link_to_a_missing_page_is_broken():
     markdown = "Read [on](docs/deploying.md#behind-a-proxy), [this](docs/nowhere.md), ![x](a.png)."
     assert broken_links(markdown) == ["docs/nowhere.md", "a.png"]
+
+
+def test_every_webhook_is_in_the_docs_table():
+    """docs/twilio.md's table names every URL Twilio may request of us."""
+    from django.urls import reverse
+
+    from ivr import urls
+
+    table = (ROOT / "docs" / "twilio.md").read_text()
+    for pattern in urls.urlpatterns:
+        if pattern.name != "elsewhere":
+            assert f"`{reverse(f'ivr:{pattern.name}')}`" in table, pattern.name

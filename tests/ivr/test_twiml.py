@@ -168,3 +168,13 @@ def test_a_sentence_with_a_recording_is_played_instead_of_said():
     assert play.tag == "Play"
     assert play.text == "https://ivr.example.com/recordings/a.wav"
     assert play.get("loop") == "3"
+
+
+def test_every_builder_says_it_returns_the_document_as_text():
+    import inspect
+
+    builders = [f for name, f in vars(twiml).items() if hasattr(f, "cache_info")]
+    assert len(builders) > 5
+    for builder in builders:
+        assert builder.__annotations__["return"] is str, builder.__name__
+        assert inspect.signature(builder.__wrapped__).return_annotation is twiml.VoiceResponse
