@@ -133,6 +133,7 @@ def _merges() -> dict[str, str]:
     }
 
 
+# Kept for ever: the SQL follows the models and the database's kind, fixed for a process.
 @cache
 def _statements() -> dict[str, str]:
     statements = {
@@ -299,6 +300,7 @@ def _lock_order(record_row: tuple[str, dict]):
     return (0, row["call_sid"], "")
 
 
+# Kept for ever: one spool per process (it notices a fork itself), set by the settings.
 @cache
 def _spool() -> Spool | None:
     return (

@@ -375,6 +375,7 @@ def keep(
         write([entry])
 
 
+# Kept for ever: the models' columns change only with the code (a restart).
 @cache
 def _max_length(model: type[models.Model], name: str) -> int | None:
     """The length limit of the column an entry's value of this name goes to (a relation's by

@@ -46,6 +46,7 @@ class Hours:
 
 @lru_cache(maxsize=64)
 def public_holidays(country: str) -> holidays.HolidayBase:
+    # Kept for ever: a country's holidays change only with the holidays library (a restart).
     # The object fills in each year the first time a date in it is looked up.
     return holidays.country_holidays(country)
 

@@ -150,6 +150,8 @@ class Script:
             lines = kept[language, base_url] = Lines(self, language, base_url)
         return lines
 
+    # What a script computes once is kept on it (cached properties, these dicts): a change staff
+    # make gives a new Script, which starts with none of it.
     @cached_property
     def _kept_lines(self) -> dict[tuple[LanguageOption, str], "Lines"]:
         return {}

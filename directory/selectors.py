@@ -4,7 +4,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from types import MappingProxyType
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
@@ -43,16 +43,14 @@ from .script import Script
 
 logger = logging.getLogger("directory")
 
-# (the Revision token it was read at, the script); replaced whole, never changed.
-_cached: tuple[int, Script] | None = None
-
 
 @cache
 def _revision_query() -> tuple[str, str, tuple]:
-    # Built by the ORM once per process: every webhook runs this read, and building a QuerySet,
-    # or passing through Django's cursor wrapper, costs more than SQLite or PostgreSQL take to
-    # answer it (docs/performance.md). The SQL as Django's cursor takes it (%s parameters),
-    # and as the database's driver does (SQLite's takes ?).
+    # Kept for ever: the query and the database's kind are fixed for a process. Built by the
+    # ORM once: every webhook runs this read, and building a QuerySet, or passing through
+    # Django's cursor wrapper, costs more than SQLite or PostgreSQL take to answer it
+    # (docs/performance.md). The SQL as Django's cursor takes it (%s parameters), and as the
+    # database's driver does (SQLite's takes ?).
     query = Revision.objects.filter(pk=1).values_list("token", flat=True)[:1].query
     sql, params = query.sql_with_params()
     driver_sql = sql.replace("%s", "?") if connection.vendor == "sqlite" else sql
@@ -370,16 +368,18 @@ def script_get() -> Script:
     The token is read before the data: a change committed in between is then read with the
     older token, and read once more on the next request, never missed.
     """
-    global _cached
     token = revision_get()
-    cached = _cached
-    if token is not None and cached is not None and cached[0] == token:
-        return cached[1]
-    script = replace(script_read(), revision=token)
-    if token is not None:
-        _cached = (token, script)  # one assignment: other threads see the old pair or the new
-        metrics.directory_revision_in_use(token)
-    return script
+    if token is None:
+        return replace(script_read(), revision=None)
+    return _script_at(token)
+
+
+# Kept: the script of the latest token only. Any change staff make changes the token (the
+# directory's triggers, triggers.py), so the next request reads the script again.
+@lru_cache(maxsize=1)
+def _script_at(token: int) -> Script:
+    metrics.directory_revision_in_use(token)
+    return replace(script_read(), revision=token)
 
 
 def planets_open(*, now: datetime) -> int:

@@ -104,6 +104,7 @@ class Heard:
     by_key: bool = False
 
 
+# Kept for ever: pykakasi's dictionary changes only with the library (a restart).
 @lru_cache(maxsize=1)
 def _kakasi() -> pykakasi.kakasi:
     return pykakasi.kakasi()
@@ -334,7 +335,8 @@ def understand(choices: Choices, heard: str, *, confidence: float, threshold: fl
     return Understood(match.target, match.score, sure)
 
 
-# (the Script it was built for, its vocabulary per language code); replaced whole.
+# (the Script it was built for, its vocabulary per language code): replaced whole when the
+# script is (any change staff make gives a new one, directory/selectors.py).
 _cached: tuple[Script, dict[str, Vocabulary]] | None = None
 
 

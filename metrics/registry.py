@@ -14,6 +14,7 @@ import glob
 import os
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 
 from prometheus_client import (
     CollectorRegistry,
@@ -140,37 +141,36 @@ def directory_revision_in_use(token: int) -> None:
     directory_revision.set(token % 2**53)
 
 
-# Each metric's children by their labels, looked up once per process: prometheus_client's
-# labels() checks and locks at every call (1.5 us; bench/metrics_cost.py). Never invalidated:
-# the label values are few and staff's data.
-_children: dict[tuple, object] = {}
-
-
 def count(metric: Counter, *labels: str, amount: float = 1) -> None:
     """Add to a counter (one with labels: the child with these values)."""
-    if (child := _children.get((metric, labels))) is None:
-        child = _children[metric, labels] = metric.labels(*labels) if labels else metric
+    child = _child(metric, labels)
     if MULTIPROCESS:
         multiprocess.pending.add(child, amount)
     else:
         child.inc(amount)
 
 
-_webhook_children: dict[tuple[str, str], tuple] = {}
+# Kept for ever: a metric's child per set of label values (prometheus_client's labels() checks
+# and locks at every call, 1.5 us; bench/metrics_cost.py). Nothing invalidates them: the
+# values are few (steps, outcomes, staff's menus and numbers), and a child lives as long as
+# its metric.
+@cache
+def _child(metric, labels: tuple[str, ...]):
+    return metric.labels(*labels) if labels else metric
+
+
 _LATENCY_BOUNDS = [*LATENCY_BUCKETS, float("inf")]
 
 
 def webhook_answered(step: str, answer: str, seconds: float) -> None:
     """One webhook request answered: counted by step and answer, its seconds by step."""
-    if (children := _webhook_children.get((step, answer))) is None:
-        children = (webhook_requests.labels(step, answer), webhook_duration.labels(step))
-        _webhook_children[step, answer] = children
+    requests, latency = _child(webhook_requests, (step, answer)), _child(webhook_duration, (step,))
     if MULTIPROCESS:
-        multiprocess.pending.add(children[0])
-        multiprocess.pending.observe(children[1], _LATENCY_BOUNDS, seconds)
+        multiprocess.pending.add(requests)
+        multiprocess.pending.observe(latency, _LATENCY_BOUNDS, seconds)
     else:
-        children[0].inc()
-        children[1].observe(seconds)
+        requests.inc()
+        latency.observe(seconds)
 
 
 # Collectors read when /metrics is asked (what is on disk now, e.g. the spools' waiting

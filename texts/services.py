@@ -40,6 +40,7 @@ class TextNotKnownYet(Exception):
     """A status for a MessageSid not stored yet (retried by the spool, not set aside)."""
 
 
+# Kept for ever: one spool per process (it notices a fork itself), set by the settings.
 @cache
 def _spool() -> Spool | None:
     # Beside the call log's spool files, in a folder of its own (each spool adopts every file

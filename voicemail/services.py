@@ -30,6 +30,7 @@ from .models import Voicemail
 logger = logging.getLogger("voicemail")
 
 
+# Kept for ever: one spool per process (it notices a fork itself), set by the settings.
 @cache
 def _spool() -> Spool | None:
     # Beside the call log's spool files, in a folder of its own: each spool adopts every file
