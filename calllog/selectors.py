@@ -89,7 +89,7 @@ def dashboard_get(
     when given: summed from the day's counts. Of `calls` when given, read from the calls
     themselves: any filter on them applies (and it is the recount the counts must equal)."""
     if calls is None:
-        per_day, counts = _counted(days, today, language=language, to_number=to_number)
+        per_day, counts = _summed(days, today, language=language, to_number=to_number)
     else:
         calls = calls.filter(language=language) if language else calls
         calls = calls.filter(to_number=to_number) if to_number else calls
@@ -109,7 +109,7 @@ def dashboard_get(
     return Dashboard(days=per_day, choices=choices, planets=planets, menus=_menus(counts))
 
 
-def _counted(
+def _summed(
     days: int, today: date | None, *, language: str, to_number: str
 ) -> tuple[list[tuple[date, int]], Counter]:
     """Calls per day and the calls per (figure, key) of the last days, from the day's counts:

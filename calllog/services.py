@@ -7,28 +7,22 @@ itself. The unique constraints on the models decide what counts as a repeat, and
 call's row is merged into it (see _merges()).
 """
 
-import zlib
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime, timedelta
-from functools import cache, lru_cache
+from datetime import datetime, timedelta
+from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
+from .counts import calls_lock, counted, counts_move, day_counts_prune, figure_columns
 from .models import (
     FIGURE_SUMMARY,
     Call,
-    DayCount,
     Step,
     Utterance,
-    call_figures,
     menu_token,
     menu_tokens,
     planet_ids,
@@ -155,15 +149,9 @@ def _statements() -> dict[str, str]:
         record: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
         for record, merge in _merges().items()
     }
-    q = connection.ops.quote_name
-    group = ", ".join(q(DayCount._meta.get_field(name).column) for name in DAY_COUNT_GROUP)
-    count = q(DayCount._meta.get_field("count").column)
-    add = f"ON CONFLICT ({group}) DO UPDATE SET "
-    add += f"{count} = {q(DayCount._meta.db_table)}.{count} + excluded.{count}"
     return statements | {
         "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
         "utterance": _insert_sql(Utterance, UTTERANCE_COLUMNS, "ON CONFLICT DO NOTHING"),
-        "day_count": _insert_sql(DayCount, [*DAY_COUNT_GROUP, "count"], add),
     }
 
 
@@ -305,7 +293,7 @@ def entries_write(entries: list[dict]) -> None:
     atomic = transaction.atomic() if len(rows) > 1 or calls else nullcontext()
     with atomic, connection.cursor() as cursor:
         calls_lock(calls)
-        before = _counted(calls)
+        before = counted(calls)
         for record, run in groupby(rows, key=itemgetter(0)):
             params = [
                 [adapt(value) if isinstance(value, datetime) else value for value in values]
@@ -319,7 +307,7 @@ def entries_write(entries: list[dict]) -> None:
                 for one in params:
                     cursor.execute(statements[record], one)
         if calls:
-            _counts_move(before, _counted(calls))
+            counts_move(before, counted(calls))
 
 
 def _lock_order(record_row: tuple[str, dict]):
@@ -329,154 +317,13 @@ def _lock_order(record_row: tuple[str, dict]):
     return (0, row["call_sid"], "")
 
 
-# A day's count is of the calls of one day, language and number called (then a figure and key).
-DAY_COUNT_GROUP = ["day", "language", "to_number", "figure", "key"]
-# What a call counts for on the dashboard, and in which day's counts, read from its row.
-FIGURE_COLUMNS = ["started_at", "language", "to_number", *FIGURE_SUMMARY]
-# The first key of the PostgreSQL advisory locks the call log takes on calls ("CALL").
-CALL_LOCKS = 0x43414C4C
-
-
-def calls_lock(call_sids: Iterable[str]) -> None:
-    """Hold these calls until the transaction ends, against every other write of the call log
-    (PostgreSQL; SQLite's IMMEDIATE transaction holds the whole database already).
-
-    A write reads what its calls counted for, then changes them: nobody else may change or
-    delete them in between, nor make one of them that was not there yet, which row locks
-    cannot cover. Taken in one order by every writer, so none waits for another in a circle."""
-    if connection.vendor != "postgresql" or not call_sids:
-        return
-    keys = sorted({zlib.crc32(sid.encode()) - 2**31 for sid in call_sids})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, key) FROM unnest(%s::int[]) AS key",
-            [CALL_LOCKS, keys],
-        )
-
-
-def _counted(call_sids: list[str]) -> dict[str, tuple]:
-    """What these calls count for on the dashboard (their FIGURE_COLUMNS, as the database
-    gives them), by CallSid; calls not written yet are left out. Plain SQL: the writer reads
-    this twice a group, and the ORM would cost more than the read."""
-    if not call_sids:
-        return {}
-    q = connection.ops.quote_name
-    columns = ", ".join(
-        q(Call._meta.get_field(name).column) for name in ["call_sid", *FIGURE_COLUMNS]
-    )
-    sids = ", ".join(["%s"] * len(call_sids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {q(Call._meta.db_table)} WHERE {q('call_sid')} IN ({sids})",
-            call_sids,
-        )
-        return {sid: tuple(rest) for sid, *rest in cursor.fetchall()}
-
-
-def _counts_of(row: tuple) -> set[tuple]:
-    """The day's counts one call's FIGURE_COLUMNS add one to."""
-    group = _group(row)
-    return {group + figure for figure in _figures(row[3:])}
-
-
-def _group(row: tuple) -> tuple:
-    """The (day, language, to_number) of a call's day's counts, from its FIGURE_COLUMNS."""
-    started_at, language, to_number = row[:3]
-    if started_at.tzinfo is None:  # as SQLite's driver gives it: in UTC, as Django wrote it
-        started_at = started_at.replace(tzinfo=UTC)
-    return (started_at.astimezone(timezone.get_default_timezone()).date(), language, to_number)
-
-
-@lru_cache(maxsize=4096)
-def _figures(summary: tuple) -> frozenset:
-    """call_figures() of a call's FIGURE_SUMMARY values: kept, as calls take the same few paths
-    through the tree."""
-    return frozenset(call_figures(**dict(zip(FIGURE_SUMMARY, summary, strict=True))))
-
-
-def _counts_move(before: dict[str, tuple], after: dict[str, tuple]) -> None:
-    """Move the day's counts of calls from what they counted for before to what they count
-    for after (a call's language, number, day or summary may each have changed)."""
-    moves = Counter()
-    for sid in before.keys() | after.keys():
-        old, new = before.get(sid), after.get(sid)
-        if old == new:
-            continue
-        if old is not None and new is not None and old[:3] == new[:3]:
-            # The same day's counts (the common case: a step): only the figures that changed.
-            group, was, now = _group(old), _figures(old[3:]), _figures(new[3:])
-            moves.subtract(group + figure for figure in was - now)
-            moves.update(group + figure for figure in now - was)
-            continue
-        if old is not None:
-            moves.subtract(_counts_of(old))
-        if new is not None:
-            moves.update(_counts_of(new))
-    day_counts_add(moves)
-
-
-def day_counts_add(moves: Counter) -> None:
-    """Add to the day's counts, by (day, language, number, figure, key); a negative takes away.
-
-    In one order on every writer: with row locks (PostgreSQL) none waits for another in a
-    circle."""
-    params = [
-        [connection.ops.adapt_datefield_value(day), *rest, n]
-        for (day, *rest), n in sorted(moves.items())
-        if n
-    ]
-    if not params:
-        return
-    statement = _statements()["day_count"]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.executemany(statement, params)
-        else:
-            for one in params:
-                cursor.execute(statement, one)
-
-
 def calls_insert(*, calls: list[Call], steps: list[Step], batch_size: int) -> None:
     """Insert calls new to the log, with their steps, in bulk (generate_calls), and the day's
     counts they add: one transaction."""
     with transaction.atomic():
         Call.objects.bulk_create(calls, batch_size=batch_size)
         Step.objects.bulk_create(steps, batch_size=batch_size)
-        made = (tuple(getattr(call, name) for name in FIGURE_COLUMNS) for call in calls)
-        day_counts_add(Counter(count for row in made for count in _counts_of(row)))
-
-
-def day_counts_recount(*, call_model=Call, count_model=DayCount) -> int:
-    """Count every day again from the calls, in one grouped read of them (after an upgrade
-    while older code still wrote calls, or a change of time zone); how many counts it made.
-
-    The models are the migration's own when it runs this."""
-    counts = Counter()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Writers wait to move counts until the recount is in: what they moved from is
-            # what it read (a change they have not committed is not), so none is lost.
-            table = connection.ops.quote_name(count_model._meta.db_table)
-            with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-        groups = (
-            call_model.objects.order_by()
-            .annotate(day=TruncDate("started_at", tzinfo=timezone.get_default_timezone()))
-            .values_list("day", "language", "to_number", *FIGURE_SUMMARY)
-            .annotate(calls=Count("pk"))
-        )
-        for day, language, to_number, *values, n in groups.iterator():
-            for figure, key in call_figures(**dict(zip(FIGURE_SUMMARY, values, strict=True))):
-                counts[(day, language, to_number, figure, key)] += n
-        count_model.objects.all().delete()
-        count_model.objects.bulk_create(
-            [
-                count_model(**dict(zip(DAY_COUNT_GROUP, group, strict=True)), count=n)
-                for group, n in sorted(counts.items())
-            ],
-            batch_size=1000,
-        )
-    return len(counts)
+        counts_move({}, {call.call_sid: figure_columns(call) for call in calls})
 
 
 # Kept for ever: one spool per process (it notices a fork itself), set by the settings.
@@ -678,15 +525,13 @@ def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
         with transaction.atomic():
             # What the calls counted for leaves the day's counts with them.
             calls_lock(sids)
-            gone = _counted(sids)
+            gone = counted(sids)
             steps += Step.objects.filter(call__in=sids).delete()[0]
             Utterance.objects.filter(call__in=sids).delete()
             calls += Call.objects.filter(call_sid__in=sids).delete()[0]
-            _counts_move(gone, {})
+            counts_move(gone, {})
         batches += 1
-    # Days left with no calls keep no counts (a write may still make one again).
-    today = timezone.localdate(before, timezone.get_default_timezone())
-    DayCount.objects.filter(day__lt=today, count=0).delete()
+    day_counts_prune(before=before)
     # Steps and utterances whose call row never got written are purged by their own age.
     orphan_steps, step_batches = _orphans_purge(Step, before=before, batch_size=batch_size)
     _orphan_utterances, utterance_batches = _orphans_purge(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 def counts_fill(apps, schema_editor):
     """The day's counts of the calls already in the log, from one grouped read of them."""
-    from calllog.services import day_counts_recount
+    from calllog.counts import day_counts_recount
 
     day_counts_recount(
         call_model=apps.get_model("calllog", "Call"),

@@ -7,8 +7,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from calllog.counts import calls_lock
 from calllog.models import Call, DayCount, Step
-from calllog.services import calls_lock, entries_write
+from calllog.services import entries_write
 
 pytestmark = pytest.mark.django_db
 
