@@ -283,12 +283,7 @@ class CallAdmin(InRange, CallerNumberGuard, admin.ModelAdmin):
         number = request.GET.get("number", "").strip()
         if not E164.fullmatch(number):
             number = ""
-        calls = Call.objects.all()
-        if language:
-            calls = calls.filter(language=language)
-        if number:
-            calls = calls.filter(to_number=number)
-        figures = dashboard_get(calls=calls)
+        figures = dashboard_get(language=language, to_number=number)
         choice_labels = {
             "directions": gettext("Directions"),
             "planets": gettext("Planet menu"),

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max, QuerySet, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,16 +16,20 @@ from directory.picture import Figures as PictureFigures
 from directory.selectors import option_leads_to, script_as_of
 
 from .models import (
+    FIGURE_SUMMARY,
     OUTCOMES_BY_CODE,
     Call,
+    DayCount,
+    Figure,
     Utterance,
-    menu_tokens,
-    planet_ids,
+    call_figures,
     planet_set,
 )
 
 # The index the dashboard's grouping reads (calllog/models.py).
 SUMMARY_INDEX = "calllog_call_summary"
+# The choices at the main menu the dashboard charts, in order (Figure.CHOICE's keys).
+CHOICES = ["directions", "planets", "no_choice"]
 OUTCOMES = {
     "directions": _("Heard the directions"),
     "connected": _("Connected to a planet"),
@@ -68,17 +72,69 @@ class Dashboard:
     days: list[tuple[date, int]]
     choices: dict[str, int]
     planets: list[PlanetFigures]
-    # Per menu, by its short name (see _menus_count()).
+    # Per menu, by its short name (see _menus()).
     menus: dict[str, "MenuFigures"]
 
 
 def dashboard_get(
-    *, calls: QuerySet[Call] | None = None, days: int = 30, today: date | None = None
+    *,
+    language: str = "",
+    to_number: str = "",
+    calls: QuerySet[Call] | None = None,
+    days: int = 30,
+    today: date | None = None,
 ) -> Dashboard:
     """Calls per day, menu choices, calls and answer rate per planet, and what callers did at
-    each menu, of the calls that started over the last days (of `calls`, when given: any filter
-    on the calls applies)."""
-    calls = Call.objects.all() if calls is None else calls
+    each menu, of the calls that started over the last days, in a language and to a number
+    when given: summed from the day's counts. Of `calls` when given, read from the calls
+    themselves: any filter on them applies (and it is the recount the counts must equal)."""
+    if calls is None:
+        per_day, counts = _summed(days, today, language=language, to_number=to_number)
+    else:
+        calls = calls.filter(language=language) if language else calls
+        calls = calls.filter(to_number=to_number) if to_number else calls
+        per_day, counts = _scanned(calls, days, today)
+    choices = {choice: counts[Figure.CHOICE, choice] for choice in CHOICES}
+    dialed = {int(key): n for (figure, key), n in counts.items() if figure == Figure.DIALED}
+    names = dict(Planet.objects.filter(pk__in=dialed).values_list("pk", "name"))
+    planets = sorted(
+        (
+            PlanetFigures(
+                names.get(pk, f"(deleted planet {pk})"), n, counts[Figure.ANSWERED, str(pk)]
+            )
+            for pk, n in dialed.items()
+        ),
+        key=lambda figures: (-figures.dialed, figures.name),
+    )
+    return Dashboard(days=per_day, choices=choices, planets=planets, menus=_menus(counts))
+
+
+def _summed(
+    days: int, today: date | None, *, language: str, to_number: str
+) -> tuple[list[tuple[date, int]], Counter]:
+    """Calls per day and the calls per (figure, key) of the last days, from the day's counts:
+    two reads of at most the days' few hundred rows each, on their unique index."""
+    today = today or timezone.localdate(timezone=timezone.get_default_timezone())
+    first = today - timedelta(days=days - 1)
+    rows = DayCount.objects.filter(day__gte=first, day__lte=today).order_by()
+    rows = rows.filter(language=language) if language else rows
+    rows = rows.filter(to_number=to_number) if to_number else rows
+    per_day = dict(rows.filter(figure=Figure.CALLS).values_list("day").annotate(n=Sum("count")))
+    counts = Counter(
+        {
+            (figure, key): n
+            for figure, key, n in rows.values_list("figure", "key").annotate(n=Sum("count"))
+            if n
+        }
+    )
+    dates = [first + timedelta(n) for n in range(days)]
+    return [(day, per_day.get(day, 0)) for day in dates], counts
+
+
+def _scanned(calls: QuerySet[Call], days: int, today: date | None) -> tuple[list, Counter]:
+    """Calls per day and the calls per (figure, key) of the last days, from the calls: a
+    range count per day, and the calls grouped by what they did (one scan of the summary
+    index; each call counts once per figure, however often it did the thing)."""
     midnights = _midnights(days, today)
     # One range count per day on the started_at index: far cheaper on a large log than
     # truncating a million timestamps to dates and grouping them.
@@ -86,36 +142,18 @@ def dashboard_get(
         (day.date(), calls.filter(started_at__gte=day, started_at__lt=next_day).count())
         for day, next_day in zip(midnights, midnights[1:], strict=False)
     ]
-    # The calls grouped by what they did (a few dozen groups), read from the summary index
-    # alone: each call counts once per figure, however often it did the thing.
-    summary = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
-    summary += ["menu_answers", "last_menu"]
     groups = _summary_groups(
         calls.filter(started_at__gte=midnights[0], started_at__lt=midnights[-1])
         .order_by()
-        .values_list(*summary)
+        .values_list(*FIGURE_SUMMARY)
         .annotate(calls=Count("pk"))
-        .values_list(*summary, "calls")
+        .values_list(*FIGURE_SUMMARY, "calls")
     )
-    choices = {"directions": 0, "planets": 0, "no_choice": 0}
-    dialed, answered = Counter(), Counter()
-    menus: dict[str, MenuFigures] = {}
-    for directions, planets, planets_dialed, planets_answered, answers, left_at, n in groups:
-        _menus_count(menus, answers, left_at, n)
-        choices["directions"] += n if directions else 0
-        choices["planets"] += n if planets else 0
-        choices["no_choice"] += 0 if directions or planets else n
-        dialed.update(dict.fromkeys(planet_ids(planets_dialed), n))
-        answered.update(dict.fromkeys(planet_ids(planets_answered), n))
-    names = dict(Planet.objects.filter(pk__in=dialed).values_list("pk", "name"))
-    planets = sorted(
-        (
-            PlanetFigures(names.get(pk, f"(deleted planet {pk})"), n, answered[pk])
-            for pk, n in dialed.items()
-        ),
-        key=lambda figures: (-figures.dialed, figures.name),
-    )
-    return Dashboard(days=per_day, choices=choices, planets=planets, menus=menus)
+    counts = Counter()
+    for *values, n in groups:
+        for figure in call_figures(**dict(zip(FIGURE_SUMMARY, values, strict=True))):
+            counts[figure] += n
+    return per_day, counts
 
 
 @dataclass
@@ -147,23 +185,18 @@ def _summary_groups(groups: QuerySet) -> list[tuple]:
 
 
 def menu_figures(
-    *, calls: QuerySet[Call] | None = None, days: int = 30, today: date | None = None
+    *,
+    language: str = "",
+    to_number: str = "",
+    calls: QuerySet[Call] | None = None,
+    days: int = 30,
+    today: date | None = None,
 ) -> dict[str, MenuFigures]:
-    """Per menu (by short name), what the calls of the last days did there (dashboard_get()
-    counts them with the rest of its figures, in the same scan)."""
-    midnights = _midnights(days, today)
-    groups = (
-        (Call.objects.all() if calls is None else calls)
-        .filter(started_at__gte=midnights[0], started_at__lt=midnights[-1])
-        .order_by()
-        .values_list("menu_answers", "last_menu")
-        .annotate(calls=Count("pk"))
-        .values_list("menu_answers", "last_menu", "calls")
-    )
-    figures: dict[str, MenuFigures] = {}
-    for answers, left_at, n in groups:
-        _menus_count(figures, answers, left_at, n)
-    return figures
+    """Per menu (by short name), what the calls of the last days did there: the dashboard's
+    menus (see dashboard_get())."""
+    return dashboard_get(
+        language=language, to_number=to_number, calls=calls, days=days, today=today
+    ).menus
 
 
 def _midnights(days: int, today: date | None) -> list[datetime]:
@@ -186,22 +219,24 @@ def picture_figures(viewer) -> dict[str, PictureFigures] | None:
     }
 
 
-def _menus_count(figures: dict[str, MenuFigures], answers: str, left_at: str, n: int) -> None:
-    """Add n calls that did these answers at menus and were left at left_at ("": at none).
-
-    A call reached a menu when it answered there or was left there (hung up, or still
-    listening); it counts once for each thing it did there, however often it did it."""
-    tokens = menu_tokens(answers)
-    for menu in {menu for menu, _code in tokens} | ({left_at} if left_at else set()):
-        figures.setdefault(menu, MenuFigures(menu)).reached += n
-    for menu, code in tokens:
-        outcome = OUTCOMES_BY_CODE.get(code)
-        if outcome is None:
-            figures[menu].chose[code] += n
-        else:
-            figures[menu].answered[outcome] += n
-    if left_at:
-        figures[left_at].left += n
+def _menus(counts: Counter) -> dict[str, MenuFigures]:
+    """Per menu, the calls that reached it, did each thing there and were left there, from the
+    calls per (figure, key)."""
+    menus: dict[str, MenuFigures] = {}
+    for (figure, key), n in counts.items():
+        if figure == Figure.ANSWER:
+            menu, code = key.rsplit(":", 1)
+            outcome = OUTCOMES_BY_CODE.get(code)
+            counted = menus.setdefault(menu, MenuFigures(menu))
+            if outcome is None:
+                counted.chose[code] += n
+            else:
+                counted.answered[outcome] += n
+        elif figure == Figure.REACHED:
+            menus.setdefault(key, MenuFigures(key)).reached += n
+        elif figure == Figure.LEFT:
+            menus.setdefault(key, MenuFigures(key)).left += n
+    return menus
 
 
 @dataclass(frozen=True)

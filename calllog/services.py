@@ -17,7 +17,17 @@ from operator import itemgetter
 from django.conf import settings
 from django.db import connection, transaction
 
-from .models import Call, Step, Utterance, menu_token, menu_tokens, planet_ids, planet_set
+from .counts import calls_lock, counted, counts_move, day_counts_prune, figure_columns
+from .models import (
+    FIGURE_SUMMARY,
+    Call,
+    Step,
+    Utterance,
+    menu_token,
+    menu_tokens,
+    planet_ids,
+    planet_set,
+)
 from .spool import Spool, keep
 
 
@@ -30,8 +40,7 @@ def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
 
 # The longest a call's set of planets or of answers at menus grows (see _merges()).
 SUMMARY_SET_LENGTH = 600
-SUMMARY_COLUMNS = ["chose_directions", "chose_planets", "planets_dialed", "planets_answered"]
-SUMMARY_COLUMNS += ["menu_answers", "last_menu", "last_menu_step"]
+SUMMARY_COLUMNS = [*FIGURE_SUMMARY, "last_menu_step"]
 NO_SUMMARY = {"chose_directions": False, "chose_planets": False}
 NO_SUMMARY |= {"planets_dialed": "", "planets_answered": "", "menu_answers": ""}
 NO_SUMMARY |= {"last_menu": "", "last_menu_step": None}
@@ -273,12 +282,18 @@ def entries_write(entries: list[dict]) -> None:
     # Rows of different kinds merge into a call the same in any order (_merges()); a stable
     # sort keeps the entries' order among one call's rows of a kind. SQLite has one writer at
     # a time: rows of a kind go together, in one executemany(). With row locks (PostgreSQL,
-    # app servers sharing it) every writer takes its locks in one order, the calls' rows by
-    # CallSid, then the steps' and the utterances': two writers never wait for each other in a
-    # circle (a deadlock, which PostgreSQL breaks only after a second).
+    # app servers sharing it) every writer holds its calls first (calls_lock()), then takes
+    # its locks in one order, the calls' rows by CallSid, then the steps' and the utterances',
+    # then the day's counts: two writers never wait for each other in a circle (a deadlock,
+    # which PostgreSQL breaks only after a second).
     rows.sort(key=itemgetter(0) if connection.vendor == "sqlite" else _lock_order)
-    # One statement is atomic by itself; a group is one transaction, one commit.
-    with transaction.atomic() if len(rows) > 1 else nullcontext(), connection.cursor() as cursor:
+    calls = sorted({row["call_sid"] for _, row in rows if "call_sid" in row})
+    # One statement is atomic by itself; a group is one transaction, one commit, and so is a
+    # call's row with the day's counts it moves.
+    atomic = transaction.atomic() if len(rows) > 1 or calls else nullcontext()
+    with atomic, connection.cursor() as cursor:
+        calls_lock(calls)
+        before = counted(calls)
         for record, run in groupby(rows, key=itemgetter(0)):
             params = [
                 [adapt(value) if isinstance(value, datetime) else value for value in values]
@@ -291,6 +306,8 @@ def entries_write(entries: list[dict]) -> None:
                 # a p99 of 0.3 to 1 s in make bench's PostgreSQL phase, 25 to 70 ms without it.
                 for one in params:
                     cursor.execute(statements[record], one)
+        if calls:
+            counts_move(before, counted(calls))
 
 
 def _lock_order(record_row: tuple[str, dict]):
@@ -298,6 +315,15 @@ def _lock_order(record_row: tuple[str, dict]):
     if record in ("step", "utterance"):
         return (1 if record == "step" else 2, row["call"], row["sequence"])
     return (0, row["call_sid"], "")
+
+
+def calls_insert(*, calls: list[Call], steps: list[Step], batch_size: int) -> None:
+    """Insert calls new to the log, with their steps, in bulk (generate_calls), and the day's
+    counts they add: one transaction."""
+    with transaction.atomic():
+        Call.objects.bulk_create(calls, batch_size=batch_size)
+        Step.objects.bulk_create(steps, batch_size=batch_size)
+        counts_move({}, {call.call_sid: figure_columns(call) for call in calls})
 
 
 # Kept for ever: one spool per process (it notices a fork itself), set by the settings.
@@ -497,10 +523,15 @@ def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
     old_calls = Call.objects.filter(started_at__lt=before).order_by("started_at")
     while sids := list(old_calls.values_list("call_sid", flat=True)[:batch_size]):
         with transaction.atomic():
+            # What the calls counted for leaves the day's counts with them.
+            calls_lock(sids)
+            gone = counted(sids)
             steps += Step.objects.filter(call__in=sids).delete()[0]
             Utterance.objects.filter(call__in=sids).delete()
             calls += Call.objects.filter(call_sid__in=sids).delete()[0]
+            counts_move(gone, {})
         batches += 1
+    day_counts_prune(before=before)
     # Steps and utterances whose call row never got written are purged by their own age.
     orphan_steps, step_batches = _orphans_purge(Step, before=before, batch_size=batch_size)
     _orphan_utterances, utterance_batches = _orphans_purge(

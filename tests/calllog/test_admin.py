@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from calllog.models import Call, Step, Utterance
+from calllog.models import Call, DayCount, Step, Utterance
+from calllog.selectors import dashboard_get
 from calllog.services import entries_write
 from directory.models import Action, CalledNumber, Language, Planet
 from tests.factories import main_menu, make_menu, make_option, make_staff, step_entry
@@ -338,6 +339,13 @@ def test_purge_calls_deletes_old_calls_and_their_steps(calls, capsys):
     )
 
 
+def test_purge_calls_takes_the_calls_it_deletes_off_the_dashboard(viewer, calls):
+    call_command("purge_calls", "--older-than", "2")  # CA-directions and CA-old
+    figures = viewer.get(reverse("admin:calllog_dashboard")).context["figures"]
+    assert sum(count for _, count in figures.days) == 2
+    assert figures.choices == {"directions": 0, "planets": 1, "no_choice": 1}
+
+
 def test_purge_calls_deletes_old_utterances_with_their_calls_and_orphans_by_age(calls):
     long_ago = timezone.now() - timedelta(days=60)
     said = {"sequence": 1, "heard": "Dagobah", "confidence": 0.9, "score": 100.0}
@@ -364,9 +372,11 @@ def test_purge_calls_deletes_in_batches_of_at_most_batch_size_calls(demo, capsys
     call_deletes = [sql for sql in deletes if 'FROM "calllog_call"' in sql]
     # 5 calls in batches of 2: three deletes of calls, each naming at most two of them.
     assert [sql.count("'CA-old") for sql in call_deletes] == [2, 2, 1]
-    # Each batch deletes steps, utterances and calls; then one delete of the orphan step.
-    assert len(deletes) == 3 * 3 + 1
+    # Each batch deletes steps, utterances and calls; then one delete of the orphan step, and
+    # one of the old days' counts, at nothing now.
+    assert len(deletes) == 3 * 3 + 1 + 1
     assert list(Call.objects.values_list("call_sid", flat=True)) == ["CA-new"]
+    assert not DayCount.objects.filter(day__lt=timezone.localdate() - timedelta(days=2)).exists()
     assert not Step.objects.exists()
     assert "Deleted 5 call(s) and 6 step(s) older than 30 days in 4 batch(es)." in (
         capsys.readouterr().out
@@ -391,12 +401,25 @@ def test_generate_calls_fills_an_empty_log_with_plausible_calls(demo):
     call_command("generate_calls", "--count", "200", "--if-empty")
     assert Call.objects.count() == 200
     assert Step.objects.filter(kind=Step.Kind.DIAL_OUTCOME).exists()
+    # The day's counts made with them.
+    assert dashboard_get() == dashboard_get(calls=Call.objects.all())
     if connection.vendor == "sqlite":  # the planner's statistics, refreshed after bulk writes
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'calllog_step'")
             assert cursor.fetchone()[0] > 0
     call_command("generate_calls", "--count", "200", "--if-empty")
     assert Call.objects.count() == 200
+
+
+def test_recount_calls_counts_the_days_again_from_the_calls(calls, capsys):
+    make_call("CA-japanese", language="ja-JP", steps=[(Step.Kind.MENU_KEY, {"digits": "1"})])
+    counted = dashboard_get()
+    DayCount.objects.filter(figure="choice").delete()
+    DayCount.objects.filter(figure="calls").update(count=99)
+    call_command("recount_calls")
+    assert dashboard_get() == counted == dashboard_get(calls=Call.objects.all())
+    assert dashboard_get(language="ja-JP").choices["directions"] == 1
+    assert "Counted the calls again:" in capsys.readouterr().out
 
 
 def test_the_call_list_filters_by_language(viewer, calls):

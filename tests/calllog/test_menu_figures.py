@@ -1,5 +1,6 @@
-"""Per menu, where callers went: the dashboard's figures from each call's summary columns equal
-a recount of the steps, whatever order the writes come in, and are read from one index."""
+"""Per menu, where callers went: the dashboard's figures, from the day's counts kept with each
+call's summary columns, equal a recount of the steps whatever order the writes come in, and
+are read from an index."""
 
 import random
 from collections import Counter
@@ -13,7 +14,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from calllog.models import Call, Step
+from calllog.models import Call, DayCount, Step
 from calllog.selectors import dashboard_get, menu_figures
 from calllog.services import entries_write
 from tests.factories import step_entry
@@ -122,6 +123,7 @@ settings = hypothesis_settings(
 def test_the_menu_figures_equal_a_recount_of_the_steps_in_any_write_order(calls, seed, repeats):
     Step.objects.all().delete()
     Call.objects.all().delete()
+    DayCount.objects.all().delete()
     entries = [
         entry
         for n, (days_ago, first, number, steps) in enumerate(calls)
@@ -130,7 +132,9 @@ def test_the_menu_figures_equal_a_recount_of_the_steps_in_any_write_order(calls,
     write_in_any_order(entries, seed, repeats)
     assert as_counts(menu_figures()) == {k: +v for k, v in recount().items()}
     japan = Call.objects.filter(to_number="+81335550100")
-    assert as_counts(menu_figures(calls=japan)) == {k: +v for k, v in recount(japan).items()}
+    japan_recounted = {k: +v for k, v in recount(japan).items()}
+    assert as_counts(menu_figures(to_number="+81335550100")) == japan_recounted
+    assert as_counts(menu_figures(calls=japan)) == japan_recounted
 
 
 def test_a_caller_who_hung_up_at_a_submenu_is_counted_there_once():
@@ -163,7 +167,33 @@ def test_a_step_spooled_before_the_upgrade_leaves_the_last_menu_as_it_is():
     assert Step.objects.get().next_menu == ""
 
 
-def test_the_dashboard_counts_the_menus_in_its_one_grouped_query_on_the_calls_index():
+def query_plan(sql: str) -> str:
+    """SQLite's plan for a query, with the planner's statistics up to date."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        return " ".join(str(row) for row in cursor.fetchall())
+
+
+def test_the_dashboard_sums_the_day_counts_of_its_days_from_their_index():
+    for n, days_ago in enumerate([1, 3, 45]):
+        steps = [(Step.Kind.MENU_KEY, "main", "1", "")]
+        entries_write(entries_of(f"CA{n}", days_ago, "main", "+18005550100", steps))
+    with CaptureQueriesContext(connection) as queries:
+        dashboard = dashboard_get(language="en-GB", to_number="+18005550100")
+    assert dashboard.menus["main"].chose == {"1": 2}
+    sums = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(sums) == 2
+    assert all("calllog_daycount" in sql and "calllog_call" not in sql for sql in sums)
+    if connection.vendor == "sqlite":
+        for sql in sums:
+            plan = query_plan(sql)
+            # The unique constraint's index (SQLite names it sqlite_autoindex_...).
+            assert "SEARCH calllog_daycount USING INDEX" in plan, plan
+            assert "(day>? AND day<?)" in plan, plan
+
+
+def test_the_dashboard_read_from_the_calls_groups_them_on_the_calls_index_alone():
     entries_write(
         entries_of("CA1", 1, "main", "+18005550100", [(Step.Kind.MENU_KEY, "main", "1", "")])
     )
@@ -176,10 +206,7 @@ def test_the_dashboard_counts_the_menus_in_its_one_grouped_query_on_the_calls_in
     assert "calllog_step" not in query
     assert "DISTINCT" not in query.upper()
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-            cursor.execute(f"EXPLAIN QUERY PLAN {query}")
-            plan = " ".join(str(row) for row in cursor.fetchall())
+        plan = query_plan(query)
         assert "COVERING INDEX calllog_call_summary" in plan, plan
 
 

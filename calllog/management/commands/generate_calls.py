@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from calllog.models import Call, Step
-from calllog.services import statistics_refresh, steps_summary
+from calllog.services import calls_insert, statistics_refresh, steps_summary
 from directory.models import Menu, Planet
 
 BATCH = 5_000
@@ -49,8 +49,7 @@ class Command(BaseCommand):
                 )
                 calls.append(call)
                 steps += call_steps
-            Call.objects.bulk_create(calls, batch_size=BATCH)
-            Step.objects.bulk_create(steps, batch_size=BATCH)
+            calls_insert(calls=calls, steps=steps, batch_size=BATCH)
             made += len(calls)
         statistics_refresh()
         self.stdout.write(f"Generated {made} call(s) over the last {days} days.")
