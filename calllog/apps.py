@@ -11,8 +11,8 @@ class CalllogConfig(AppConfig):
         from directory.picture import figures_source
         from metrics.registry import collector_register
 
+        from .maintenance import purge_register
         from .selectors import picture_figures
-        from .services import purge_register
         from .spool_metrics import spools_collect
 
         # The tree's picture (in the directory) shows the calls' figures on its menus.

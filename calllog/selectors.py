@@ -304,10 +304,10 @@ def _lines_heard(call: Call):
     return script.lines(script.language(call.language) or script.default)
 
 
-def planet_menu_heard(call: Call) -> list[Sentence] | None:
+def directory_heard(call: Call) -> list[Sentence] | None:
     """The planet menu as this call's caller heard it (see _lines_heard)."""
     lines = _lines_heard(call)
-    return None if lines is None else lines.planet_menu()
+    return None if lines is None else lines.directory_sentences()
 
 
 def first_menu_heard(call: Call) -> list[Sentence] | None:

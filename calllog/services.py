@@ -4,11 +4,10 @@ A webhook hands its entry to the process's spool (calllog/spool.py) and answers;
 thread writes entries in groups. They are plain INSERTs (ON CONFLICT works the same on SQLite
 and PostgreSQL) rather than bulk_create(), whose query building costs more than the write
 itself. The unique constraints on the models decide what counts as a repeat, and a repeat of a
-call's row is merged into it (see _merges()).
+call's row is merged into it (calllog/statements.py).
 """
 
-from collections.abc import Callable
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import groupby
@@ -17,9 +16,8 @@ from operator import itemgetter
 from django.conf import settings
 from django.db import connection, transaction
 
-from .counts import calls_lock, counted, counts_move, day_counts_prune, figure_columns
+from .counts import calls_lock, counted, counts_move, figure_columns
 from .models import (
-    FIGURE_SUMMARY,
     Call,
     Step,
     Utterance,
@@ -29,130 +27,7 @@ from .models import (
     planet_set,
 )
 from .spool import Spool, keep
-
-
-def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
-    q = connection.ops.quote_name
-    columns = ", ".join(q(model._meta.get_field(name).column) for name in fields)
-    values = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
-
-
-# The longest a call's set of planets or of answers at menus grows (see _merges()).
-SUMMARY_SET_LENGTH = 600
-SUMMARY_COLUMNS = [*FIGURE_SUMMARY, "last_menu_step"]
-NO_SUMMARY = {"chose_directions": False, "chose_planets": False}
-NO_SUMMARY |= {"planets_dialed": "", "planets_answered": "", "menu_answers": ""}
-NO_SUMMARY |= {"last_menu": "", "last_menu_step": None}
-NO_LANGUAGE = {"language": "", "language_chosen_at": None}
-NO_REVISION = {"directory_revision": None, "greeted_at": None, "first_menu": ""}
-CALL_COLUMNS = ["call_sid", "from_number", "to_number", "started_at", "ended_at", "status"]
-CALL_COLUMNS += ["duration", "language", "language_chosen_at", *SUMMARY_COLUMNS]
-CALL_COLUMNS += ["directory_revision", "greeted_at", "first_menu"]
-STEP_COLUMNS = ["call", "sequence", "kind", "digits", "planet", "dial_status", "dial_duration"]
-STEP_COLUMNS += ["idempotency_token", "created_at", "menu", "option", "outcome", "next_menu"]
-# What a step entry spooled before menus were data lacks (and where it led, before that was
-# logged: unknown, so it leaves the call's last menu as it is).
-NO_MENU = {"menu": "", "option": "", "outcome": "", "next_menu": None}
-UTTERANCE_COLUMNS = ["call", "sequence", "language", "heard", "confidence", "target", "planet"]
-UTTERANCE_COLUMNS += ["score", "created_at"]
-COLUMNS = {
-    "call_start": CALL_COLUMNS,
-    "call_language": CALL_COLUMNS,
-    "call_end": CALL_COLUMNS,
-    "step": STEP_COLUMNS,
-    "utterance": UTTERANCE_COLUMNS,
-    "call_summary": CALL_COLUMNS,
-}
-# A row's values in its statement's column order.
-_values = {record: itemgetter(*columns) for record, columns in COLUMNS.items()}
-
-
-def _merges() -> dict[str, str]:
-    """How a write merges into a call's row that is there already, column by column.
-
-    Every merge gives the same row whatever order the writes come in, and again when one is
-    written twice: a call starts at the earliest time any record puts it at, its language is
-    the one chosen latest, the directory revision it heard the earliest greeting's, and what it
-    did (its summary) only ever grows: a flag turns on, a set of planets takes in a new one.
-    """
-    q = connection.ops.quote_name
-    call = q(Call._meta.db_table)
-
-    def column(name: str) -> str:
-        return q(Call._meta.get_field(name).column)
-
-    started = column("started_at")
-    earliest = (
-        f"{started} = CASE WHEN excluded.{started} < {call}.{started} "
-        f"THEN excluded.{started} ELSE {call}.{started} END"
-    )
-    numbers = [
-        f"{column(name)} = COALESCE(NULLIF(excluded.{column(name)}, ''), {call}.{column(name)})"
-        for name in ("from_number", "to_number")
-    ]
-    flags = [
-        f"{column(name)} = {call}.{column(name)} OR excluded.{column(name)}"
-        for name in ("chose_directions", "chose_planets")
-    ]
-    # A step names one planet (",3,") or one answer at a menu (",main:2,"): added unless the
-    # set holds it already (a plain substring test: a menu's short name may hold "_", which
-    # LIKE would read as a wildcard).
-    contains = "instr({}, {}) > 0" if connection.vendor == "sqlite" else "strpos({}, {}) > 0"
-    # A set stops growing at SUMMARY_SET_LENGTH characters: it is in an index, whose entries
-    # PostgreSQL limits (2,704 bytes), and only a call of a hundred different answers fills it.
-    sets = [
-        f"{c} = CASE WHEN excluded.{c} = '' OR {contains.format(f'{call}.{c}', f'excluded.{c}')} "
-        f"OR LENGTH({call}.{c}) + LENGTH(excluded.{c}) > {SUMMARY_SET_LENGTH} "
-        f"THEN {call}.{c} WHEN {call}.{c} = '' THEN excluded.{c} "
-        f"ELSE {call}.{c} || SUBSTR(excluded.{c}, 2) END"
-        for c in (column("planets_dialed"), column("planets_answered"), column("menu_answers"))
-    ]
-    last_step = column("last_menu_step")
-    # The menu the latest step left the caller at (or none): the highest step's wins.
-    last_menu = [
-        f"{column(name)} = CASE WHEN excluded.{last_step} IS NOT NULL AND ({call}.{last_step} "
-        f"IS NULL OR excluded.{last_step} > {call}.{last_step}) "
-        f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
-        for name in ("last_menu", "last_menu_step")
-    ]
-    chosen_at = column("language_chosen_at")
-    # Both read the row's old time (SET sees the row as it was), so they change together.
-    language = [
-        f"{column(name)} = CASE WHEN {call}.{chosen_at} IS NULL "
-        f"OR {call}.{chosen_at} < excluded.{chosen_at} "
-        f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
-        for name in ("language", "language_chosen_at")
-    ]
-    greeted = column("greeted_at")
-    # The earliest greeting's revision (a retried greeting may have heard a later one).
-    revision = [
-        f"{column(name)} = CASE WHEN excluded.{greeted} IS NOT NULL AND ({call}.{greeted} IS NULL "
-        f"OR excluded.{greeted} < {call}.{greeted}) "
-        f"THEN excluded.{column(name)} ELSE {call}.{column(name)} END"
-        for name in ("directory_revision", "first_menu", "greeted_at")
-    ]
-    ending = [f"{column(name)} = excluded.{column(name)}" for name in ("ended_at", "status")]
-    ending.append(f"{column('duration')} = excluded.{column('duration')}")
-    return {
-        "call_start": ", ".join([earliest, *numbers, *language, *revision, *last_menu]),
-        "call_language": ", ".join([earliest, *language]),
-        "call_end": ", ".join([earliest, *numbers, *ending]),
-        "call_summary": ", ".join([earliest, *flags, *sets, *last_menu]),
-    }
-
-
-# Kept for ever: the SQL follows the models and the database's kind, fixed for a process.
-@cache
-def _statements() -> dict[str, str]:
-    statements = {
-        record: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
-        for record, merge in _merges().items()
-    }
-    return statements | {
-        "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
-        "utterance": _insert_sql(Utterance, UTTERANCE_COLUMNS, "ON CONFLICT DO NOTHING"),
-    }
+from .statements import NO_LANGUAGE, NO_MENU, NO_REVISION, NO_SUMMARY, ROW_VALUES, insert_statements
 
 
 def step_summary(
@@ -269,7 +144,7 @@ def _rows(entry: dict) -> list[tuple[str, dict]]:
 
 def entries_write(entries: list[dict]) -> None:
     """Write call-log entries to the database in one transaction; writing one twice is harmless."""
-    statements = _statements()
+    statements = insert_statements()
     # An entry's times are mostly its request's, the same few in every row: adapted once each.
     adapted: dict[datetime, object] = {}
 
@@ -297,7 +172,7 @@ def entries_write(entries: list[dict]) -> None:
         for record, run in groupby(rows, key=itemgetter(0)):
             params = [
                 [adapt(value) if isinstance(value, datetime) else value for value in values]
-                for values in (_values[record](row) for _, row in run)
+                for values in (ROW_VALUES[record](row) for _, row in run)
             ]
             if connection.vendor == "sqlite":
                 cursor.executemany(statements[record], params)
@@ -455,108 +330,3 @@ def call_end(
         status=status,
         duration=duration,
     )
-
-
-# Maintenance waits its turn for SQLite's write lock this long: the call log's writers take it
-# many times a second under load, and SQLite's wait is no queue, so DATABASE_TIMEOUT (meant
-# for a caller's request) can pass before a purge's turn comes. No caller waits on a purge.
-MAINTENANCE_LOCK_WAIT_SECONDS = 120
-
-
-@contextmanager
-def maintenance_patience():
-    """While inside, this connection waits for the write lock as maintenance may (SQLite)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA busy_timeout = {MAINTENANCE_LOCK_WAIT_SECONDS * 1000}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
-
-
-# What rooms above the call log keep about calls, purged with them: each registers (in its
-# AppConfig.ready()) a function of the cut-off time that deletes its own and says what it did;
-# one that had to keep some raises PurgeKept.
-_purges: list[Callable[[datetime], str]] = []
-
-
-class PurgeKept(Exception):
-    """A purge deleted what it could and kept some: what it did, and what it kept and why."""
-
-    def __init__(self, said: str, kept: str):
-        super().__init__(kept)
-        self.said, self.kept = said, kept
-
-
-def purge_register(purge: Callable[[datetime], str]) -> None:
-    """Have purge_calls run this purge too (see _purges)."""
-    if purge not in _purges:
-        _purges.append(purge)
-
-
-def others_purge(*, before: datetime) -> tuple[list[str], list[str]]:
-    """Run every registered purge: what each said it did, and what any kept and why."""
-    said, kept = [], []
-    for purge in _purges:
-        try:
-            said.append(purge(before))
-        except PurgeKept as partly:
-            said.append(partly.said)
-            kept.append(partly.kept)
-    return said, kept
-
-
-def calls_purge(*, before: datetime, batch_size: int) -> tuple[int, int, int]:
-    """Delete the calls started before a time, their steps and utterances, a batch at a time.
-
-    Each batch is its own short transaction, so the call log's writers (and staff) never wait
-    long for the database's write lock, however large the log. Returns the calls and steps
-    deleted and the number of batches.
-    """
-    calls = steps = batches = 0
-    old_calls = Call.objects.filter(started_at__lt=before).order_by("started_at")
-    while sids := list(old_calls.values_list("call_sid", flat=True)[:batch_size]):
-        with transaction.atomic():
-            # What the calls counted for leaves the day's counts with them.
-            calls_lock(sids)
-            gone = counted(sids)
-            steps += Step.objects.filter(call__in=sids).delete()[0]
-            Utterance.objects.filter(call__in=sids).delete()
-            calls += Call.objects.filter(call_sid__in=sids).delete()[0]
-            counts_move(gone, {})
-        batches += 1
-    day_counts_prune(before=before)
-    # Steps and utterances whose call row never got written are purged by their own age.
-    orphan_steps, step_batches = _orphans_purge(Step, before=before, batch_size=batch_size)
-    _orphan_utterances, utterance_batches = _orphans_purge(
-        Utterance, before=before, batch_size=batch_size
-    )
-    return calls, steps + orphan_steps, batches + step_batches + utterance_batches
-
-
-def _orphans_purge(model, *, before: datetime, batch_size: int) -> tuple[int, int]:
-    orphans = model.objects.filter(created_at__lt=before).exclude(
-        call__in=Call.objects.values("call_sid")
-    )
-    deleted = batches = 0
-    while ids := list(orphans.values_list("pk", flat=True)[:batch_size]):
-        deleted += model.objects.filter(pk__in=ids).delete()[0]
-        batches += 1
-    return deleted, batches
-
-
-def statistics_refresh() -> None:
-    """Let SQLite's planner learn the log's shape (PostgreSQL's autovacuum does this itself).
-
-    Without statistics SQLite guesses, and on a large log it picks the wrong index for the
-    admin's filters (a minute instead of under a second on a million calls).
-    """
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")

@@ -281,20 +281,20 @@ class Lines:
         names = planet.spoken_names
         return names.get(self.language.code) or names.get(self.script.default.code) or planet.name
 
-    def planet_menu(self, *, read_at_most: int | None = None) -> list[Sentence]:
+    def directory_sentences(self, *, read_at_most: int | None = None) -> list[Sentence]:
         """Exactly what the caller hears in the planet menu, in order (also the admin's preview):
         the first planets (at most read_at_most, else all), then, when there are more, how to
         reach the others, and how to end an extension when they differ in length."""
-        menus = self._planet_menus
+        menus = self._kept_directory_sentences
         if (menu := menus.get(read_at_most)) is None:
-            menu = menus[read_at_most] = tuple(self._planet_menu(read_at_most))
+            menu = menus[read_at_most] = tuple(self._directory_sentences(read_at_most))
         return list(menu)
 
     @cached_property
-    def _planet_menus(self) -> dict[int | None, tuple[Sentence, ...]]:
+    def _kept_directory_sentences(self) -> dict[int | None, tuple[Sentence, ...]]:
         return {}
 
-    def _planet_menu(self, read_at_most: int | None) -> list[Sentence]:
+    def _directory_sentences(self, read_at_most: int | None) -> list[Sentence]:
         option = self.sentence(PromptKey.PLANET_OPTION)
         menu = self.script.menu
         read_at_most = len(menu) if read_at_most is None else read_at_most

@@ -10,7 +10,7 @@ CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 @require_safe
-def recording(request, name: str):
+def recording_file(request, name: str):
     """A recording staff uploaded, by its hashed name; nothing else is served from here."""
     if not NAME.fullmatch(name):
         raise Http404

@@ -14,7 +14,7 @@ urlpatterns = [
     path("ivr/", include("ivr.urls")),
     path("simulator/", include("simulator.urls")),
     # Public: Twilio's <Play> fetches these without a signature (names are content hashes).
-    path("recordings/<str:name>", directory_views.recording, name="recording"),
+    path("recordings/<str:name>", directory_views.recording_file, name="recording"),
     # set_language: the admin's language switch (no i18n_patterns: URLs stay the same).
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),

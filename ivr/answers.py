@@ -18,7 +18,7 @@ from .context import (
     NO_INPUT,
     NOT_UNDERSTOOD,
     Context,
-    record,
+    log_call,
     webhook_url,
 )
 from .decorators import public_base_url
@@ -57,8 +57,8 @@ def read_menu(context: Context, menu: MenuNode, *, language=None, before=()) -> 
 def read_directory(context: Context, *, attempts: int | None = None, before=()) -> Answer:
     """The planet directory: its planets inside a gather of an extension or a name."""
     lines = context.lines
-    document = twiml.planet_menu(
-        sentences=lines.planet_menu(read_at_most=settings.IVR_PLANET_MENU_READS),
+    document = twiml.planet_directory(
+        sentences=lines.directory_sentences(read_at_most=settings.IVR_PLANET_MENU_READS),
         planets_url=context.next_url("ivr:planets", attempts=attempts),
         listening=_listening(context, speech.vocabulary(lines).planet_hints),
         extension_length=lines.script.extension_length,
@@ -183,7 +183,7 @@ def _text(context: Context, option: OptionNode) -> Answer:
     lines, script = context.lines, context.script
     caller, body, said = context.params.get("From", ""), lines.text_message(option), []
     if body and TEXTABLE.fullmatch(caller) and not texts.number_refused(caller):
-        record(
+        log_call(
             context.params,
             texts.text_request,
             menu=context.menu.slug,
@@ -216,7 +216,7 @@ def chosen(context: Context, option: OptionNode) -> Answer:
         return read_directory(context)
     if action == Action.LANGUAGE:
         language = script.language(option.target_language)
-        record(context.params, calllog.call_language, language=language.code)
+        log_call(context.params, calllog.call_language, language=language.code)
         return read_menu(context, context.menu, language=language)
     if action == Action.TEXT:
         return _text(context, option)

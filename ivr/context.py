@@ -169,7 +169,7 @@ def _webhook_path(script_prefix: str, name: str) -> str:
     return reverse(name)
 
 
-def record(params, write, **fields) -> None:
+def log_call(params, write, **fields) -> None:
     """Log the step; a failure to log never changes what the caller hears."""
     call_sid = params.get("CallSid", "")[:64]
     if not call_sid or params.get("AccountSid") == SIMULATED_ACCOUNT_SID:
@@ -187,10 +187,10 @@ def count(context: Context, metric, *labels: str) -> None:
         metrics.count(metric, *labels)
 
 
-def record_step(context: Context, kind: str, **fields) -> None:
+def log_step(context: Context, kind: str, **fields) -> None:
     """Log the step, at the menu the call is at."""
     token = context.request.META.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN", "")[:128]
-    record(
+    log_call(
         context.params,
         calllog.step_record,
         sequence=context.sequence,
@@ -218,7 +218,7 @@ def listen(context: Context, choices: speech.Choices) -> speech.Understood | Non
         confidence=context.confidence,
         threshold=settings.SPEECH_CONFIDENCE,
     )
-    record(
+    log_call(
         context.params,
         calllog.utterance_record,
         sequence=context.sequence,

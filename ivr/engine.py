@@ -29,8 +29,8 @@ from .context import (
     bounded_int,
     count,
     listen,
-    record,
-    record_step,
+    log_call,
+    log_step,
 )
 
 # Twilio's DialCallStatus values, and a called number as /metrics names it (else "other").
@@ -47,7 +47,7 @@ def say_menu(context: Context) -> Answer:
     if context.sequence == 0:
         called = context.params.get("To", "")
         count(context, metrics.calls_started, called if E164.fullmatch(called) else "other")
-        record(
+        log_call(
             context.params,
             calllog.call_start,
             from_number=context.params.get("From", "")[:32],
@@ -57,7 +57,7 @@ def say_menu(context: Context) -> Answer:
             first_menu=context.menu.slug,
         )
     else:
-        record_step(context, Step.Kind.MAIN_MENU, next_menu=response.next_menu)
+        log_step(context, Step.Kind.MAIN_MENU, next_menu=response.next_menu)
     return response
 
 
@@ -126,7 +126,7 @@ def menu_answer(context: Context) -> Answer:
         outcome, response = _missed_at_menu(context, pressed)
     key = option.key if outcome == Step.Outcome.CHOSE else ""
     count(context, metrics.menu_answers, menu.slug, context.language.code, outcome, key)
-    record_step(
+    log_step(
         context,
         Step.Kind.MENU_KEY,
         digits=context.pressed,
@@ -163,7 +163,7 @@ def directory_answer(context: Context) -> Answer:
         response = answers.out_of_attempts(context, attempts) or answers.read_directory(
             context, attempts=attempts, before=[lines.sentence(answers.a_miss(pressed))]
         )
-    record_step(
+    log_step(
         context,
         Step.Kind.PLANET_KEY,
         digits=context.pressed,
@@ -191,7 +191,7 @@ def confirm_answer(context: Context) -> Answer:
         response = answers.out_of_attempts(context, attempts) or answers.confirm(
             context, planet, attempts=attempts, before=lines.sentence(answers.a_miss(pressed))
         )
-    record_step(
+    log_step(
         context,
         Step.Kind.CONFIRM,
         digits=context.pressed,
@@ -217,7 +217,7 @@ def dial_outcome(context: Context) -> Answer:
         response = answers.voicemail_offer(context, pk, before=before) or answers.go_back(
             context, before=before
         )
-    record_step(
+    log_step(
         context,
         Step.Kind.DIAL_OUTCOME,
         planet_id=pk,
@@ -238,7 +238,7 @@ def voicemail_answer(context: Context) -> Answer:
     wants = pressed == "1" and context.script.voicemail_planet(pk) is not None
     response = answers.voicemail_record(context, pk) if wants else answers.go_back(context)
     # A spoken "message" is logged as key 1: the log keeps what the caller chose, not words.
-    record_step(
+    log_step(
         context,
         Step.Kind.VOICEMAIL_OFFER,
         digits="1" if pressed == "1" else context.pressed,
@@ -250,7 +250,7 @@ def voicemail_answer(context: Context) -> Answer:
 
 def voicemail_recorded(context: Context) -> Answer:
     """/ivr/voicemail/recorded: thank the caller and say goodbye."""
-    record_step(context, Step.Kind.VOICEMAIL, planet_id=context.planet_pk)
+    log_step(context, Step.Kind.VOICEMAIL, planet_id=context.planet_pk)
     return Answer(
         twiml.say_and_hang_up(sentence=context.lines.sentence(Prompt.Key.VOICEMAIL_SAVED))
     )

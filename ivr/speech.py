@@ -278,12 +278,12 @@ class Vocabulary:
             (f"planet:{planet.pk}", lines.planet_words(planet), planet.key)
             for planet in lines.script.menu
         ]
-        planet_menu = [("*", _words(BACK, language), ""), *self.planet_candidates]
+        directory_choices = [("*", _words(BACK, language), ""), *self.planet_candidates]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
         # The voicemail offer: key 1 or "message"; anything else goes back to the planet menu.
         message = [("1", _words(MESSAGE, language), "1")]
         self.language = language
-        self.planets, self.planet_hints = self._prepare(planet_menu)
+        self.planets, self.planet_hints = self._prepare(directory_choices)
         self.confirm, self.confirm_hints = self._prepare(confirm)
         self.voicemail, self.voicemail_hints = self._prepare(message)
         self._menus: dict[str, tuple[Choices, tuple[str, ...]]] = {}

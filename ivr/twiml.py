@@ -242,7 +242,7 @@ def message_and_hang_up(*, sentences: Sequence[Sentence]) -> VoiceResponse:
 
 
 @_builder
-def planet_menu(
+def planet_directory(
     *,
     sentences: Sequence[Sentence],
     planets_url: str,

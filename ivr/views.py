@@ -22,7 +22,7 @@ from twilio_api.recordings import RECORDING_SID
 from voicemail import services as voicemail
 
 from . import engine, twiml
-from .context import LANGUAGE_LENGTH, Context, bounded_int, planet_pk, record, request_params
+from .context import LANGUAGE_LENGTH, Context, bounded_int, log_call, planet_pk, request_params
 from .decorators import ANSWERED_AS_KEY, apologize, public_base_url, twilio_webhook
 
 logger = logging.getLogger("ivr")
@@ -40,7 +40,7 @@ def status(request):
     params = request_params(request)
     call_status = params.get("CallStatus", "")
     if call_status in Call.Status.values:
-        record(
+        log_call(
             params,
             calllog.call_end,
             from_number=params.get("From", "")[:32],

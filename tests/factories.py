@@ -5,6 +5,7 @@ import wave
 
 from django.contrib.auth.models import Permission, User
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from directory.models import (
     BUILT_IN_GREETING,
@@ -146,6 +147,15 @@ def make_staff(*, permissions: tuple[str, ...] = (), **kwargs) -> User:
     return user
 
 
+def log_entry(record: str, call_sid: str, at=None, **fields) -> dict:
+    """A call-log entry as a webhook hands it to the spool (calllog.spool.keep): what it
+    records ("call_start", "step", ...), its request's time (now, unless given: a datetime or
+    ISO text), its call, and its fields."""
+    at = timezone.now() if at is None else at
+    at = at if isinstance(at, str) else at.isoformat()
+    return {"record": record, "at": at, "call_sid": call_sid, **fields}
+
+
 def step_entry(call_sid: str, sequence: int, at, kind: str, **fields) -> dict:
     """A call-log entry for one step, as a webhook hands it to calllog.services."""
     fields.setdefault("digits", "")
@@ -153,8 +163,7 @@ def step_entry(call_sid: str, sequence: int, at, kind: str, **fields) -> dict:
     fields.setdefault("dial_status", "")
     fields.setdefault("dial_duration", None)
     fields.setdefault("idempotency_token", "")
-    entry = {"record": "step", "at": at.isoformat(), "call_sid": call_sid}
-    return entry | {"sequence": sequence, "kind": kind, **fields}
+    return log_entry("step", call_sid, at, sequence=sequence, kind=kind, **fields)
 
 
 def wav(seconds: float = 1.0, *, rate: int = 8000) -> bytes:

@@ -53,6 +53,7 @@ from directory.models import (
 )
 from tests.admin_forms import form_fields
 from tests.debugger.reports import report
+from tests.factories import log_entry
 from texts.models import SentText
 from voicemail.models import Voicemail
 
@@ -208,14 +209,14 @@ def world(demo, fake_twilio, django_settings):
     now = timezone.now()
     entries_write(
         [
-            {
-                "record": "call_start",
-                "at": now.isoformat(),
-                "call_sid": "CA-matrix",
-                "from_number": "+19295550123",
-                "to_number": "+18005550100",
-                "language": "en-GB",
-            }
+            log_entry(
+                "call_start",
+                "CA-matrix",
+                now,
+                from_number="+19295550123",
+                to_number="+18005550100",
+                language="en-GB",
+            )
         ]
     )
     Utterance.objects.create(

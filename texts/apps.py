@@ -8,7 +8,7 @@ class TextsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from calllog.services import purge_register
+        from calllog.maintenance import purge_register
 
         from .services import texts_purge
 

@@ -7,7 +7,7 @@ class VoicemailConfig(AppConfig):
     verbose_name = _("Voicemail")
 
     def ready(self):
-        from calllog.services import purge_register
+        from calllog.maintenance import purge_register
 
         from .services import calls_purged
 

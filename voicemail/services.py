@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from calllog.services import PurgeKept
+from calllog.maintenance import PurgeKept
 from calllog.spool import Spool, keep
 from directory.models import Planet
 from metrics import registry as metrics

@@ -96,8 +96,8 @@ class PlanetAdmin(GuardedImportExport, MissingColumn, HistoryAdmin):
             script = script_get()
             reads = settings.IVR_PLANET_MENU_READS
             previews = [
-                (language, script.lines(language).planet_menu(read_at_most=reads))
+                (language, script.lines(language).directory_sentences(read_at_most=reads))
                 for language in script.languages
             ]
-        extra_context = {**(extra_context or {}), "planet_menu_previews": previews}
+        extra_context = {**(extra_context or {}), "directory_previews": previews}
         return super().changelist_view(request, extra_context=extra_context)

@@ -16,7 +16,7 @@ from calllog.models import Call, DayCount, Step, Utterance
 from calllog.selectors import dashboard_get
 from calllog.services import entries_write
 from directory.models import Action, CalledNumber, Language, Planet
-from tests.factories import main_menu, make_menu, make_option, make_staff, step_entry
+from tests.factories import log_entry, main_menu, make_menu, make_option, make_staff, step_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,8 @@ def make_call(
 ):
     """A call written as the webhooks write it (calllog.services), steps a second apart."""
     started = timezone.now() - timedelta(days=days_ago)
-    entries = [{"record": "call_start", "at": started.isoformat(), "call_sid": sid}]
-    entries[0] |= {"from_number": number, "to_number": "+18005550100", "language": language}
+    numbers = {"from_number": number, "to_number": "+18005550100"}
+    entries = [log_entry("call_start", sid, started, **numbers, language=language)]
     for sequence, (kind, extra) in enumerate(steps, start=1):
         at = started + timedelta(seconds=sequence)
         fields = {name: value for name, value in extra.items() if name != "planet"}
@@ -39,9 +39,9 @@ def make_call(
         )
     if status:
         ended = started + timedelta(seconds=duration or 0)
-        end = {"record": "call_end", "at": ended.isoformat(), "call_sid": sid, "status": status}
-        entries.append(end | {"from_number": number, "to_number": "+18005550100"})
-        entries[-1]["duration"] = duration
+        entries.append(
+            log_entry("call_end", sid, ended, status=status, duration=duration, **numbers)
+        )
     entries_write(entries)
     return Call.objects.get(call_sid=sid)
 
@@ -448,15 +448,15 @@ def menu_call(sid, *answers, language="en-GB", to_number="+18005550100"):
     """A call from the main menu through answers (menu, outcome, key, next menu)."""
     started = timezone.now() - timedelta(minutes=5)
     entries = [
-        {
-            "record": "call_start",
-            "at": started.isoformat(),
-            "call_sid": sid,
-            "from_number": "+19295550123",
-            "to_number": to_number,
-            "language": language,
-            "first_menu": "main",
-        }
+        log_entry(
+            "call_start",
+            sid,
+            started,
+            from_number="+19295550123",
+            to_number=to_number,
+            language=language,
+            first_menu="main",
+        )
     ]
     for sequence, (menu, outcome, key, next_menu) in enumerate(answers, start=1):
         at = started + timedelta(seconds=sequence)

@@ -24,7 +24,7 @@ from directory.models import (
     PlanetName,
 )
 from directory.selectors import revision_get
-from tests.factories import main_menu, make_option, make_staff
+from tests.factories import log_entry, main_menu, make_option, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +46,15 @@ def call_page(client, call: Call):
 
 
 def greeting_entry(sid: str, at, revision: int | None) -> dict:
-    entry = {"record": "call_start", "at": at.isoformat(), "call_sid": sid, "from_number": ""}
-    return entry | {"to_number": "", "language": "en-GB", "directory_revision": revision}
+    return log_entry(
+        "call_start",
+        sid,
+        at,
+        from_number="",
+        to_number="",
+        language="en-GB",
+        directory_revision=revision,
+    )
 
 
 def test_a_call_records_the_directory_revision_its_greeting_heard(client, demo):
@@ -71,8 +78,8 @@ def test_a_retried_greeting_keeps_the_earliest_greetings_revision(db, order):
 
 def test_a_status_callback_written_first_leaves_the_revision_to_the_greeting(db):
     at = timezone.now()
-    end = {"record": "call_end", "at": (at + timedelta(seconds=30)).isoformat(), "call_sid": "CA-x"}
-    end |= {"from_number": "", "to_number": "", "status": "completed", "duration": 40}
+    end = log_entry("call_end", "CA-x", at + timedelta(seconds=30), from_number="", to_number="")
+    end |= {"status": "completed", "duration": 40}
     entries_write([end])
     entries_write([greeting_entry("CA-x", at, 333)])
     assert Call.objects.get(call_sid="CA-x").directory_revision == 333
@@ -101,7 +108,7 @@ def test_a_calls_page_still_shows_the_menu_it_heard_after_the_planets_change(cli
     assert "the swamp planet" not in html
     later = call_page(client, greet(client, "CA-after"))
     assert "To call the swamp planet, press 3." in later
-    assert "Broh doe" not in later.split("planet-menu-heard")[1].split("</ol>")[0]
+    assert "Broh doe" not in later.split("directory-heard")[1].split("</ol>")[0]
 
 
 def test_a_calls_page_shows_the_menu_in_the_calls_language(client, demo):

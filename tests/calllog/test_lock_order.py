@@ -5,17 +5,17 @@ import threading
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from calllog.counts import calls_lock
 from calllog.models import Call, DayCount, Step
 from calllog.services import entries_write
+from tests.factories import log_entry
 
 pytestmark = pytest.mark.django_db
 
 
 def entry(record: str, call_sid: str, **fields) -> dict:
-    return {"record": record, "at": timezone.now().isoformat(), "call_sid": call_sid, **fields}
+    return log_entry(record, call_sid, **fields)
 
 
 def step(call_sid: str, sequence: int, digits: str) -> dict:

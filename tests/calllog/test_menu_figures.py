@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from calllog.models import Call, DayCount, Step
 from calllog.selectors import dashboard_get, menu_figures
 from calllog.services import entries_write
-from tests.factories import step_entry
+from tests.factories import log_entry, step_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +44,15 @@ def entries_of(sid: str, days_ago: int, first_menu: str, to_number: str, steps) 
     entries = []
     if first_menu:
         entries.append(
-            {
-                "record": "call_start",
-                "at": started.isoformat(),
-                "call_sid": sid,
-                "from_number": "+19295550123",
-                "to_number": to_number,
-                "language": "en-GB",
-                "first_menu": first_menu,
-            }
+            log_entry(
+                "call_start",
+                sid,
+                started,
+                from_number="+19295550123",
+                to_number=to_number,
+                language="en-GB",
+                first_menu=first_menu,
+            )
         )
     for sequence, (kind, menu, what, next_menu) in enumerate(steps, start=1):
         at = started + timedelta(seconds=10 * sequence)
@@ -211,7 +211,7 @@ def test_the_dashboard_read_from_the_calls_groups_them_on_the_calls_index_alone(
 
 
 def test_a_calls_answers_stop_growing_at_their_limit():
-    from calllog.services import SUMMARY_SET_LENGTH
+    from calllog.statements import SUMMARY_SET_LENGTH
 
     menus = [f"menu-number-{n:03d}" for n in range(80)]
     steps = [(Step.Kind.MENU_KEY, menu, "1", menu) for menu in menus]

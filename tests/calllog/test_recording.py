@@ -9,7 +9,7 @@ from django.urls import reverse
 from calllog.models import Call, Step
 from directory.models import Action, Planet
 from tests.conftest import parse_twiml
-from tests.factories import main_menu, make_menu, make_option
+from tests.factories import log_entry, main_menu, make_menu, make_option
 from twilio_api.client import SIMULATED_ACCOUNT_SID
 
 pytestmark = pytest.mark.django_db
@@ -245,17 +245,20 @@ def test_a_language_chosen_mid_call_ends_up_on_the_call(client, demo):
 def test_the_latest_language_wins_whatever_order_entries_are_written_in():
     from calllog.services import entries_write
 
+    numbers = {"from_number": "+19295550123", "to_number": "+18005550100"}
     entries = [
-        {"record": "call_start", "at": "2026-11-30T10:00:00+00:00", "call_sid": "CA1",
-         "from_number": "+19295550123", "to_number": "+18005550100", "language": "en-GB"},
-        {"record": "call_language", "at": "2026-11-30T10:00:05+00:00", "call_sid": "CA1",
-         "language": "ja-JP"},
-        {"record": "call_language", "at": "2026-11-30T10:00:09+00:00", "call_sid": "CA1",
-         "language": "en-GB"},
-        {"record": "call_end", "at": "2026-11-30T10:01:00+00:00", "call_sid": "CA1",
-         "from_number": "+19295550123", "to_number": "+18005550100", "status": "completed",
-         "duration": 60},
-    ]  # fmt: skip
+        log_entry("call_start", "CA1", "2026-11-30T10:00:00+00:00", **numbers, language="en-GB"),
+        log_entry("call_language", "CA1", "2026-11-30T10:00:05+00:00", language="ja-JP"),
+        log_entry("call_language", "CA1", "2026-11-30T10:00:09+00:00", language="en-GB"),
+        log_entry(
+            "call_end",
+            "CA1",
+            "2026-11-30T10:01:00+00:00",
+            **numbers,
+            status="completed",
+            duration=60,
+        ),
+    ]
     for order in (entries, entries[::-1], [entries[2], entries[0], entries[3], entries[1]]):
         Call.objects.all().delete()
         entries_write(order)

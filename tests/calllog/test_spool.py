@@ -16,6 +16,7 @@ from calllog import services
 from calllog.models import Call, Step, Utterance
 from calllog.services import entries_write
 from calllog.spool import Spool
+from tests.factories import log_entry, step_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -26,27 +27,16 @@ NUMBERS = {"from_number": "+19295550123", "to_number": "+18005550100"}
 
 
 def start(sid: str) -> dict:
-    return {"record": "call_start", "at": "2026-11-24T10:00:00+00:00", "call_sid": sid, **NUMBERS}
+    return log_entry("call_start", sid, "2026-11-24T10:00:00+00:00", **NUMBERS)
 
 
 def step(sid: str, sequence: int) -> dict:
-    return {
-        "record": "step",
-        "at": "2026-11-24T10:00:05+00:00",
-        "call_sid": sid,
-        "sequence": sequence,
-        "kind": "menu_key",
-        "digits": "2",
-        "planet_id": None,
-        "dial_status": "",
-        "dial_duration": None,
-        "idempotency_token": "",
-    }
+    return step_entry(sid, sequence, "2026-11-24T10:00:05+00:00", "menu_key", digits="2")
 
 
 def end(sid: str) -> dict:
-    call = {"record": "call_end", "at": "2026-11-24T10:01:00+00:00", "call_sid": sid, **NUMBERS}
-    return {**call, "status": "completed", "duration": 60}
+    at = "2026-11-24T10:01:00+00:00"
+    return log_entry("call_end", sid, at, **NUMBERS, status="completed", duration=60)
 
 
 def logged() -> list[tuple]:

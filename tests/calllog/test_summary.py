@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from calllog.maintenance import calls_purge
 from calllog.models import Call, DayCount, Step, planet_ids
 from calllog.selectors import OUTCOMES, calls_to_planet, calls_with_outcome, dashboard_get
-from calllog.services import calls_purge, entries_write
+from calllog.services import entries_write
 from directory.models import Planet
-from tests.factories import step_entry
+from tests.factories import log_entry, step_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +72,8 @@ def entries_of(
     duration) when one is given."""
     started = timezone.now() - timedelta(days=days_ago, minutes=5)
     numbers = {**NUMBERS, "to_number": to_number}
-    entries = [
-        {"record": "call_start", "at": started.isoformat(), "call_sid": sid, **numbers}
-        | ({"language": language} if language else {})
-    ]
+    language_given = {"language": language} if language else {}
+    entries = [log_entry("call_start", sid, started, **numbers, **language_given)]
     entries = entries if with_start else []
     for sequence, (kind, digits, planet, dial_status) in enumerate(steps, start=1):
         at = started + timedelta(seconds=10 * sequence)
@@ -84,13 +83,12 @@ def entries_of(
         entries.append(step_entry(sid, sequence, at, kind, planet_id=planet_id, **fields))
     for after, chosen_language in chosen:
         at = (started + timedelta(seconds=10 * after + 5)).isoformat()
-        entries.append(
-            {"record": "call_language", "at": at, "call_sid": sid, "language": chosen_language}
-        )
+        entries.append(log_entry("call_language", sid, at, language=chosen_language))
     if duration is not None:
         at = (started + timedelta(seconds=10 * len(steps) + 5)).isoformat()
-        end = {"record": "call_end", "at": at, "call_sid": sid, **numbers}
-        entries.append(end | {"status": "completed", "duration": duration})
+        entries.append(
+            log_entry("call_end", sid, at, **numbers, status="completed", duration=duration)
+        )
     return entries
 
 
@@ -248,7 +246,7 @@ def test_a_call_counts_on_the_day_it_started_in_the_servers_time_zone(planets, s
     today = timezone.localdate()
     # Half past midnight in Tokyo: half past three in the afternoon before, in UTC.
     started = timezone.make_aware(datetime.combine(today, time(0, 30)))
-    entries_write([{"record": "call_start", "at": started.isoformat(), "call_sid": "CA1"}])
+    entries_write([log_entry("call_start", "CA1", started)])
     dashboard = dashboard_get()
     assert dashboard.days[-2:] == [(today - timedelta(days=1), 0), (today, 1)]
     assert dashboard == dashboard_get(calls=Call.objects.all())

@@ -136,7 +136,7 @@ def test_the_planet_list_previews_exactly_what_callers_hear(client, demo):
     response = client.get(reverse("admin:directory_planet_changelist"))
     previews = {
         language.code: [sentence.text for sentence in sentences]
-        for language, sentences in response.context["planet_menu_previews"]
+        for language, sentences in response.context["directory_previews"]
     }
     assert set(previews) == {"en-GB", "ja-JP"}
     for code, query in [("en-GB", ""), ("ja-JP", "?lang=ja-JP")]:

@@ -85,13 +85,13 @@ def test_a_missing_translation_falls_back_to_the_default_languages_words_and_voi
 
 
 def test_a_missing_spoken_name_falls_back_to_the_default_languages_then_the_planets_name():
-    sentences = script().lines(JAPANESE).planet_menu()
+    sentences = script().lines(JAPANESE).directory_sentences()
     assert [sentence.text for sentence in sentences[:2]] == [
         "the planet Broh doe As O Gに電話をかけるには、2を押してください。",
         "惑星ダゴバに電話をかけるには、3を押してください。",
     ]
     no_names = script(planets=[planet(1, "Dagobah", "3", {})])
-    assert no_names.lines(ENGLISH).planet_menu()[0].text == "To call Dagobah, press 3."
+    assert no_names.lines(ENGLISH).directory_sentences()[0].text == "To call Dagobah, press 3."
 
 
 def test_a_prompt_missing_everywhere_is_the_demos_words():
@@ -100,7 +100,7 @@ def test_a_prompt_missing_everywhere_is_the_demos_words():
 
 
 def test_the_planet_menu_reads_active_planets_in_order_then_the_star_line():
-    sentences = script().lines(ENGLISH).planet_menu()
+    sentences = script().lines(ENGLISH).directory_sentences()
     assert [sentence.text for sentence in sentences] == [
         "To call the planet Broh doe As O G, press 2.",
         "To call the planet DuhGo bah, press 3.",
@@ -110,7 +110,7 @@ def test_the_planet_menu_reads_active_planets_in_order_then_the_star_line():
 
 def test_the_planet_menu_starts_with_a_non_empty_introduction():
     prompts = {(KEY.PLANET_MENU_INTRO, "en-GB"): ("The directory.", "")}
-    sentences = script(prompts=prompts).lines(ENGLISH).planet_menu()
+    sentences = script(prompts=prompts).lines(ENGLISH).directory_sentences()
     assert sentences[0].text == "The directory."
 
 
@@ -204,14 +204,14 @@ def test_lines_are_kept_per_language_and_base_url_and_their_menus_are_fresh_list
     assert line.lines(JAPANESE, base_url="https://ivr.example.com") is not english
     assert line.lines(ENGLISH, base_url="https://other.example.com") is not english
     # What a caller hears is computed once per script, and handed out as the caller's own.
-    heard = english.planet_menu(read_at_most=1)
+    heard = english.directory_sentences(read_at_most=1)
     heard.clear()
     greeting = english.menu_sentences(MAIN)
     greeting.append(Sentence("Not said."))
-    assert english.planet_menu(read_at_most=1) == script().lines(ENGLISH).planet_menu(
-        read_at_most=1
-    )
-    assert english.planet_menu() != english.planet_menu(read_at_most=1)
+    assert english.directory_sentences(read_at_most=1) == script().lines(
+        ENGLISH
+    ).directory_sentences(read_at_most=1)
+    assert english.directory_sentences() != english.directory_sentences(read_at_most=1)
     assert Sentence("Not said.") not in english.menu_sentences(MAIN)
     # Another script (the directory changed) keeps lines of its own.
     assert script().lines(ENGLISH, base_url="https://ivr.example.com") is not english

@@ -12,7 +12,7 @@ from django.utils import timezone
 from calllog.models import Step
 from calllog.services import entries_write
 from directory.models import Action, CalledNumber, Language, Menu, Option, OptionWord
-from tests.factories import main_menu, make_menu, make_option, make_staff, step_entry
+from tests.factories import log_entry, main_menu, make_menu, make_option, make_staff, step_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -84,10 +84,10 @@ def test_the_calls_of_the_last_30_days_are_on_it_for_staff_who_read_the_call_log
     started = timezone.now() - timedelta(minutes=5)
     for n, key in enumerate(["3", "3", "1"]):
         sid = f"CA{n}"
-        start = {"record": "call_start", "at": started.isoformat(), "call_sid": sid}
+        numbers = {"from_number": "+1929", "to_number": "+1800"}
         entries_write(
             [
-                start | {"from_number": "+1929", "to_number": "+1800", "first_menu": "main"},
+                log_entry("call_start", sid, started, **numbers, first_menu="main"),
                 step_entry(
                     sid,
                     1,

@@ -58,7 +58,7 @@ def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
 
 def test_planet_menu_says_the_sentence_before_the_gather():
     root = xml(
-        twiml.planet_menu(
+        twiml.planet_directory(
             sentences=[Sentence("Press 3.")],
             planets_url="/ivr/planets",
             listening=ENGLISH,
@@ -93,14 +93,14 @@ def test_markup_and_non_ascii_in_staff_text_stay_valid_xml():
 
 def test_hints_lose_their_commas_duplicates_and_empty_phrases():
     listening = twiml.Listening("ja-JP", ("ダゴバ", "Dagobah, please", "ダゴバ", " ", "x" * 300))
-    root = xml(twiml.planet_menu(sentences=[], planets_url="/p", listening=listening))
+    root = xml(twiml.planet_directory(sentences=[], planets_url="/p", listening=listening))
     gather = root.find("Gather")
     assert gather.get("language") == "ja-JP"
     assert gather.get("hints") == "ダゴバ, Dagobah please, " + "x" * twiml.HINT_LENGTH
 
 
 def test_a_gather_without_hints_has_no_hints_attribute():
-    root = xml(twiml.planet_menu(sentences=[], planets_url="/p", listening=ENGLISH))
+    root = xml(twiml.planet_directory(sentences=[], planets_url="/p", listening=ENGLISH))
     assert "hints" not in root.find("Gather").attrib
 
 

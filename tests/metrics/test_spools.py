@@ -10,6 +10,7 @@ from calllog.services import entries_write
 from calllog.spool import Spool
 from calllog.spool_metrics import spools_collect
 from tests.conftest import counted
+from tests.factories import log_entry
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,7 @@ def figures() -> dict:
 
 
 def start(sid: str, at) -> dict:
-    numbers = {"from_number": "+19295550123", "to_number": "+18005550100"}
-    return {"record": "call_start", "at": at.isoformat(), "call_sid": sid, **numbers}
+    return log_entry("call_start", sid, at, from_number="+19295550123", to_number="+18005550100")
 
 
 def test_waiting_entries_and_the_oldest_ones_age_are_read_from_the_files(tmp_path, settings):

@@ -4,8 +4,9 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from calllog.maintenance import statistics_refresh
 from calllog.models import Call, Step
-from calllog.services import calls_insert, statistics_refresh, steps_summary
+from calllog.services import calls_insert, steps_summary
 from directory.models import Menu, Planet
 
 BATCH = 5_000
@@ -59,49 +60,9 @@ def _plausible_call(rng, sid, started, planets, *, menu):
     """A call along one of the demo tree's usual paths (from its first menu, short name
     `menu`), with made-up but well-formed numbers."""
     caller = f"+1{rng.randrange(201, 990)}{rng.randrange(200, 999)}{rng.randrange(10**4):04d}"
-    at = started
-    steps = []
-
-    def step(kind, **fields):
-        nonlocal at
-        at += timedelta(seconds=rng.randrange(4, 15))
-        fields.setdefault("menu", menu)
-        steps.append(Step(call_id=sid, sequence=len(steps) + 1, kind=kind, created_at=at, **fields))
-
-    def answer(digits, outcome, *, next_menu=""):
-        option = digits if outcome == Step.Outcome.CHOSE else ""
-        step(
-            Step.Kind.MENU_KEY,
-            digits=digits,
-            menu=menu,
-            outcome=outcome,
-            option=option,
-            next_menu=next_menu,
-        )
-
-    path = rng.random()
-    if path < 0.3:
-        answer("1", Step.Outcome.CHOSE)
-    elif path < 0.85 and planets:
-        answer("2", Step.Outcome.CHOSE)
-        # After a dial that was not answered the planet menu comes back: some try another.
-        while True:
-            pk, key = rng.choice(planets)
-            step(Step.Kind.PLANET_KEY, digits=key, planet_id=pk)
-            answered = rng.random() < 0.7
-            duration = rng.randrange(20, 600) if answered else None
-            status = "completed" if answered else rng.choice(["busy", "no-answer", "failed"])
-            step(Step.Kind.DIAL_OUTCOME, planet_id=pk, dial_status=status, dial_duration=duration)
-            if answered or rng.random() < 0.8:
-                break
-    else:
-        # A wrong key or silence, the menu again, and the caller hangs up there.
-        if rng.random() < 0.5:
-            answer("", Step.Outcome.NO_INPUT, next_menu=menu)
-        else:
-            answer("9", Step.Outcome.WRONG_KEY, next_menu=menu)
-        step(Step.Kind.MAIN_MENU, menu=menu, next_menu=menu)
-    ended = at + timedelta(seconds=rng.randrange(2, 30))
+    made = _Steps(rng, sid, started, menu)
+    _walk(rng, made, planets, menu)
+    ended = made.at + timedelta(seconds=rng.randrange(2, 30))
     call = Call(
         call_sid=sid,
         from_number=caller,
@@ -111,6 +72,67 @@ def _plausible_call(rng, sid, started, planets, *, menu):
         status="completed",
         duration=int((ended - started).total_seconds()),
         first_menu=menu,
-        **steps_summary(steps, first_menu=menu),
+        **steps_summary(made.steps, first_menu=menu),
     )
-    return call, steps
+    return call, made.steps
+
+
+class _Steps:
+    """A call's steps as they are made, a few seconds apart."""
+
+    def __init__(self, rng, sid, started, menu):
+        self.rng, self.sid, self.at, self.menu = rng, sid, started, menu
+        self.steps: list[Step] = []
+
+    def step(self, kind, **fields):
+        self.at += timedelta(seconds=self.rng.randrange(4, 15))
+        fields.setdefault("menu", self.menu)
+        self.steps.append(
+            Step(
+                call_id=self.sid,
+                sequence=len(self.steps) + 1,
+                kind=kind,
+                created_at=self.at,
+                **fields,
+            )
+        )
+
+    def answer(self, digits, outcome, *, next_menu=""):
+        option = digits if outcome == Step.Outcome.CHOSE else ""
+        self.step(
+            Step.Kind.MENU_KEY,
+            digits=digits,
+            menu=self.menu,
+            outcome=outcome,
+            option=option,
+            next_menu=next_menu,
+        )
+
+
+def _walk(rng, made: _Steps, planets, menu):
+    """The directions, the planets (dialing until one answers or the caller gives up), or a
+    miss and a hang-up at the menu."""
+    path = rng.random()
+    if path < 0.3:
+        made.answer("1", Step.Outcome.CHOSE)
+    elif path < 0.85 and planets:
+        made.answer("2", Step.Outcome.CHOSE)
+        # After a dial that was not answered the planet menu comes back: some try another.
+        while True:
+            pk, key = rng.choice(planets)
+            made.step(Step.Kind.PLANET_KEY, digits=key, planet_id=pk)
+            answered = rng.random() < 0.7
+            duration = rng.randrange(20, 600) if answered else None
+            status = "completed" if answered else rng.choice(["busy", "no-answer", "failed"])
+            made.step(
+                Step.Kind.DIAL_OUTCOME, planet_id=pk, dial_status=status, dial_duration=duration
+            )
+            if answered or rng.random() < 0.8:
+                break
+    else:
+        # A wrong key or silence, the menu again, and the caller hangs up there.
+        if rng.random() < 0.5:
+            made.answer("", Step.Outcome.NO_INPUT, next_menu=menu)
+        else:
+            made.answer("9", Step.Outcome.WRONG_KEY, next_menu=menu)
+        made.step(Step.Kind.MAIN_MENU, menu=menu, next_menu=menu)

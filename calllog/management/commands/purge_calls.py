@@ -4,12 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from calllog.services import (
-    calls_purge,
-    maintenance_patience,
-    others_purge,
-    statistics_refresh,
-)
+from calllog.maintenance import calls_purge, maintenance_patience, others_purge, statistics_refresh
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from calllog.counts import day_counts_recount
-from calllog.services import maintenance_patience
+from calllog.maintenance import maintenance_patience
 
 
 class Command(BaseCommand):
