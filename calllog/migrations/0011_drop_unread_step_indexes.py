@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calllog', '0010_day_counts'),
+        ("calllog", "0010_day_counts"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='step',
-            name='calllog_step_call_kind',
+            model_name="step",
+            name="calllog_step_call_kind",
         ),
         migrations.RemoveIndex(
-            model_name='step',
-            name='calllog_step_kind_time',
+            model_name="step",
+            name="calllog_step_kind_time",
         ),
     ]
