@@ -13,7 +13,6 @@ from functools import cache
 from itertools import groupby
 from operator import itemgetter
 
-from django.conf import settings
 from django.db import connection, transaction
 
 from .counts import calls_lock, counted, counts_move, figure_columns
@@ -26,7 +25,7 @@ from .models import (
     planet_ids,
     planet_set,
 )
-from .spool import Spool, keep
+from .spool import Spool, keep, spool_for
 from .statements import NO_LANGUAGE, NO_MENU, NO_REVISION, NO_SUMMARY, ROW_VALUES, insert_statements
 
 
@@ -204,9 +203,7 @@ def calls_insert(*, calls: list[Call], steps: list[Step], batch_size: int) -> No
 # Kept for ever: one spool per process (it notices a fork itself), set by the settings.
 @cache
 def _spool() -> Spool | None:
-    return (
-        Spool(settings.CALL_LOG_SPOOL_DIR, entries_write) if settings.CALL_LOG_SPOOL_DIR else None
-    )
+    return spool_for(entries_write)
 
 
 def spool_start() -> None:

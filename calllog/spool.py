@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.db import DataError, IntegrityError, connection, models
 from django.utils import timezone
 
@@ -153,7 +154,7 @@ class Spool:
             if self._thread_pid == os.getpid():
                 return
             self._thread_pid = os.getpid()
-        threading.Thread(target=self._run, name="call-log-spool", daemon=True).start()
+        threading.Thread(target=self._run, name=f"{self.name}-spool", daemon=True).start()
         # At exit, a last drain: atexit for a plain process, a finalizer for a worker that
         # multiprocessing started (it leaves through os._exit, skipping atexit).
         atexit.register(self.close)
@@ -354,6 +355,17 @@ class Spool:
         if self._fault:
             self._fault = ""
             logger.info("%s writes resumed: everything waiting is written", self.label.capitalize())
+
+
+def spool_for(
+    write: Callable[[list[dict]], None], *, folder: str = "", label: str = "call log"
+) -> "Spool | None":
+    """A process's spool of one kind of entry: the call log's in CALL_LOG_SPOOL_DIR, another
+    kind's in a folder of its own there (each spool adopts every file in its folder as its own
+    kind). None when the setting is empty: entries are then written at once (as in tests)."""
+    if not settings.CALL_LOG_SPOOL_DIR:
+        return None
+    return Spool(Path(settings.CALL_LOG_SPOOL_DIR) / folder, write, label=label)
 
 
 def keep(

@@ -12,13 +12,12 @@ Twilio retrying the step, sends one text. Twilio's status callbacks take the sam
 import logging
 from datetime import datetime, timedelta
 from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from calllog.spool import Spool, keep
+from calllog.spool import Spool, keep, spool_for
 from metrics import registry as metrics
 from twilio_api.messages import CALLER_CANNOT_TAKE_TEXTS, TextRefused, text_send
 
@@ -43,11 +42,7 @@ class TextNotKnownYet(Exception):
 # Kept for ever: one spool per process (it notices a fork itself), set by the settings.
 @cache
 def _spool() -> Spool | None:
-    # Beside the call log's spool files, in a folder of its own (each spool adopts every file
-    # in its folder as its own kind).
-    if not settings.CALL_LOG_SPOOL_DIR:
-        return None
-    return Spool(Path(settings.CALL_LOG_SPOOL_DIR) / "texts", entries_write, label="texts")
+    return spool_for(entries_write, folder="texts", label="texts")
 
 
 def spool_start() -> None:

@@ -10,16 +10,14 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
-from pathlib import Path
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from calllog.maintenance import PurgeKept
-from calllog.spool import Spool, keep
+from calllog.spool import Spool, keep, spool_for
 from directory.models import Planet
 from metrics import registry as metrics
 from twilio_api.client import NotFound, TwilioApiError
@@ -33,11 +31,7 @@ logger = logging.getLogger("voicemail")
 # Kept for ever: one spool per process (it notices a fork itself), set by the settings.
 @cache
 def _spool() -> Spool | None:
-    # Beside the call log's spool files, in a folder of its own: each spool adopts every file
-    # in its folder as its own kind.
-    if not settings.CALL_LOG_SPOOL_DIR:
-        return None
-    return Spool(Path(settings.CALL_LOG_SPOOL_DIR) / "voicemail", entries_write, label="voicemail")
+    return spool_for(entries_write, folder="voicemail", label="voicemail")
 
 
 def spool_start() -> None:
