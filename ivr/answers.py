@@ -21,7 +21,7 @@ from .context import (
     log_call,
     webhook_url,
 )
-from .decorators import public_base_url
+from .public_url import public_base_url
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+"""The ivr app: how a call moves (the webhooks, the step engine, TwiML)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

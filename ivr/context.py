@@ -17,7 +17,7 @@ from metrics import registry as metrics
 from twilio_api.client import SIMULATED_ACCOUNT_SID
 
 from . import speech
-from .decorators import public_base_url
+from .public_url import public_base_url
 
 logger = logging.getLogger("ivr")
 

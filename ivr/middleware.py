@@ -10,7 +10,7 @@ from django.middleware import locale
 from django.urls import resolve
 from django.utils import translation
 
-from .decorators import public_base_url
+from .public_url import public_base_url
 
 WEBHOOKS = "/ivr/"
 

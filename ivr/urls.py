@@ -1,3 +1,5 @@
+"""The URLs Twilio requests: one per kind of call step, and Twilio's callbacks."""
+
 from django.urls import path, re_path
 
 from . import views

@@ -23,7 +23,8 @@ from voicemail import services as voicemail
 
 from . import engine, twiml
 from .context import LANGUAGE_LENGTH, Context, bounded_int, log_call, planet_pk, request_params
-from .decorators import ANSWERED_AS_KEY, apologize, public_base_url, twilio_webhook
+from .decorators import ANSWERED_AS_KEY, apologize, twilio_webhook
+from .public_url import public_base_url
 
 logger = logging.getLogger("ivr")
 

@@ -1,3 +1,5 @@
+"""twilio_connect: point our Twilio numbers' voice webhooks at this server, or check them."""
+
 from urllib.parse import urlsplit
 
 from django.conf import settings
