@@ -1,3 +1,5 @@
+"""The call log app; it lends the tree's picture its figures, /metrics the spools'."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,3 +1,5 @@
+"""The debugger app: Twilio's Debugger reports, kept for staff."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

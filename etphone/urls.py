@@ -1,3 +1,6 @@
+"""The site's URLs: the home page, health checks, /metrics, the webhooks, the simulator,
+the recorded prompts and the admin."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path

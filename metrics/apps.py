@@ -1,3 +1,5 @@
+"""The metrics app: a worker's start time, and the gauges of workers that died forgotten."""
+
 from django.apps import AppConfig
 
 

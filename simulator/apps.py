@@ -1,3 +1,5 @@
+"""The simulator app: calls walked through the phone tree without a phone."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

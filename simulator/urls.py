@@ -1,3 +1,5 @@
+"""The simulator's page and the endpoint its script drives."""
+
 from django.urls import path
 
 from . import views

@@ -1,3 +1,5 @@
+"""The texts app; it has purge_calls delete texts with their calls."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

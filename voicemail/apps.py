@@ -1,3 +1,5 @@
+"""The voicemail app; it has purge_calls delete voicemails with their calls."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

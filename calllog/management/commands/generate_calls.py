@@ -1,3 +1,5 @@
+"""generate_calls: plausible calls in bulk, for the demo's dashboard and the benchmark."""
+
 import random
 from datetime import timedelta
 

@@ -1,3 +1,5 @@
+"""purge_calls: delete old calls, and what the other rooms keep about them."""
+
 from datetime import timedelta
 
 from django.conf import settings

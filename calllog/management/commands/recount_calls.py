@@ -1,3 +1,5 @@
+"""recount_calls: the dashboard's day's counts counted again from the calls."""
+
 from django.core.management.base import BaseCommand
 
 from calllog.counts import day_counts_recount

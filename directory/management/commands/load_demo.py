@@ -1,3 +1,5 @@
+"""load_demo: the demo directory, loaded into an empty directory only (make run)."""
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 

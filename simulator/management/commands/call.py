@@ -1,3 +1,5 @@
+"""call: a call walked in the terminal against a running server (make call)."""
+
 import argparse
 import sys
 
