@@ -292,7 +292,7 @@ def menu_report(figures: dict[str, MenuFigures]) -> list[MenuReport]:
     return reports
 
 
-def _lines_heard(call: Call):
+def _wording_heard(call: Call):
     """What this call's caller heard, in the call's language: the directory as of the
     greeting, rebuilt from its history (each model's state at that moment). None for a call
     logged before greetings were timed, or older than the history."""
@@ -301,23 +301,23 @@ def _lines_heard(call: Call):
     script = script_as_of(call.greeted_at)
     if script is None:
         return None
-    return script.lines(script.language(call.language) or script.default)
+    return script.wording(script.language(call.language) or script.default)
 
 
 def directory_heard(call: Call) -> list[Sentence] | None:
-    """The planet menu as this call's caller heard it (see _lines_heard)."""
-    lines = _lines_heard(call)
-    return None if lines is None else lines.directory_sentences()
+    """The planet menu as this call's caller heard it (see _wording_heard)."""
+    wording = _wording_heard(call)
+    return None if wording is None else wording.directory_sentences()
 
 
 def first_menu_heard(call: Call) -> list[Sentence] | None:
-    """The menu this call started at, as its caller heard it (see _lines_heard)."""
-    lines = _lines_heard(call)
+    """The menu this call started at, as its caller heard it (see _wording_heard)."""
+    wording = _wording_heard(call)
     # A call older than the tree's history (before the menus were data) heard a menu that
     # history cannot tell: not the built-in tree the script stands in with.
-    if lines is None or lines.script.entry is BUILT_IN_TREE:
+    if wording is None or wording.script.entry is BUILT_IN_TREE:
         return None
-    return lines.menu_sentences(lines.script.entry_menu(call.to_number))
+    return wording.menu_sentences(wording.script.entry_menu(call.to_number))
 
 
 @dataclass(frozen=True)

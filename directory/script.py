@@ -2,8 +2,8 @@
 
 A Script holds everything a call step may say, in every language, as immutable values; it is
 read from the database once per change (directory/selectors.py) and shared by every request.
-Lines are one call's view of it, in the language the caller chose: filling {planet} and
-{key}, the planet menu's sentences, the fallback to the default language's words, and the
+A Wording is one call's view of it, in the language the caller chose: filling {planet} and
+{key}, the planet directory's sentences, the fallback to the default language's words, and the
 staff's recordings at the URL the caller's Twilio fetches them from.
 """
 
@@ -34,7 +34,7 @@ from .nodes import (
     _empty,
 )
 
-# Lines kept per script (a language and a base URL each): a few in practice, bounded anyway.
+# Wording kept per script (a language and a base URL each): a few in practice, bounded anyway.
 LINES_KEPT = 64
 
 
@@ -140,20 +140,20 @@ class Script:
         first menu (a menu deleted during a call is no error)."""
         return self.menus.get(requested) or self.entry_menu(called)
 
-    def lines(self, language: LanguageOption, *, base_url: str = "") -> "Lines":
+    def wording(self, language: LanguageOption, *, base_url: str = "") -> "Wording":
         """What a caller hears in a language; recordings' URLs start with base_url (the
         scheme and host Twilio reaches us at). Kept: every call in the language shares them."""
-        kept = self._kept_lines
-        if (lines := kept.get((language, base_url))) is None:
+        kept = self._kept_wordings
+        if (wording := kept.get((language, base_url))) is None:
             if len(kept) >= LINES_KEPT:
                 kept.clear()
-            lines = kept[language, base_url] = Lines(self, language, base_url)
-        return lines
+            wording = kept[language, base_url] = Wording(self, language, base_url)
+        return wording
 
     # What a script computes once is kept on it (cached properties, these dicts): a change staff
     # make gives a new Script, which starts with none of it.
     @cached_property
-    def _kept_lines(self) -> dict[tuple[LanguageOption, str], "Lines"]:
+    def _kept_wordings(self) -> dict[tuple[LanguageOption, str], "Wording"]:
         return {}
 
     def voicemail_planet(self, pk: int | None) -> PlanetOption | None:
@@ -163,7 +163,7 @@ class Script:
 
 
 @dataclass(frozen=True)
-class Lines:
+class Wording:
     """What a caller hears in one language, falling back to the default language's words."""
 
     script: Script

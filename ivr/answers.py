@@ -42,12 +42,12 @@ def _listening(context: Context, hints) -> twiml.Listening:
 
 def read_menu(context: Context, menu: MenuNode, *, language=None, before=()) -> Answer:
     """A menu read out (three times) inside a gather of one key or a few words."""
-    lines = context.lines_in(language) if language else context.lines
-    _choices, hints = speech.vocabulary(lines).menu(menu)
+    wording = context.wording_in(language) if language else context.wording
+    _choices, hints = speech.vocabulary(wording).menu(menu)
     document = twiml.menu(
-        sentences=lines.menu_sentences(menu),
+        sentences=wording.menu_sentences(menu),
         menu_url=context.next_url("ivr:menu", language=language or context.language, menu=menu),
-        listening=twiml.Listening(language=lines.language.code, hints=hints),
+        listening=twiml.Listening(language=wording.language.code, hints=hints),
         before=tuple(before),
         hash_is_a_key="#" in menu.by_key,
     )
@@ -56,12 +56,12 @@ def read_menu(context: Context, menu: MenuNode, *, language=None, before=()) -> 
 
 def read_directory(context: Context, *, attempts: int | None = None, before=()) -> Answer:
     """The planet directory: its planets inside a gather of an extension or a name."""
-    lines = context.lines
+    wording = context.wording
     document = twiml.planet_directory(
-        sentences=lines.directory_sentences(read_at_most=settings.IVR_PLANET_MENU_READS),
+        sentences=wording.directory_sentences(read_at_most=settings.IVR_PLANET_MENU_READS),
         planets_url=context.next_url("ivr:planets", attempts=attempts),
-        listening=_listening(context, speech.vocabulary(lines).planet_hints),
-        extension_length=lines.script.extension_length,
+        listening=_listening(context, speech.vocabulary(wording).planet_hints),
+        extension_length=wording.script.extension_length,
         before=before,
     )
     return Answer(document)
@@ -77,7 +77,7 @@ def go_back(context: Context, *, before=()) -> Answer:
 
 def voicemail_offer(context: Context, planet_pk: int | None, *, before=()) -> Answer | None:
     """The offer of a message, or None when the planet takes none."""
-    sentence = context.lines.voicemail_offer(planet_pk)
+    sentence = context.wording.voicemail_offer(planet_pk)
     if sentence is None:
         return None
     return Answer(
@@ -86,7 +86,7 @@ def voicemail_offer(context: Context, planet_pk: int | None, *, before=()) -> An
             offered_url=context.next_url(
                 "ivr:voicemail_offered", planet=planet_pk, back=context.back
             ),
-            listening=_listening(context, speech.vocabulary(context.lines).voicemail_hints),
+            listening=_listening(context, speech.vocabulary(context.wording).voicemail_hints),
             before=before,
         )
     )
@@ -106,7 +106,7 @@ def voicemail_record(context: Context, planet_pk: int) -> Answer:
     no_message = "ivr:welcome" if context.back == "menu" else "ivr:planets"
     return Answer(
         twiml.voicemail_record(
-            before=context.lines.sentence(Prompt.Key.VOICEMAIL_RECORD),
+            before=context.wording.sentence(Prompt.Key.VOICEMAIL_RECORD),
             action_url=context.next_url("ivr:voicemail_recorded", planet=planet_pk),
             recording_status_url=_callback_url(context, "ivr:voicemail_recording", **params),
             transcribe_url=transcribe_url,
@@ -120,8 +120,8 @@ def dial(context: Context, planet: PlanetOption, *, back: str = "") -> Answer:
     """Put the caller through; a closed planet says when it opens, then offers a message (when
     it takes them) or goes back."""
     context = _with_back(context, back)
-    lines = context.lines
-    closed = lines.closed(planet, now=timezone.now())
+    wording = context.wording
+    closed = wording.closed(planet, now=timezone.now())
     if closed:
         return voicemail_offer(context, planet.pk, before=closed) or go_back(context, before=closed)
     return Answer(
@@ -137,14 +137,14 @@ def _with_back(context: Context, back: str) -> Context:
 
 
 def confirm(context: Context, planet: PlanetOption, *, attempts: int, before=None) -> Answer:
-    lines = context.lines
+    wording = context.wording
     return Answer(
         twiml.confirm(
-            sentence=lines.sentence(Prompt.Key.CONFIRM_PLANET).fill(
-                planet=lines.spoken_name(planet)
+            sentence=wording.sentence(Prompt.Key.CONFIRM_PLANET).fill(
+                planet=wording.spoken_name(planet)
             ),
             confirm_url=context.next_url("ivr:confirm", attempts=attempts, planet=planet.pk),
-            listening=_listening(context, speech.vocabulary(lines).confirm_hints),
+            listening=_listening(context, speech.vocabulary(wording).confirm_hints),
             before=before,
         )
     )
@@ -160,7 +160,7 @@ def a_miss(pressed: str) -> str:
 def out_of_attempts(context: Context, attempts: int) -> Answer | None:
     """The goodbye once a call has used its attempts (in any menu)."""
     if attempts >= settings.IVR_MAX_ATTEMPTS:
-        return Answer(twiml.say_and_hang_up(sentence=context.lines.sentence(Prompt.Key.GOODBYE)))
+        return Answer(twiml.say_and_hang_up(sentence=context.wording.sentence(Prompt.Key.GOODBYE)))
     return None
 
 
@@ -180,8 +180,8 @@ def _text(context: Context, option: OptionNode) -> Answer:
     """Ask for the option's text message to the caller (sent in the background: the caller
     never waits), say it was sent, then go on. A caller it cannot go to hears the next step as
     if nothing happened."""
-    lines, script = context.lines, context.script
-    caller, body, said = context.params.get("From", ""), lines.text_message(option), []
+    wording, script = context.wording, context.script
+    caller, body, said = context.params.get("From", ""), wording.text_message(option), []
     if body and TEXTABLE.fullmatch(caller) and not texts.number_refused(caller):
         log_call(
             context.params,
@@ -195,20 +195,22 @@ def _text(context: Context, option: OptionNode) -> Answer:
             status_callback=_callback_url(context, "ivr:text_status"),
         )
         # Its own sentences, else the line's: the caller always hears that a text is coming.
-        said = lines.announcement(option) or [lines.sentence(Prompt.Key.TEXT_SENT)]
+        said = wording.announcement(option) or [wording.sentence(Prompt.Key.TEXT_SENT)]
     if option.target_menu in script.menus:
         return read_menu(context, script.menus[option.target_menu], before=said)
-    return Answer(twiml.message_and_hang_up(sentences=said or [lines.sentence(Prompt.Key.HANG_UP)]))
+    return Answer(
+        twiml.message_and_hang_up(sentences=said or [wording.sentence(Prompt.Key.HANG_UP)])
+    )
 
 
 def chosen(context: Context, option: OptionNode) -> Answer:
     """What an option does."""
-    lines, script = context.lines, context.script
+    wording, script = context.wording, context.script
     action = option.action
     if action == Action.MENU:
         return read_menu(context, script.menus[option.target_menu])
     if action == Action.ANNOUNCE:
-        said = lines.announcement(option)
+        said = wording.announcement(option)
         if option.target_menu in script.menus:
             return read_menu(context, script.menus[option.target_menu], before=said)
         return Answer(twiml.message_and_hang_up(sentences=said))
@@ -221,7 +223,7 @@ def chosen(context: Context, option: OptionNode) -> Answer:
     if action == Action.TEXT:
         return _text(context, option)
     if action == Action.HANG_UP:
-        said = lines.announcement(option) or [lines.sentence(Prompt.Key.HANG_UP)]
+        said = wording.announcement(option) or [wording.sentence(Prompt.Key.HANG_UP)]
         return Answer(twiml.message_and_hang_up(sentences=said))
     planet = script.planets.get(option.target_planet)
     if action == Action.PLANET and planet is not None and planet.is_active:
@@ -230,5 +232,5 @@ def chosen(context: Context, option: OptionNode) -> Answer:
         return voicemail_record(_with_back(context, "menu"), option.target_planet)
     # A planet deactivated (or no longer taking messages) since: the menu again, no miss.
     return back_to_menu(
-        context, lines.sentence(Prompt.Key.RETURNING_TO_MENU), attempts=context.attempts
+        context, wording.sentence(Prompt.Key.RETURNING_TO_MENU), attempts=context.attempts
     )

@@ -12,7 +12,7 @@ from django.urls import get_script_prefix, reverse
 from calllog import services as calllog
 from directory.models import DIGITS, EXTENSION_LENGTH, PHONE_KEYS
 from directory.nodes import LanguageOption, MenuNode
-from directory.script import Lines, Script
+from directory.script import Script, Wording
 from metrics import registry as metrics
 from twilio_api.client import SIMULATED_ACCOUNT_SID
 
@@ -126,12 +126,12 @@ class Context:
         )
 
     @property
-    def lines(self) -> Lines:
+    def wording(self) -> Wording:
         """What the caller hears in the call's language, recordings included."""
-        return self.lines_in(self.language)
+        return self.wording_in(self.language)
 
-    def lines_in(self, language: LanguageOption) -> Lines:
-        return self.script.lines(language, base_url=self.base_url)
+    def wording_in(self, language: LanguageOption) -> Wording:
+        return self.script.wording(language, base_url=self.base_url)
 
     def next_url(
         self,

@@ -95,7 +95,7 @@ def _missed_at_menu(context: Context, pressed: str) -> tuple[str, Answer]:
         else Prompt.Key.RETURNING_TO_MENU
     )
     response = answers.out_of_attempts(context, attempts) or answers.back_to_menu(
-        context, context.lines.sentence(first), attempts=attempts
+        context, context.wording.sentence(first), attempts=attempts
     )
     return _missed(pressed, attempts), response
 
@@ -103,11 +103,11 @@ def _missed_at_menu(context: Context, pressed: str) -> tuple[str, Answer]:
 def menu_answer(context: Context) -> Answer:
     """/ivr/menu: an option's key or words do what it does; a planet's name (at a menu leading
     to the directory) puts the caller through; anything else reads the menu again."""
-    menu, lines = context.menu, context.lines
+    menu, wording = context.menu, context.wording
     pressed, planet = context.pressed, None
-    choices, _hints = speech.vocabulary(lines).menu(menu)
+    choices, _hints = speech.vocabulary(wording).menu(menu)
     if (understood := listen(context, choices)) is not None:
-        planet = lines.active_planet(understood.planet_pk)
+        planet = wording.active_planet(understood.planet_pk)
         pressed = as_key(understood)
     option = menu.by_key.get(pressed) if pressed not in (NO_INPUT, INVALID) else None
     if pressed == NO_INPUT and menu.silence_key in menu.by_key:
@@ -141,13 +141,13 @@ def menu_answer(context: Context) -> Answer:
 def directory_answer(context: Context) -> Answer:
     """/ivr/planets: a planet's key or name puts the caller through (a doubtful name is
     confirmed first), star or "back" goes back to the menu, anything else hears it again."""
-    lines = context.lines
+    wording = context.wording
     pressed, chosen, sure = context.pressed, None, True
-    if (understood := listen(context, speech.vocabulary(lines).planets)) is not None:
-        chosen, sure = lines.active_planet(understood.planet_pk), understood.sure
+    if (understood := listen(context, speech.vocabulary(wording).planets)) is not None:
+        chosen, sure = wording.active_planet(understood.planet_pk), understood.sure
         pressed = as_key(understood)
     elif pressed != "*":
-        chosen = lines.planet_for_key(pressed)
+        chosen = wording.planet_for_key(pressed)
     if chosen is not None:
         response = (
             answers.dial(context, chosen)
@@ -156,12 +156,12 @@ def directory_answer(context: Context) -> Answer:
         )
     elif pressed == "*":
         response = answers.back_to_menu(
-            context, lines.sentence(Prompt.Key.RETURNING_TO_MENU), attempts=context.attempts
+            context, wording.sentence(Prompt.Key.RETURNING_TO_MENU), attempts=context.attempts
         )
     else:
         attempts = context.attempts + 1
         response = answers.out_of_attempts(context, attempts) or answers.read_directory(
-            context, attempts=attempts, before=[lines.sentence(answers.a_miss(pressed))]
+            context, attempts=attempts, before=[wording.sentence(answers.a_miss(pressed))]
         )
     log_step(
         context,
@@ -176,10 +176,10 @@ def directory_answer(context: Context) -> Answer:
 def confirm_answer(context: Context) -> Answer:
     """/ivr/confirm: after a doubtful name, yes (or 1) puts the caller through, no (or 2)
     goes back to the directory; anything else asks again."""
-    lines = context.lines
-    planet = lines.active_planet(context.planet_pk)
+    wording = context.wording
+    planet = wording.active_planet(context.planet_pk)
     pressed = context.pressed
-    if (understood := listen(context, speech.vocabulary(lines).confirm)) is not None:
+    if (understood := listen(context, speech.vocabulary(wording).confirm)) is not None:
         pressed = as_key(understood)
     if planet is None or pressed == "2":
         # A planet deactivated meanwhile cannot be dialed: the caller chooses again.
@@ -189,7 +189,7 @@ def confirm_answer(context: Context) -> Answer:
     else:
         attempts = context.attempts + 1
         response = answers.out_of_attempts(context, attempts) or answers.confirm(
-            context, planet, attempts=attempts, before=lines.sentence(answers.a_miss(pressed))
+            context, planet, attempts=attempts, before=wording.sentence(answers.a_miss(pressed))
         )
     log_step(
         context,
@@ -204,15 +204,17 @@ def confirm_answer(context: Context) -> Answer:
 def dial_outcome(context: Context) -> Answer:
     """/ivr/dialed: a completed call ends politely; any other outcome offers a message (when
     the planet takes them) or goes back."""
-    lines = context.lines
+    wording = context.wording
     dial_status = context.params.get("DialCallStatus", "")[:16]
     count(context, metrics.dials, dial_status if dial_status in DIAL_STATUSES else "other")
     pk = context.planet_pk
     if dial_status == "completed":
-        response = Answer(twiml.say_and_hang_up(sentence=lines.sentence(Prompt.Key.DIAL_COMPLETED)))
+        response = Answer(
+            twiml.say_and_hang_up(sentence=wording.sentence(Prompt.Key.DIAL_COMPLETED))
+        )
     else:
         # A planet deleted while it was being dialed has no name left to say.
-        failed = lines.dial_failed(pk)
+        failed = wording.dial_failed(pk)
         before = [failed] if failed else []
         response = answers.voicemail_offer(context, pk, before=before) or answers.go_back(
             context, before=before
@@ -233,7 +235,7 @@ def voicemail_answer(context: Context) -> Answer:
     back."""
     pk = context.planet_pk
     pressed = context.pressed
-    if (understood := listen(context, speech.vocabulary(context.lines).voicemail)) is not None:
+    if (understood := listen(context, speech.vocabulary(context.wording).voicemail)) is not None:
         pressed = as_key(understood)
     wants = pressed == "1" and context.script.voicemail_planet(pk) is not None
     response = answers.voicemail_record(context, pk) if wants else answers.go_back(context)
@@ -252,7 +254,7 @@ def voicemail_recorded(context: Context) -> Answer:
     """/ivr/voicemail/recorded: thank the caller and say goodbye."""
     log_step(context, Step.Kind.VOICEMAIL, planet_id=context.planet_pk)
     return Answer(
-        twiml.say_and_hang_up(sentence=context.lines.sentence(Prompt.Key.VOICEMAIL_SAVED))
+        twiml.say_and_hang_up(sentence=context.wording.sentence(Prompt.Key.VOICEMAIL_SAVED))
     )
 
 

@@ -10,7 +10,7 @@ import pykakasi
 from rapidfuzz import fuzz, process
 
 from directory.nodes import MenuNode
-from directory.script import Lines, Script
+from directory.script import Script, Wording
 
 # Twilio sends at most a few sentences; anything longer is noise we need not read in full.
 HEARD_LIMIT = 300
@@ -271,12 +271,12 @@ def _words(table: dict[str, tuple[str, ...]], language: str) -> tuple[str, ...]:
 class Vocabulary:
     """What a caller may say at each menu in one language, prepared once per Script."""
 
-    def __init__(self, lines: Lines):
-        language = lines.language.code
-        self.lines = lines
+    def __init__(self, wording: Wording):
+        language = wording.language.code
+        self.wording = wording
         self.planet_candidates = [
-            (f"planet:{planet.pk}", lines.planet_words(planet), planet.key)
-            for planet in lines.script.menu
+            (f"planet:{planet.pk}", wording.planet_words(planet), planet.key)
+            for planet in wording.script.menu
         ]
         directory_choices = [("*", _words(BACK, language), ""), *self.planet_candidates]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
@@ -293,11 +293,11 @@ class Vocabulary:
         name, unless it is the caller's), and the planets' at a menu leading to the
         directory (a name there puts the caller through)."""
         if (prepared := self._menus.get(menu.slug)) is None:
-            lines = self.lines
+            wording = self.wording
             candidates = [
-                (option.key, lines.option_words(option), option.key)
+                (option.key, wording.option_words(option), option.key)
                 for option in menu.options
-                if option.target_language != lines.language.code
+                if option.target_language != wording.language.code
             ]
             if menu.has_directory:
                 candidates += [
@@ -340,15 +340,15 @@ def understand(choices: Choices, heard: str, *, confidence: float, threshold: fl
 _cached: tuple[Script, dict[str, Vocabulary]] | None = None
 
 
-def vocabulary(lines: Lines) -> Vocabulary:
+def vocabulary(wording: Wording) -> Vocabulary:
     """The vocabulary of the call's language, built once per Script (not per request)."""
     global _cached
     cached = _cached
-    if cached is None or cached[0] is not lines.script:
-        cached = (lines.script, {})
+    if cached is None or cached[0] is not wording.script:
+        cached = (wording.script, {})
         _cached = cached
     by_language = cached[1]
-    code = lines.language.code
+    code = wording.language.code
     if code not in by_language:
-        by_language[code] = Vocabulary(lines)
+        by_language[code] = Vocabulary(wording)
     return by_language[code]

@@ -187,7 +187,7 @@ def elsewhere(request, path=""):
     """Any other /ivr/ URL (a mistyped console setting, a stray slash): back to the main menu."""
     context = Context.of(request, script_get())
     return twiml.say_and_redirect(
-        sentence=context.lines.sentence(Prompt.Key.RETURNING_TO_MENU),
+        sentence=context.wording.sentence(Prompt.Key.RETURNING_TO_MENU),
         url=reverse("ivr:welcome"),
     )
 

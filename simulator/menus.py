@@ -51,7 +51,7 @@ def text_sent(url: str, params: dict, *, called: str) -> str:
         return ""
     menu = script.call_menu(requested=query.get("menu", [""])[0], called=called)
     language = script.call_language(requested=query.get("lang", [""])[0], called=called)
-    lines = script.lines(language)
+    wording = script.wording(language)
     digits, words = params.get("Digits", ""), params.get("SpeechResult", "").strip().casefold()
     option = menu.by_key.get(digits) if digits else None
     if option is None and words:
@@ -68,4 +68,4 @@ def text_sent(url: str, params: dict, *, called: str) -> str:
         option = menu.by_key.get(menu.silence_key)
     if option is None or option.action != Action.TEXT:
         return ""
-    return lines.text_message(option)
+    return wording.text_message(option)

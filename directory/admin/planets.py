@@ -96,7 +96,7 @@ class PlanetAdmin(GuardedImportExport, MissingColumn, HistoryAdmin):
             script = script_get()
             reads = settings.IVR_PLANET_MENU_READS
             previews = [
-                (language, script.lines(language).directory_sentences(read_at_most=reads))
+                (language, script.wording(language).directory_sentences(read_at_most=reads))
                 for language in script.languages
             ]
         extra_context = {**(extra_context or {}), "directory_previews": previews}

@@ -63,7 +63,7 @@ def script(**changes) -> Script:
 
 
 def test_the_greeting_offers_each_other_language_in_its_own_words_and_voice():
-    sentences = script().lines(ENGLISH).menu_sentences(MAIN)
+    sentences = script().wording(ENGLISH).menu_sentences(MAIN)
     assert sentences[1] == Sentence(
         "日本語をご希望の方は、9を押してください。", "Polly.Mizuki", "ja-JP"
     )
@@ -71,7 +71,7 @@ def test_the_greeting_offers_each_other_language_in_its_own_words_and_voice():
 
 
 def test_a_japanese_caller_is_offered_english_in_english():
-    sentences = script().lines(JAPANESE).menu_sentences(MAIN)
+    sentences = script().wording(JAPANESE).menu_sentences(MAIN)
     assert sentences == [
         Sentence("お電話ありがとうございます。", "Polly.Mizuki", "ja-JP"),
         Sentence("For English, press 8.", "alice", "en-GB"),
@@ -79,28 +79,32 @@ def test_a_japanese_caller_is_offered_english_in_english():
 
 
 def test_a_missing_translation_falls_back_to_the_default_languages_words_and_voice():
-    lines = script().lines(JAPANESE)
-    assert lines.sentence(KEY.GOODBYE) == Sentence(PROMPT_DEFAULTS[KEY.GOODBYE], "alice", "en-GB")
-    assert lines.announcement(DIRECTIONS)[0] == Sentence("Turn left at the moon.", "alice", "en-GB")
+    wording = script().wording(JAPANESE)
+    assert wording.sentence(KEY.GOODBYE) == Sentence(PROMPT_DEFAULTS[KEY.GOODBYE], "alice", "en-GB")
+    assert wording.announcement(DIRECTIONS)[0] == Sentence(
+        "Turn left at the moon.", "alice", "en-GB"
+    )
 
 
 def test_a_missing_spoken_name_falls_back_to_the_default_languages_then_the_planets_name():
-    sentences = script().lines(JAPANESE).directory_sentences()
+    sentences = script().wording(JAPANESE).directory_sentences()
     assert [sentence.text for sentence in sentences[:2]] == [
         "the planet Broh doe As O Gに電話をかけるには、2を押してください。",
         "惑星ダゴバに電話をかけるには、3を押してください。",
     ]
     no_names = script(planets=[planet(1, "Dagobah", "3", {})])
-    assert no_names.lines(ENGLISH).directory_sentences()[0].text == "To call Dagobah, press 3."
+    assert no_names.wording(ENGLISH).directory_sentences()[0].text == "To call Dagobah, press 3."
 
 
 def test_a_prompt_missing_everywhere_is_the_demos_words():
-    lines = script(prompts={}).lines(JAPANESE)
-    assert lines.sentence(KEY.NO_INPUT) == Sentence(PROMPT_DEFAULTS[KEY.NO_INPUT], "alice", "en-GB")
+    wording = script(prompts={}).wording(JAPANESE)
+    assert wording.sentence(KEY.NO_INPUT) == Sentence(
+        PROMPT_DEFAULTS[KEY.NO_INPUT], "alice", "en-GB"
+    )
 
 
 def test_the_planet_menu_reads_active_planets_in_order_then_the_star_line():
-    sentences = script().lines(ENGLISH).directory_sentences()
+    sentences = script().wording(ENGLISH).directory_sentences()
     assert [sentence.text for sentence in sentences] == [
         "To call the planet Broh doe As O G, press 2.",
         "To call the planet DuhGo bah, press 3.",
@@ -110,7 +114,7 @@ def test_the_planet_menu_reads_active_planets_in_order_then_the_star_line():
 
 def test_the_planet_menu_starts_with_a_non_empty_introduction():
     prompts = {(KEY.PLANET_MENU_INTRO, "en-GB"): ("The directory.", "")}
-    sentences = script(prompts=prompts).lines(ENGLISH).directory_sentences()
+    sentences = script(prompts=prompts).wording(ENGLISH).directory_sentences()
     assert sentences[0].text == "The directory."
 
 
@@ -120,10 +124,10 @@ def test_fill_does_not_evaluate_format_fields_staff_typed():
 
 
 def test_a_dial_to_an_inactive_planet_still_names_it_and_a_deleted_one_is_not_named():
-    lines = script().lines(ENGLISH)
-    assert lines.dial_failed(3).text == "We could not reach Hoth."
-    assert lines.dial_failed(99) is None
-    assert lines.planet_for_key("4") is None
+    wording = script().wording(ENGLISH)
+    assert wording.dial_failed(3).text == "We could not reach Hoth."
+    assert wording.dial_failed(99) is None
+    assert wording.planet_for_key("4") is None
 
 
 @pytest.mark.parametrize(
@@ -147,7 +151,7 @@ def test_without_any_language_or_menu_the_line_speaks_the_demos_english():
     empty = script(languages=[], prompts={}, directions={}, planets=[], menus=[])
     assert empty.default.code == "en-GB"
     assert empty.entry.slug == "main"
-    assert empty.lines(empty.default).menu_sentences(empty.entry) == [
+    assert empty.wording(empty.default).menu_sentences(empty.entry) == [
         Sentence(BUILT_IN_GREETING, "alice", "en-GB")
     ]
     assert [option.key for option in empty.entry.options] == ["1", "2"]
@@ -164,22 +168,22 @@ def test_the_voicemail_offer_names_the_planet_in_the_call_language_unless_it_tak
     prompts = {
         (KEY.VOICEMAIL_OFFER, "ja-JP"): ("{planet}に伝言を残すには、1を押してください。", "")
     }
-    lines = script(
+    wording = script(
         prompts={**script().prompts, **prompts}, planets=[*script().planets.values(), quiet]
-    ).lines(JAPANESE)
-    offer = lines.voicemail_offer(2)
+    ).wording(JAPANESE)
+    offer = wording.voicemail_offer(2)
     assert (offer.text, offer.language) == (
         "惑星ダゴバに伝言を残すには、1を押してください。",
         "ja-JP",
     )
-    assert lines.voicemail_offer(4) is None
-    assert lines.voicemail_offer(99) is None
+    assert wording.voicemail_offer(4) is None
+    assert wording.voicemail_offer(99) is None
 
 
 def test_a_recording_is_heard_at_the_calls_base_url_in_its_own_language():
     recorded = script(prompt_recordings={(KEY.GOODBYE, "en-GB"): "/recordings/a.wav"})
-    lines = recorded.lines(JAPANESE, base_url="https://ivr.example.com")
-    assert lines.sentence(KEY.GOODBYE) == Sentence(
+    wording = recorded.wording(JAPANESE, base_url="https://ivr.example.com")
+    assert wording.sentence(KEY.GOODBYE) == Sentence(
         PROMPT_DEFAULTS[KEY.GOODBYE], "alice", "en-GB", "https://ivr.example.com/recordings/a.wav"
     )
 
@@ -192,26 +196,26 @@ def test_a_sentence_whose_placeholders_are_filled_is_spoken_not_played():
 
 def test_the_directions_recording_is_heard_where_the_directions_are():
     recorded = script(directions_recordings={"en-GB": "/recordings/d.mp3"})
-    (directions, thanks) = recorded.lines(JAPANESE, base_url="http://h").announcement(DIRECTIONS)
+    (directions, thanks) = recorded.wording(JAPANESE, base_url="http://h").announcement(DIRECTIONS)
     assert directions.recording == "http://h/recordings/d.mp3"
     assert thanks.recording == ""
 
 
 def test_lines_are_kept_per_language_and_base_url_and_their_menus_are_fresh_lists():
     line = script()
-    english = line.lines(ENGLISH, base_url="https://ivr.example.com")
-    assert line.lines(ENGLISH, base_url="https://ivr.example.com") is english
-    assert line.lines(JAPANESE, base_url="https://ivr.example.com") is not english
-    assert line.lines(ENGLISH, base_url="https://other.example.com") is not english
+    english = line.wording(ENGLISH, base_url="https://ivr.example.com")
+    assert line.wording(ENGLISH, base_url="https://ivr.example.com") is english
+    assert line.wording(JAPANESE, base_url="https://ivr.example.com") is not english
+    assert line.wording(ENGLISH, base_url="https://other.example.com") is not english
     # What a caller hears is computed once per script, and handed out as the caller's own.
     heard = english.directory_sentences(read_at_most=1)
     heard.clear()
     greeting = english.menu_sentences(MAIN)
     greeting.append(Sentence("Not said."))
-    assert english.directory_sentences(read_at_most=1) == script().lines(
+    assert english.directory_sentences(read_at_most=1) == script().wording(
         ENGLISH
     ).directory_sentences(read_at_most=1)
     assert english.directory_sentences() != english.directory_sentences(read_at_most=1)
     assert Sentence("Not said.") not in english.menu_sentences(MAIN)
-    # Another script (the directory changed) keeps lines of its own.
-    assert script().lines(ENGLISH, base_url="https://ivr.example.com") is not english
+    # Another script (the directory changed) keeps wording of its own.
+    assert script().wording(ENGLISH, base_url="https://ivr.example.com") is not english

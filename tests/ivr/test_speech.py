@@ -126,11 +126,11 @@ def test_a_vocabulary_is_built_once_per_script_and_language():
     from ivr.speech import vocabulary
 
     script = script_with((1, "Dagobah", "3", {}))
-    lines = script.lines(script.default)
-    assert vocabulary(lines) is vocabulary(script.lines(script.default))
+    wording = script.wording(script.default)
+    assert vocabulary(wording) is vocabulary(script.wording(script.default))
     other = script_with((1, "Dagobah", "3", {"en-GB": ("Yoda's swamp",)}))
-    rebuilt = vocabulary(other.lines(other.default))
-    assert rebuilt is not vocabulary(lines)
+    rebuilt = vocabulary(other.wording(other.default))
+    assert rebuilt is not vocabulary(wording)
     assert rebuilt.planets.match("Yoda's swamp").target == "planet:1"
 
 
@@ -138,7 +138,7 @@ def test_the_planet_menu_vocabulary_hears_names_aliases_keys_and_back():
     from ivr.speech import understand, vocabulary
 
     script = script_with((1, "Dagobah", "3", {"en-GB": ("Yoda's swamp",)}), (2, "Hoth", "4", {}))
-    words = vocabulary(script.lines(script.default))
+    words = vocabulary(script.wording(script.default))
     assert "Yoda's swamp" in words.planet_hints
     heard = [
         understand(words.planets, said, confidence=0.9, threshold=0.7)
@@ -156,11 +156,11 @@ def test_low_confidence_or_a_close_second_makes_a_match_unsure():
     from ivr.speech import understand, vocabulary
 
     script = script_with((1, "Dagobah", "3", {}), (2, "Dagobar", "4", {}))
-    words = vocabulary(script.lines(script.default))
+    words = vocabulary(script.wording(script.default))
     assert understand(words.planets, "Hoth", confidence=0.9, threshold=0.7).target is None
     close = understand(words.planets, "Dagoba", confidence=0.99, threshold=0.7)
     assert (close.target, close.sure) == ("planet:1", False)
     script = script_with((1, "Dagobah", "3", {}))
-    words = vocabulary(script.lines(script.default))
+    words = vocabulary(script.wording(script.default))
     assert understand(words.planets, "Dagobah", confidence=0.5, threshold=0.7).sure is False
     assert understand(words.planets, "Dagobah", confidence=0.5, threshold=0.4).sure is True
