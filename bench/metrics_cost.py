@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 import django
 
 BASE_URL = "http://127.0.0.1"
-CALLS = 1500
+CALLS = 1000
 
 
 class Timed:

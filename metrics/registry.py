@@ -65,7 +65,8 @@ webhook_duration = Histogram(
 )
 calls_started = Counter(
     "etphone_calls_started",
-    "Calls that reached the first menu, by the number called (one of ours, else 'other').",
+    "Calls that reached the first menu, by the number called (E.164, as Twilio signed it; "
+    "else 'other').",
     ["called_number"],
     registry=REGISTRY,
 )

@@ -57,7 +57,7 @@ def rename_in_the_admin(client, spoken_name: str):
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
 
 
-def planet_menu(client) -> list[str]:
+def planet_directory(client) -> list[str]:
     return spoken(parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "2"})).find("Gather"))
 
 
@@ -98,14 +98,14 @@ def test_a_spoken_name_changed_in_the_admin_is_in_the_planets_history_with_who_c
 def test_reverting_a_spoken_name_in_the_admin_is_heard_on_the_next_call(editor):
     old = english_name().history.get()
     rename_in_the_admin(editor, "the swamp planet")
-    assert "To call the swamp planet, press 3." in planet_menu(editor)
+    assert "To call the swamp planet, press 3." in planet_directory(editor)
 
     url = reverse("admin:directory_planetname_simple_history", args=[old.id, old.history_id])
     response = editor.post(url, form_fields(editor.get(url).content.decode()) | {"_save": "Revert"})
 
     assert response.status_code == HTTPStatus.FOUND, ErrorList(response.content.decode()).errors
     assert response["Location"] == reverse("admin:directory_planet_history", args=[dagobah().pk])
-    assert "To call the planet DuhGo bah, press 3." in planet_menu(editor)
+    assert "To call the planet DuhGo bah, press 3." in planet_directory(editor)
     assert english_name().history.first().history_user.username == "mara"
 
 
@@ -120,7 +120,7 @@ def test_a_planets_own_field_is_reverted_from_its_history(editor):
     editor.post(url, form_fields(editor.get(url).content.decode()) | {"_save": "Revert"})
 
     assert dagobah().key == "3"
-    assert "To call the planet DuhGo bah, press 3." in planet_menu(editor)
+    assert "To call the planet DuhGo bah, press 3." in planet_directory(editor)
 
 
 def test_a_deleted_alias_is_restored_from_the_history(editor):

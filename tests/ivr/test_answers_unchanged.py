@@ -148,7 +148,7 @@ def main_menu(t: Transcript) -> None:
     t.post("/ivr/menu?lang=ja-JP&step=2", 6, SpeechResult="バナナ", Confidence="0.8")
 
 
-def planet_menu(t: Transcript) -> None:
+def planet_directory(t: Transcript) -> None:
     """The planet menu: extensions, a miss, star, no input, words, out of attempts."""
     for digits in ("2", "3", "4", "9", "*", "", "#"):
         t.post("/ivr/planets?step=2", 7, Digits=digits)
@@ -357,7 +357,7 @@ def answers(client, unsigned_client, settings) -> Transcript:
     # A planet that takes no messages, so both kinds of failed dial are heard.
     Planet.objects.filter(name="Oober asteroid").update(takes_voicemail=False)
     main_menu(t)
-    planet_menu(t)
+    planet_directory(t)
     confirmation(t)
     dial_outcomes(t)
     voicemail(t, settings)

@@ -12,7 +12,7 @@ DAGOBAH = "+17262043675"
 HOTH = "+14155550100"
 
 
-def planet_menu(client):
+def planet_directory(client):
     return parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "2"}))
 
 
@@ -38,32 +38,32 @@ def mixed_lengths(db):
 
 
 def test_extensions_of_one_length_complete_the_gather_at_that_length(client, same_length):
-    gather = planet_menu(client).find("Gather")
+    gather = planet_directory(client).find("Gather")
     assert gather.get("numDigits") == "3"
     assert gather.get("finishOnKey") is None
     assert gather.get("timeout") == "5"
 
 
 def test_extensions_of_one_length_need_no_hash_key_sentence(client, same_length):
-    assert "After the extension, press the hash key." not in spoken(planet_menu(client))
+    assert "After the extension, press the hash key." not in spoken(planet_directory(client))
 
 
 def test_extensions_of_several_lengths_end_with_hash_or_a_short_pause(client, mixed_lengths):
-    gather = planet_menu(client).find("Gather")
+    gather = planet_directory(client).find("Gather")
     assert gather.get("numDigits") is None
     assert gather.get("finishOnKey") == "#"
     assert gather.get("timeout") == "3"
 
 
 def test_extensions_of_several_lengths_are_explained_before_star(client, mixed_lengths):
-    assert spoken(planet_menu(client).find("Gather"))[-2:] == [
+    assert spoken(planet_directory(client).find("Gather"))[-2:] == [
         "After the extension, press the hash key.",
         "To go back to the main menu, press the star key.",
     ]
 
 
 def test_an_extension_is_read_digit_by_digit(client, same_length):
-    assert spoken(planet_menu(client))[0] == "To call the planet Dagobah, press 2 0 4."
+    assert spoken(planet_directory(client))[0] == "To call the planet Dagobah, press 2 0 4."
 
 
 @pytest.mark.parametrize(("digits", "number"), [("204", DAGOBAH), ("310", HOTH)])
@@ -100,4 +100,4 @@ def test_an_extension_said_as_numbers_dials_its_planet(client, same_length, word
 
 
 def test_the_demo_directory_still_completes_at_one_key(client, demo):
-    assert planet_menu(client).find("Gather").get("numDigits") == "1"
+    assert planet_directory(client).find("Gather").get("numDigits") == "1"

@@ -46,7 +46,7 @@ def directory(db):
     return make_directory(500)
 
 
-def planet_menu(client):
+def planet_directory(client):
     return parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "2"}))
 
 
@@ -56,7 +56,7 @@ def dialed(root) -> str | None:
 
 
 def test_every_planet_of_500_is_reached_by_its_extension(client, directory):
-    planet_menu(client)  # the process reads the directory once
+    planet_directory(client)  # the process reads the directory once
     url = reverse("ivr:planets")
     reached = [dialed(parse_twiml(client.post(url, {"Digits": p.key}))) for p in directory]
     assert reached == [planet.phone_number for planet in directory]
@@ -89,7 +89,7 @@ def test_a_planet_of_500_is_reached_by_name_from_the_main_menu(client, directory
 
 
 def test_the_planet_menu_of_500_reads_nine_then_offers_names_and_extensions(client, directory):
-    gather = planet_menu(client).find("Gather")
+    gather = planet_directory(client).find("Gather")
     says = spoken(gather)
     assert says[:9] == [
         f"To call the planet {planet.name}, press {' '.join(planet.key)}."
@@ -104,14 +104,14 @@ def test_the_planet_menu_of_500_reads_nine_then_offers_names_and_extensions(clie
 
 def test_the_number_of_planets_read_is_a_setting(client, directory, django_settings):
     django_settings.IVR_PLANET_MENU_READS = 3
-    says = spoken(planet_menu(client))
+    says = spoken(planet_directory(client))
     assert len(says) == 5
     assert says[3] == "Or say the planet's name, or enter its extension."
 
 
 def test_a_directory_at_the_limit_is_read_whole(client, django_settings):
     make_directory(9)
-    says = spoken(planet_menu(client))
+    says = spoken(planet_directory(client))
     assert len(says) == 10
     assert "Or say the planet's name, or enter its extension." not in says
 
@@ -141,7 +141,8 @@ def test_a_webhooks_database_work_does_not_grow_with_the_directory(
 ):
     url = reverse(name) + "?step=1"
     make_planet(name="Zanyara", key="599")
-    planet_menu(client)  # a warm script: the directory is read once per change, not per request
+    # A warm script: the directory is read once per change, not per request.
+    planet_directory(client)
     # A request empties the query log as it starts: counting from an empty log counts it all.
     reset_queries()
     with CaptureQueriesContext(connection) as one_planet:
@@ -151,7 +152,7 @@ def test_a_webhooks_database_work_does_not_grow_with_the_directory(
 
     Planet.objects.all().delete()
     make_directory(500)
-    planet_menu(client)
+    planet_directory(client)
     reset_queries()
     with django_assert_num_queries(count):
         parse_twiml(client.post(url, {"CallSid": "CA500", **params}))

@@ -56,7 +56,7 @@ def test_welcome_repeats_sentences_in_several_voices_three_times_in_order():
     ] * 3
 
 
-def test_planet_menu_says_the_sentence_before_the_gather():
+def test_the_planet_directory_says_the_sentence_before_the_gather():
     root = xml(
         twiml.planet_directory(
             sentences=[Sentence("Press 3.")],

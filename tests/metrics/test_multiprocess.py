@@ -63,3 +63,25 @@ def test_a_forked_worker_counts_under_its_own_process_id():
     child.join(timeout=30)
     assert kept == actual
     assert kept != multiprocess.process_id()
+
+
+def test_a_dead_workers_live_gauges_go_and_its_counts_stay(tmp_path, monkeypatch):
+    from metrics.registry import forget_dead_workers
+
+    dead = multiprocessing.get_context("fork").Process(target=lambda: None)
+    dead.start()
+    dead.join(timeout=30)
+    alive = multiprocess.os.getpid()
+    names = [
+        f"gauge_liveall_{dead.pid}.db",
+        f"gauge_livemax_{dead.pid}.db",
+        f"counter_{dead.pid}.db",
+        f"gauge_liveall_{alive}.db",
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    forget_dead_workers()
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [f"counter_{dead.pid}.db", f"gauge_liveall_{alive}.db"]
+    )

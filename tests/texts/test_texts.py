@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from calllog.models import Call
 from tests.conftest import counted, parse_twiml, spoken
-from tests.factories import make_staff
+from tests.factories import log_entry, make_staff
 from tests.fake_twilio import Scripted
 from texts import services
 from texts.models import SentText
@@ -132,18 +132,17 @@ def test_a_text_twilio_could_not_take_for_an_hour_is_given_up(client, twilio, se
     failed = counted("etphone_texts_total", outcome="failed")
     services.entries_write(
         [
-            {
-                "record": "text",
-                "at": timezone.now().isoformat(),
-                "call_sid": "CA-text",
-                "menu": "directions-by-text",
-                "key": "1",
-                "to_number": CALLER["From"],
-                "from_number": OURS,
-                "language": "en-GB",
-                "body": "x",
-                "status_callback": "",
-            }
+            log_entry(
+                "text",
+                "CA-text",
+                menu="directions-by-text",
+                key="1",
+                to_number=CALLER["From"],
+                from_number=OURS,
+                language="en-GB",
+                body="x",
+                status_callback="",
+            )
         ]
     )
     assert SentText.objects.get().status == SentText.Status.FAILED
