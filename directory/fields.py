@@ -1,6 +1,7 @@
 """The fields the directory's models share: phone numbers stored in E.164, a keypad's keys, a
 language tag, a voice, a recording, a text, a phrase a caller may say."""
 
+import re
 from functools import partial
 
 import phonenumbers
@@ -12,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .recordings import recording_name, recordings_storage, validate_recording
 
+# A phone number's shape in E.164 (+, a country code, up to 15 digits): what Twilio sends for a
+# real caller or number, not a withheld one ("anonymous") nor a Twilio Client's ("client:…").
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 DIGITS = "0123456789"
 # Every key of a phone's keypad.
 PHONE_KEYS = DIGITS + "*#"

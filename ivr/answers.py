@@ -2,13 +2,13 @@
 script, handed to the TwiML builders (ivr/twiml.py). What an option does is chosen()'s: a new
 kind of action is a new case there and a new builder in twiml.py."""
 
-import re
 from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.utils import timezone
 
 from calllog import services as calllog
+from directory.fields import E164
 from directory.models import Action, Prompt
 from directory.nodes import MenuNode, OptionNode, PlanetOption, Sentence
 from texts import services as texts
@@ -172,17 +172,13 @@ def back_to_menu(context: Context, sentence: Sentence, *, attempts: int) -> Answ
     return Answer(document, context.menu)
 
 
-# A caller number a text can go to: E.164 (not a withheld number, nor a Twilio Client's).
-TEXTABLE = re.compile(r"\+[1-9][0-9]{6,14}")
-
-
 def _text(context: Context, option: OptionNode) -> Answer:
     """Ask for the option's text message to the caller (sent in the background: the caller
     never waits), say it was sent, then go on. A caller it cannot go to hears the next step as
     if nothing happened."""
     wording, script = context.wording, context.script
     caller, body, said = context.params.get("From", ""), wording.text_message(option), []
-    if body and TEXTABLE.fullmatch(caller) and not texts.number_refused(caller):
+    if body and E164.fullmatch(caller) and not texts.number_refused(caller):
         log_call(
             context.params,
             texts.text_request,

@@ -7,13 +7,13 @@ planet from its query string; an option's action decides what the caller hears n
 (ivr/answers.py).
 """
 
-import re
 from dataclasses import replace
 
 from django.conf import settings
 
 from calllog import services as calllog
 from calllog.models import Step
+from directory.fields import E164
 from directory.models import Action, Prompt
 from directory.nodes import OptionNode
 from metrics import registry as metrics
@@ -33,9 +33,8 @@ from .context import (
     log_step,
 )
 
-# Twilio's DialCallStatus values, and a called number as /metrics names it (else "other").
+# Twilio's DialCallStatus values (another is counted as "other").
 DIAL_STATUSES = frozenset({"completed", "answered", "busy", "no-answer", "failed", "canceled"})
-E164 = re.compile(r"\+[1-9]\d{5,14}")
 
 # ---------------------------------------------------------------------------------------------
 # The steps, one per kind of webhook request.

@@ -1,6 +1,5 @@
 """The call dashboard: the day's counts as charts and per-menu tables, with Twilio's errors."""
 
-import re
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
@@ -11,6 +10,7 @@ from django.utils.translation import gettext, pgettext
 
 from debugger.models import Level, Report
 from debugger.selectors import recent_get
+from directory.fields import E164
 from directory.models import CalledNumber, Language
 
 from ..charts import bar_chart
@@ -20,7 +20,6 @@ from ..selectors import (
     menu_report,
 )
 
-E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 # The dashboard's figures per menu besides the options chosen, in its columns' order.
 MISSES = [
     (outcome, Step.Outcome(outcome).label)
