@@ -4,6 +4,8 @@
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from directory.fields import masked
+
 # Twilio's parameters naming a caller (or whom a call is to) and what a caller said.
 NUMBERS = frozenset({"From", "To", "Caller", "Called", "ForwardedFrom", "CallerName"})
 WORDS = frozenset({"SpeechResult", "UnstableSpeechResult"})
@@ -14,11 +16,6 @@ NUMBER_IN_TEXT = re.compile(r"(?:\+|%2B)[1-9]\d{2,10}(\d{4})", re.IGNORECASE)
 PARAMETER_IN_TEXT = re.compile(r"(?<=[?&])(" + "|".join(sorted(PRIVATE)) + r")=[^&\s\"']*")
 
 HIDDEN = "•••"
-
-
-def masked(value: str) -> str:
-    """All but the last four characters hidden: enough to tell calls apart, not to call back."""
-    return f"{HIDDEN}{value[-4:]}" if len(value) > 4 else "•" * len(value)
 
 
 def without_private(url: str) -> str:

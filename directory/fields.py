@@ -16,6 +16,14 @@ from .recordings import recording_name, recordings_storage, validate_recording
 # A phone number's shape in E.164 (+, a country code, up to 15 digits): what Twilio sends for a
 # real caller or number, not a withheld one ("anonymous") nor a Twilio Client's ("client:…").
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def masked(number: str) -> str:
+    """A phone number with all but its last four digits hidden: enough to tell callers apart,
+    not to call them back (for staff without the permission to see callers' numbers)."""
+    return f"•••{number[-4:]}" if len(number) > 4 else "•" * len(number)
+
+
 DIGITS = "0123456789"
 # Every key of a phone's keypad.
 PHONE_KEYS = DIGITS + "*#"

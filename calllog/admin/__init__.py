@@ -2,6 +2,6 @@
 
 from . import calls, utterances  # noqa: F401  (registers their pages)
 from .calls import CallAdmin
-from .numbers import CALLER_PERMISSION, caller_number, masked
+from .numbers import CALLER_PERMISSION
 
-__all__ = ["CALLER_PERMISSION", "CallAdmin", "caller_number", "masked"]
+__all__ = ["CALLER_PERMISSION", "CallAdmin"]

@@ -1,16 +1,12 @@
 """Callers' numbers in the admin: shown only to staff with the permission, else masked."""
 
+from directory.fields import masked
 from directory.querystrings import fields_on
 
 from ..models import Call
 
 CALLER_PERMISSION = "calllog.view_caller_number"
 CALLER_FIELD = Call._meta.get_field("from_number")
-
-
-def masked(number: str) -> str:
-    """All but the last four digits hidden: enough to tell calls apart, not to call back."""
-    return f"•••{number[-4:]}" if len(number) > 4 else "•" * len(number)
 
 
 def caller_number(call: Call, *, can_see: bool) -> str:
