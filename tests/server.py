@@ -1,8 +1,10 @@
 """Start the real production server (scripts/serve: granian) in a subprocess for a test."""
 
 import contextlib
+import fcntl
 import json
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -23,10 +25,32 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "server-test-token"
 
 
+# Ports for the tests' servers: below Linux's ephemeral range (32768 up, where bind(0) and
+# every outgoing connection take theirs), each claimed by a lock file held while this test
+# process lives. granian's workers listen with SO_REUSEPORT, so a second server started on a
+# port another test process's server listens on would silently share its connections: a CI run
+# once lost 4 requests of the Prometheus test to a reliability test's server that way.
+TEST_PORTS = range(20000, 32000)
+_claimed_ports = []  # the lock files' open handles: closing one frees its port for others
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port no listener has and no other test process on this machine will take."""
+    locks = Path(tempfile.gettempdir()) / "etphone-test-ports"
+    locks.mkdir(exist_ok=True)
+    tries = min(100, len(TEST_PORTS))
+    for port in random.sample(TEST_PORTS, tries):
+        lock = open(locks / f"{port}.lock", "w")  # noqa: SIM115 (held open on purpose)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", port))
+        except OSError:  # claimed by another test process, or something listens there
+            lock.close()
+            continue
+        _claimed_ports.append(lock)
+        return port
+    raise RuntimeError(f"No free port in {TEST_PORTS} after {tries} tries")
 
 
 def server_env(database_url: str, **overrides: str) -> dict:
@@ -163,6 +187,7 @@ def change_planet_number(session: requests.Session, base: str, pk: int, number: 
 
 LOG_DUMP = """
 import contextlib
+import fcntl
 import json
 from calllog.models import Call, Step
 log = {sid: [0] for sid in Call.objects.values_list("call_sid", flat=True)}

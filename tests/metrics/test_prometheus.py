@@ -136,8 +136,15 @@ class Line:
             time.sleep(0.5)
 
     def counted(self) -> None:
-        """Wait until Prometheus has scraped every webhook request made so far."""
-        self.wait_for("sum(etphone_webhook_requests_total)", sum(self.requests.values()))
+        """Wait until Prometheus has scraped every webhook request made so far; failing, says
+        which steps' counts differ from the requests made."""
+        try:
+            self.wait_for("sum(etphone_webhook_requests_total)", sum(self.requests.values()))
+        except AssertionError as error:
+            by_step = self.query("sum by (step) (etphone_webhook_requests_total)")
+            scraped = {series["metric"]["step"]: series["value"][1] for series in by_step}
+            made = dict(self.requests)
+            raise AssertionError(f"{error}: made {made}, scraped {scraped}") from None
 
     def worker_counts(self) -> dict[int, float]:
         """Webhook requests counted in each worker's own file (counter_<pid>.db), by pid."""
