@@ -38,7 +38,9 @@ from .nodes import (
 LINES_KEPT = 64
 
 
-@dataclass(frozen=True)
+# Compared and hashed as itself (eq=False): a Script is one reading of the directory, and what
+# is computed from it may be kept under it (ivr.speech.vocabulary).
+@dataclass(frozen=True, eq=False)
 class Script:
     """Everything a call step may say, in every language; immutable, shared by requests."""
 

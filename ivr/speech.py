@@ -9,7 +9,7 @@ from itertools import zip_longest
 import pykakasi
 from rapidfuzz import fuzz, process
 
-from directory.nodes import MenuNode
+from directory.nodes import LanguageOption, MenuNode
 from directory.script import Script, Wording
 
 # Twilio sends at most a few sentences; anything longer is noise we need not read in full.
@@ -335,20 +335,13 @@ def understand(choices: Choices, heard: str, *, confidence: float, threshold: fl
     return Understood(match.target, match.score, sure)
 
 
-# (the Script it was built for, its vocabulary per language code): replaced whole when the
-# script is (any change staff make gives a new one, directory/selectors.py).
-_cached: tuple[Script, dict[str, Vocabulary]] | None = None
-
-
 def vocabulary(wording: Wording) -> Vocabulary:
     """The vocabulary of the call's language, built once per Script (not per request)."""
-    global _cached
-    cached = _cached
-    if cached is None or cached[0] is not wording.script:
-        cached = (wording.script, {})
-        _cached = cached
-    by_language = cached[1]
-    code = wording.language.code
-    if code not in by_language:
-        by_language[code] = Vocabulary(wording)
-    return by_language[code]
+    return _vocabulary(wording.script, wording.language)
+
+
+# Kept per Script and language: any change staff make gives a new Script (directory/selectors.py)
+# whose vocabularies are built anew; a replaced Script's leave as new ones come in.
+@lru_cache(maxsize=16)
+def _vocabulary(script: Script, language: LanguageOption) -> Vocabulary:
+    return Vocabulary(script.wording(language))
