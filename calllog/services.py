@@ -1,203 +1,13 @@
-"""Writes to the call log: each webhook's entry, safe to write again when Twilio retries.
+"""The call log, as the rooms above write to it: each webhook's entry (a call's start, its
+language, a step, words said, its end) handed to the process's spool (calllog/spool.py), whose
+thread has the writer (calllog/writer.py) write them in groups."""
 
-A webhook hands its entry to the process's spool (calllog/spool.py) and answers; the spool's
-thread writes entries in groups. They are plain INSERTs (ON CONFLICT works the same on SQLite
-and PostgreSQL) rather than bulk_create(), whose query building costs more than the write
-itself. The unique constraints on the models decide what counts as a repeat, and a repeat of a
-call's row is merged into it (calllog/statements.py).
-"""
-
-from contextlib import nullcontext
-from datetime import datetime, timedelta
 from functools import cache
-from itertools import groupby
-from operator import itemgetter
 
-from django.db import connection, transaction
-
-from .counts import calls_lock, counted, counts_move, figure_columns
-from .models import (
-    Call,
-    Step,
-    Utterance,
-    menu_token,
-    menu_tokens,
-    planet_ids,
-    planet_set,
-)
-from .spool import Spool, keep, spool_for
-from .statements import NO_LANGUAGE, NO_MENU, NO_REVISION, NO_SUMMARY, ROW_VALUES, insert_statements
-
-
-def step_summary(
-    *,
-    kind: str,
-    digits: str,
-    planet_id: int | None,
-    dial_status: str,
-    sequence: int = 0,
-    menu: str = "",
-    outcome: str = "",
-    option: str = "",
-    next_menu: str | None = None,
-) -> dict:
-    """What one step says about its call, in the call's summary columns. A step that does not
-    know where it left the caller (next_menu None: spooled before that was logged) leaves the
-    call's last menu as it is."""
-    planet = [] if planet_id is None else [planet_id]
-    answered = kind == Step.Kind.DIAL_OUTCOME and dial_status == "completed"
-    return {
-        "chose_directions": kind == Step.Kind.MENU_KEY and digits == "1",
-        "chose_planets": kind == Step.Kind.MENU_KEY and digits == "2",
-        "planets_dialed": planet_set(planet if kind == Step.Kind.PLANET_KEY else []),
-        "planets_answered": planet_set(planet if answered else []),
-        "menu_answers": menu_token(menu, outcome, option),
-        "last_menu": next_menu or "",
-        "last_menu_step": None if next_menu is None else sequence,
-    }
-
-
-def steps_summary(steps: list[Step], *, first_menu: str = "") -> dict:
-    """A call's summary columns from all its steps (and the menu it started at): what the
-    writes merge, step by step."""
-    summary = dict(NO_SUMMARY)
-    dialed, answered, answers = set(), set(), set()
-    if first_menu:
-        summary |= {"last_menu": first_menu, "last_menu_step": 0}
-    for step in sorted(steps, key=lambda step: step.sequence):
-        said = step_summary(
-            kind=step.kind,
-            digits=step.digits,
-            planet_id=step.planet_id,
-            dial_status=step.dial_status,
-            sequence=step.sequence,
-            menu=step.menu,
-            outcome=step.outcome,
-            option=step.option,
-            next_menu=step.next_menu,
-        )
-        summary["chose_directions"] |= said["chose_directions"]
-        summary["chose_planets"] |= said["chose_planets"]
-        dialed |= planet_ids(said["planets_dialed"])
-        answered |= planet_ids(said["planets_answered"])
-        answers |= menu_tokens(said["menu_answers"])
-        if summary["last_menu_step"] is None or step.sequence > summary["last_menu_step"]:
-            summary |= {"last_menu": said["last_menu"], "last_menu_step": step.sequence}
-    return summary | {
-        "planets_dialed": planet_set(sorted(dialed)),
-        "planets_answered": planet_set(sorted(answered)),
-        "menu_answers": f",{','.join(f'{m}:{a}' for m, a in sorted(answers))}," if answers else "",
-    }
-
-
-def _rows(entry: dict) -> list[tuple[str, dict]]:
-    """The rows an entry writes, each with its statement. Its time is its request's, so writing
-    it late, or again, writes the same rows."""
-    fields = {name: value for name, value in entry.items() if name not in ("record", "at")}
-    at = datetime.fromisoformat(entry["at"])
-    record = entry["record"]
-    if record in ("call_start", "call_language"):
-        # A language chosen before the call's own row is written makes the row, at that time.
-        # Entries spooled before calls had a language have none.
-        row = {"from_number": "", "to_number": "", "language": "", **NO_REVISION, **fields}
-        row |= {"started_at": at, "ended_at": None, "status": "", "duration": None}
-        row |= {"language_chosen_at": at}
-        summary = dict(NO_SUMMARY)
-        if record == "call_start":
-            row["greeted_at"] = at
-        if row["first_menu"]:
-            # The menu it starts at is where the caller is until their first answer.
-            summary |= {"last_menu": row["first_menu"], "last_menu_step": 0}
-        return [(record, {**row, **summary})]
-    if record == "call_end":
-        started = at - timedelta(seconds=entry["duration"] or 0)
-        # The status callback knows no language: a row it makes waits for the greeting's.
-        row = {**fields, "started_at": started, "ended_at": at, **NO_LANGUAGE, **NO_REVISION}
-        return [(record, {**row, **NO_SUMMARY})]
-    call, planet = fields.pop("call_sid"), fields.pop("planet_id")
-    if record == "utterance":
-        return [(record, {**fields, "call": call, "planet": planet, "created_at": at})]
-    step = {**NO_MENU, **fields}
-    summary = step_summary(
-        kind=step["kind"],
-        digits=step["digits"],
-        planet_id=planet,
-        dial_status=step["dial_status"],
-        sequence=step["sequence"],
-        menu=step["menu"],
-        outcome=step["outcome"],
-        option=step["option"],
-        next_menu=step["next_menu"],
-    )
-    step["next_menu"] = step["next_menu"] or ""
-    rows = [("step", {**step, "call": call, "planet": planet, "created_at": at})]
-    # A step that says something about its call merges it into the call's row, creating the row
-    # (numbers unknown yet, started at the step) when the call's own record is not written yet.
-    if any(summary.values()):
-        call_row = {"call_sid": call, "from_number": "", "to_number": "", "started_at": at}
-        call_row |= {"ended_at": None, "status": "", "duration": None, **NO_LANGUAGE, **summary}
-        call_row |= NO_REVISION
-        rows.append(("call_summary", call_row))
-    return rows
-
-
-def entries_write(entries: list[dict]) -> None:
-    """Write call-log entries to the database in one transaction; writing one twice is harmless."""
-    statements = insert_statements()
-    # An entry's times are mostly its request's, the same few in every row: adapted once each.
-    adapted: dict[datetime, object] = {}
-
-    def adapt(value: datetime):
-        if value not in adapted:
-            adapted[value] = connection.ops.adapt_datetimefield_value(value)
-        return adapted[value]
-
-    rows = [(record, row) for entry in entries for record, row in _rows(entry)]
-    # Rows of different kinds merge into a call the same in any order (_merges()); a stable
-    # sort keeps the entries' order among one call's rows of a kind. SQLite has one writer at
-    # a time: rows of a kind go together, in one executemany(). With row locks (PostgreSQL,
-    # app servers sharing it) every writer holds its calls first (calls_lock()), then takes
-    # its locks in one order, the calls' rows by CallSid, then the steps' and the utterances',
-    # then the day's counts: two writers never wait for each other in a circle (a deadlock,
-    # which PostgreSQL breaks only after a second).
-    rows.sort(key=itemgetter(0) if connection.vendor == "sqlite" else _lock_order)
-    calls = sorted({row["call_sid"] for _, row in rows if "call_sid" in row})
-    # One statement is atomic by itself; a group is one transaction, one commit, and so is a
-    # call's row with the day's counts it moves.
-    atomic = transaction.atomic() if len(rows) > 1 or calls else nullcontext()
-    with atomic, connection.cursor() as cursor:
-        calls_lock(calls)
-        before = counted(calls)
-        for record, run in groupby(rows, key=itemgetter(0)):
-            params = [
-                [adapt(value) if isinstance(value, datetime) else value for value in values]
-                for values in (ROW_VALUES[record](row) for _, row in run)
-            ]
-            if connection.vendor == "sqlite":
-                cursor.executemany(statements[record], params)
-            else:
-                # psycopg's executemany() (pipeline mode) stalled the webhooks of its worker:
-                # a p99 of 0.3 to 1 s in make bench's PostgreSQL phase, 25 to 70 ms without it.
-                for one in params:
-                    cursor.execute(statements[record], one)
-        if calls:
-            counts_move(before, counted(calls))
-
-
-def _lock_order(record_row: tuple[str, dict]):
-    record, row = record_row
-    if record in ("step", "utterance"):
-        return (1 if record == "step" else 2, row["call"], row["sequence"])
-    return (0, row["call_sid"], "")
-
-
-def calls_insert(*, calls: list[Call], steps: list[Step], batch_size: int) -> None:
-    """Insert calls new to the log, with their steps, in bulk (generate_calls), and the day's
-    counts they add: one transaction."""
-    with transaction.atomic():
-        Call.objects.bulk_create(calls, batch_size=batch_size)
-        Step.objects.bulk_create(steps, batch_size=batch_size)
-        counts_move({}, {call.call_sid: figure_columns(call) for call in calls})
+from .entries import keep
+from .models import Call, Step, Utterance
+from .spool import Spool, spool_for
+from .writer import entries_write
 
 
 # Kept for ever: one spool per process (it notices a fork itself), set by the settings.
@@ -218,12 +28,12 @@ def spool_backlog() -> int:
     return spool.backlog() if spool else 0
 
 
-# The table each record's values go to, for their lengths (the rest go to the call's row).
+# The table each type of entry's values go to, for their lengths (the rest go to the call's row).
 _MODELS = {"step": Step, "utterance": Utterance}
 
 
-def _record(record: str, **fields) -> None:
-    keep(_spool(), entries_write, record, _MODELS.get(record, Call), **fields)
+def _log(entry_type: str, **fields) -> None:
+    keep(_spool(), entries_write, entry_type, _MODELS.get(entry_type, Call), **fields)
 
 
 def call_start(
@@ -239,7 +49,7 @@ def call_start(
     its starting language, unless a language chosen later is written already; the directory
     revision it heard and the menu it started at, unless an earlier greeting's are written
     already."""
-    _record(
+    _log(
         "call_start",
         call_sid=call_sid,
         from_number=from_number,
@@ -252,10 +62,10 @@ def call_start(
 
 def call_language(*, call_sid: str, language: str) -> None:
     """The caller chose a language: it becomes the call's, unless one chosen later is."""
-    _record("call_language", call_sid=call_sid, language=language)
+    _log("call_language", call_sid=call_sid, language=language)
 
 
-def step_record(
+def step_log(
     *,
     call_sid: str,
     sequence: int,
@@ -273,7 +83,7 @@ def step_record(
     """One step (at a menu, what the caller's answer there was, the option chosen, and the
     menu it read out next); a repeat of the same step (or idempotency token) is ignored by the
     database."""
-    _record(
+    _log(
         "step",
         call_sid=call_sid,
         sequence=sequence,
@@ -290,7 +100,7 @@ def step_record(
     )
 
 
-def utterance_record(
+def utterance_log(
     *,
     call_sid: str,
     sequence: int,
@@ -302,7 +112,7 @@ def utterance_record(
     planet_id: int | None,
 ) -> None:
     """What a caller said at a step and what it matched; a repeat of the step is ignored."""
-    _record(
+    _log(
         "utterance",
         call_sid=call_sid,
         sequence=sequence,
@@ -319,7 +129,7 @@ def call_end(
     *, call_sid: str, from_number: str, to_number: str, status: str, duration: int | None
 ) -> None:
     """The status callback: merged into the call's row, created if the callback came first."""
-    _record(
+    _log(
         "call_end",
         call_sid=call_sid,
         from_number=from_number,

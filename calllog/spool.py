@@ -11,9 +11,9 @@ whose lock nobody holds belongs to a process that died: any other process adopts
 and deletes it. Writing an entry twice is harmless, as every write is idempotent (the call
 log's unique constraints), so a crash at any moment loses nothing and doubles nothing.
 
-An entry's texts are made storable (storable()) before it is spooled. One the database still
-refuses is set aside, in a `.rejected` file beside its spool file and in the server log, and
-the entries behind it are written: one bad value never holds back a process's log.
+An entry's texts are made storable (calllog/entries.py) before it is spooled. One the database
+still refuses is set aside, in a `.rejected` file beside its spool file and in the server log,
+and the entries behind it are written: one bad value never holds back a process's log.
 """
 
 import atexit
@@ -28,12 +28,10 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, models
-from django.utils import timezone
+from django.db import DataError, IntegrityError, connection
 
 from metrics import registry as metrics
 
@@ -56,15 +54,6 @@ REMIND_EVERY_SECONDS = 60.0
 # refuses, an entry of the wrong shape), not for the database's state: retried as it is, it
 # would fail for ever. Faults of the database itself (down, locked) are retried.
 REFUSED = (DataError, IntegrityError, ValueError, TypeError, LookupError)
-
-
-def storable(value: str, max_length: int | None = None) -> str:
-    """A text as every database stores it: no NUL characters (PostgreSQL refuses them), no lone
-    surrogates (UTF-8 has none), at most max_length characters (PostgreSQL refuses more)."""
-    value = value.replace("\x00", "")
-    if not value.isascii():
-        value = value.encode("utf-8", "ignore").decode("utf-8")
-    return value[:max_length]
 
 
 def _lines(fd: int, start: int, end: int) -> Iterator[tuple[dict, int]]:
@@ -366,33 +355,3 @@ def spool_for(
     if not settings.CALL_LOG_SPOOL_DIR:
         return None
     return Spool(Path(settings.CALL_LOG_SPOOL_DIR) / folder, write, label=label)
-
-
-def keep(
-    spool: "Spool | None",
-    write: Callable[[list[dict]], None],
-    record: str,
-    model: type[models.Model],
-    **fields,
-):
-    """One entry of a kind, stamped with its request's time, its texts made storable in the
-    model's columns of their names: into this process's spool, or written at once where there
-    is none (CALL_LOG_SPOOL_DIR unset, as in tests)."""
-    entry = {"record": record, "at": timezone.now().isoformat()}
-    for name, value in fields.items():
-        entry[name] = storable(value, _max_length(model, name)) if isinstance(value, str) else value
-    if spool is not None:
-        spool.append(entry)
-    else:
-        write([entry])
-
-
-# Kept for ever: the models' columns change only with the code (a restart).
-@cache
-def _max_length(model: type[models.Model], name: str) -> int | None:
-    """The length limit of the column an entry's value of this name goes to (a relation's by
-    its column: a step's call_sid is its call's), or None."""
-    for field in model._meta.concrete_fields:
-        if name in (field.name, field.column):
-            return (field.target_field if field.is_relation else field).max_length
-    return None

@@ -1,4 +1,4 @@
-"""The SQL the call log's writer runs: the columns each record writes, and how a write merges
+"""The SQL the call log's writer runs: the columns each statement writes, and how a write merges
 into a call's row that is there already (in any order, and again when written twice)."""
 
 from functools import cache
@@ -48,14 +48,14 @@ COLUMNS = {
     "call_summary": CALL_COLUMNS,
 }
 # A row's values in its statement's column order.
-ROW_VALUES = {record: itemgetter(*columns) for record, columns in COLUMNS.items()}
+ROW_VALUES = {statement: itemgetter(*columns) for statement, columns in COLUMNS.items()}
 
 
 def _merges() -> dict[str, str]:
     """How a write merges into a call's row that is there already, column by column.
 
     Every merge gives the same row whatever order the writes come in, and again when one is
-    written twice: a call starts at the earliest time any record puts it at, its language is
+    written twice: a call starts at the earliest time any entry puts it at, its language is
     the one chosen latest, the directory revision it heard the earliest greeting's, and what it
     did (its summary) only ever grows: a flag turns on, a set of planets takes in a new one.
     """
@@ -141,8 +141,8 @@ def _summary_merges() -> tuple[list[str], list[str], list[str]]:
 @cache
 def insert_statements() -> dict[str, str]:
     statements = {
-        record: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
-        for record, merge in _merges().items()
+        statement: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
+        for statement, merge in _merges().items()
     }
     return statements | {
         "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from directory.fields import storable
 from metrics import registry as metrics
 
 from .codes import is_code
@@ -53,7 +54,7 @@ def report_fields(parameters: Mapping[str, str]) -> dict:
         raise NotAReport("Payload is missing or is not JSON.") from None
     if not isinstance(payload, dict):
         raise NotAReport("Payload is not a JSON object.")
-    payload = storable(payload)
+    payload = storable_json(payload)
     request, response = _part(payload, "webhook", "request"), _part(payload, "webhook", "response")
     return {
         "sid": sid,
@@ -66,7 +67,7 @@ def report_fields(parameters: Mapping[str, str]) -> dict:
         "response_body": _text(response.get("body"))[:RESPONSE_BODY_LENGTH],
         "resource_sid": _text(payload.get("resource_sid"))[:64],
         "raw": {
-            **storable({name: parameters.get(name) for name in parameters}),
+            **storable_json({name: parameters.get(name) for name in parameters}),
             "Payload": payload,
         },
     }
@@ -78,17 +79,13 @@ def reports_purge(before: datetime) -> str:
     return f"Deleted {deleted} Debugger report(s)."
 
 
-def storable(value):
-    """JSON as every database stores it: no NUL characters (PostgreSQL refuses them) and no
-    lone surrogates (UTF-8 has none), in keys and values."""
+def storable_json(value):
+    """JSON as every database stores it: each text in it, keys and values, storable()."""
     if isinstance(value, dict):
-        return {storable(key): storable(item) for key, item in value.items()}
+        return {storable(key): storable_json(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [storable(item) for item in value]
-    if isinstance(value, str):
-        value = value.replace("\x00", "")
-        return value if value.isascii() else value.encode("utf-8", "ignore").decode("utf-8")
-    return value
+        return [storable_json(item) for item in value]
+    return storable(value) if isinstance(value, str) else value
 
 
 def _not_json(constant: str):

@@ -1,5 +1,6 @@
 """The fields the directory's models share: phone numbers stored in E.164, a keypad's keys, a
-language tag, a voice, a recording, a text, a phrase a caller may say."""
+language tag, a voice, a recording, a text, a phrase a caller may say; and a text made
+storable in any database."""
 
 import re
 from functools import partial
@@ -16,6 +17,15 @@ from .recordings import recording_name, recordings_storage, validate_recording
 # A phone number's shape in E.164 (+, a country code, up to 15 digits): what Twilio sends for a
 # real caller or number, not a withheld one ("anonymous") nor a Twilio Client's ("client:…").
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def storable(value: str, max_length: int | None = None) -> str:
+    """A text as every database stores it: no NUL characters (PostgreSQL refuses them), no lone
+    surrogates (UTF-8 has none), at most max_length characters (PostgreSQL refuses more)."""
+    value = value.replace("\x00", "")
+    if not value.isascii():
+        value = value.encode("utf-8", "ignore").decode("utf-8")
+    return value[:max_length]
 
 
 def masked(number: str) -> str:

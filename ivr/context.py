@@ -192,7 +192,7 @@ def log_step(context: Context, kind: str, **fields) -> None:
     token = context.request.META.get("HTTP_I_TWILIO_IDEMPOTENCY_TOKEN", "")[:128]
     log_call(
         context.params,
-        calllog.step_record,
+        calllog.step_log,
         sequence=context.sequence,
         kind=kind,
         idempotency_token=token,
@@ -220,7 +220,7 @@ def listen(context: Context, choices: speech.Choices) -> speech.Understood | Non
     )
     log_call(
         context.params,
-        calllog.utterance_record,
+        calllog.utterance_log,
         sequence=context.sequence,
         language=context.language.code,
         heard=context.heard[:HEARD_LOGGED],

@@ -147,17 +147,17 @@ def make_staff(*, permissions: tuple[str, ...] = (), **kwargs) -> User:
     return user
 
 
-def log_entry(record: str, call_sid: str, at=None, **fields) -> dict:
-    """A call-log entry as a webhook hands it to the spool (calllog.spool.keep): what it
-    records ("call_start", "step", ...), its request's time (now, unless given: a datetime or
-    ISO text), its call, and its fields."""
+def log_entry(entry_type: str, call_sid: str, at=None, **fields) -> dict:
+    """A call-log entry as a webhook hands it to the spool (calllog.entries.keep): its type
+    ("call_start", "step", ...), its request's time (now, unless given: a datetime or ISO
+    text), its call, and its fields."""
     at = timezone.now() if at is None else at
     at = at if isinstance(at, str) else at.isoformat()
-    return {"record": record, "at": at, "call_sid": call_sid, **fields}
+    return {"type": entry_type, "at": at, "call_sid": call_sid, **fields}
 
 
 def step_entry(call_sid: str, sequence: int, at, kind: str, **fields) -> dict:
-    """A call-log entry for one step, as a webhook hands it to calllog.services."""
+    """A call-log entry for one step, as a webhook hands it to the spool."""
     fields.setdefault("digits", "")
     fields.setdefault("planet_id", None)
     fields.setdefault("dial_status", "")

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calllog.models import Call, Utterance
-from calllog.services import entries_write
+from calllog.writer import entries_write
 from debugger.models import Report
 from debugger.services import report_receive
 from directory.admin import ImportFiles, InlineRowAdmin

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from calllog.spool import Spool, keep, spool_for
+from calllog.entries import keep, type_of
+from calllog.spool import Spool, spool_for
 from metrics import registry as metrics
 from twilio_api.messages import CALLER_CANNOT_TAKE_TEXTS, TextRefused, text_send
 
@@ -107,7 +108,7 @@ def entries_write(entries: list[dict]) -> None:
     Twilio cannot take a text now: the spool tries the entries again later (those sent already
     are not sent again)."""
     for entry in entries:
-        if entry["record"] == "status":
+        if type_of(entry) == "status":
             _status_write(entry)
             continue
         text, _created = SentText.objects.get_or_create(

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from calllog.entries import keep, type_of
 from calllog.maintenance import PurgeKept
-from calllog.spool import Spool, keep, spool_for
+from calllog.spool import Spool, spool_for
 from directory.models import Planet
 from metrics import registry as metrics
 from twilio_api.client import NotFound, TwilioApiError
@@ -40,8 +41,8 @@ def spool_start() -> None:
         spool.start()
 
 
-def _record(record: str, **fields) -> None:
-    keep(_spool(), entries_write, record, Voicemail, **fields)
+def _keep(entry_type: str, **fields) -> None:
+    keep(_spool(), entries_write, entry_type, Voicemail, **fields)
 
 
 def recording_received(
@@ -54,7 +55,7 @@ def recording_received(
     inbox_url: str,
 ) -> None:
     """Twilio's recording status callback: a finished message."""
-    _record(
+    _keep(
         "recording",
         recording_sid=recording_sid,
         call_sid=call_sid,
@@ -75,7 +76,7 @@ def transcription_received(
     inbox_url: str,
 ) -> None:
     """Twilio's transcription callback: the message's text (it may come before the recording's)."""
-    _record(
+    _keep(
         "transcription",
         recording_sid=recording_sid,
         call_sid=call_sid,
@@ -105,7 +106,7 @@ def _entry_write(entry: dict) -> tuple[Voicemail, bool]:
     # A planet deleted since the call: the message stays, without its planet.
     if planet_id is not None and not Planet.objects.filter(pk=planet_id).exists():
         planet_id = None
-    if entry["record"] == "recording":
+    if type_of(entry) == "recording":
         update = {"duration": entry["duration"]}
     else:
         update = {"transcription": entry["text"]}

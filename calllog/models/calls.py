@@ -64,7 +64,7 @@ class Call(models.Model):
     # When the caller heard the greeting: the directory as of then is what they heard. A
     # retried greeting keeps the earliest, whatever order the entries are written in.
     greeted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # What the call did, summed up from its steps by the call log's writes (calllog/services.py)
+    # What the call did, summed up from its steps by the call log's writes (calllog/writer.py)
     # in the same transaction as the steps: the admin's filters and the dashboard read one row
     # per call instead of counting its steps. Each only ever grows, so writing a step late,
     # twice or out of order gives the same row. A set of planets is their ids between commas.

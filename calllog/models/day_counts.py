@@ -67,7 +67,7 @@ class DayCount(models.Model):
     """How many calls of one day, language and number called did one thing (a figure): the
     dashboard sums a month of these instead of reading every call.
 
-    The call log's writes keep them (calllog/services.py), in the same transaction as the
+    The call log's writes keep them (calllog/writer.py), in the same transaction as the
     calls' rows: each write moves its call's counts from what the call counted for before to
     what it counts for after, so they stay exact whatever order, and however often, the
     entries come."""

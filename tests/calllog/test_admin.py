@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from calllog.models import Call, DayCount, Step, Utterance
 from calllog.selectors import dashboard_get
-from calllog.services import entries_write
+from calllog.writer import entries_write
 from directory.models import Action, CalledNumber, Language, Planet
 from tests.factories import log_entry, main_menu, make_menu, make_option, make_staff, step_entry
 
@@ -26,7 +26,7 @@ CHANGELIST = "admin:calllog_call_changelist"
 def make_call(
     sid, *, days_ago=0, number="+19295550123", steps=(), status="", duration=None, language=""
 ):
-    """A call written as the webhooks write it (calllog.services), steps a second apart."""
+    """A call written as the webhooks write it (calllog.writer), steps a second apart."""
     started = timezone.now() - timedelta(days=days_ago)
     numbers = {"from_number": number, "to_number": "+18005550100"}
     entries = [log_entry("call_start", sid, started, **numbers, language=language)]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calllog.models import Call
-from calllog.services import entries_write
+from calllog.writer import entries_write
 from directory.models import (
     Action,
     Announcement,

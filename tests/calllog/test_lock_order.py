@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from calllog.counts import calls_lock
 from calllog.models import Call, DayCount, Step
-from calllog.services import entries_write
+from calllog.writer import entries_write
 from tests.factories import log_entry
 
 pytestmark = pytest.mark.django_db

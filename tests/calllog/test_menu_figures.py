@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from calllog.models import Call, DayCount, Step
 from calllog.selectors import dashboard_get, menu_figures
-from calllog.services import entries_write
+from calllog.writer import entries_write
 from tests.factories import log_entry, step_entry
 
 pytestmark = pytest.mark.django_db

@@ -243,7 +243,7 @@ def test_a_language_chosen_mid_call_ends_up_on_the_call(client, demo):
 
 
 def test_the_latest_language_wins_whatever_order_entries_are_written_in():
-    from calllog.services import entries_write
+    from calllog.writer import entries_write
 
     numbers = {"from_number": "+19295550123", "to_number": "+18005550100"}
     entries = [

@@ -14,9 +14,11 @@ from django.urls import reverse
 
 from calllog import services
 from calllog.models import Call, Step, Utterance
-from calllog.services import entries_write
 from calllog.spool import Spool
+from calllog.writer import entries_write
 from tests.factories import log_entry, step_entry
+from voicemail import services as voicemail
+from voicemail.models import Voicemail
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +77,30 @@ def test_writing_the_same_entries_twice_changes_nothing():
         "2026-11-24T10:01:00+00:00",
         60,
     )
+
+
+def before_december_2026(entry: dict) -> dict:
+    """An entry as the spool kept it before its type was named so: under "record"."""
+    return {("record" if name == "type" else name): value for name, value in entry.items()}
+
+
+def test_entries_spooled_before_an_upgrade_are_written_after_it(tmp_path):
+    spool = Spool(tmp_path, entries_write, background=False)
+    for entry in [start("CA1"), step("CA1", 1), end("CA1")]:
+        spool.append(before_december_2026(entry))
+    assert spool.drain() is True
+    assert logged() == [("CA1", "completed", [1])]
+    assert Call.objects.get().greeted_at is not None  # read as a call's start, not its language
+
+    voicemails = Spool(tmp_path / "voicemail", voicemail.entries_write, background=False)
+    fields = {"call_sid": "CA1", "planet_id": None, "language": "en-US", "inbox_url": ""}
+    recording = log_entry("recording", recording_sid="RE" + "0" * 32, duration=7, **fields)
+    transcription = log_entry("transcription", recording_sid="RE" + "1" * 32, text="Hi", **fields)
+    for entry in (recording, transcription):
+        voicemails.append(before_december_2026(entry))
+    assert voicemails.drain() is True
+    kept = Voicemail.objects.order_by("recording_sid").values_list("duration", "transcription")
+    assert list(kept) == [(7, ""), (None, "Hi")]
 
 
 def test_the_spool_of_a_killed_process_is_adopted_written_and_deleted(tmp_path):

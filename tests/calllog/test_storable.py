@@ -3,8 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calllog.entries import _max_length
 from calllog.models import Call, Step, Utterance
-from calllog.spool import _max_length, storable
+from directory.fields import storable
 
 # Texts with NUL characters and lone surrogates among the rest (hypothesis's characters()
 # leaves surrogates out unless asked for them alone).

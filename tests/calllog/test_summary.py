@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from calllog.maintenance import calls_purge
 from calllog.models import Call, DayCount, Step, planet_ids
 from calllog.selectors import OUTCOMES, calls_to_planet, calls_with_outcome, dashboard_get
-from calllog.services import entries_write
+from calllog.writer import entries_write
 from directory.models import Planet
 from tests.factories import log_entry, step_entry
 

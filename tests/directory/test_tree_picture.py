@@ -10,7 +10,7 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from calllog.models import Step
-from calllog.services import entries_write
+from calllog.writer import entries_write
 from directory.models import Action, CalledNumber, Language, Menu, Option, OptionWord
 from tests.factories import log_entry, main_menu, make_menu, make_option, make_staff, step_entry
 

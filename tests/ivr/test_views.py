@@ -340,7 +340,7 @@ def test_every_step_reads_once_and_writes_the_call_log_once(client, demo, name, 
     reads = [sql for sql in write if sql.startswith("SELECT ") and "pg_advisory" not in sql]
     assert all('FROM "calllog_call" WHERE "call_sid" IN (' in sql for sql in reads), write
     # The entry's row; for a step that says what the call did, also the merge into the call's
-    # row and the day's counts it moves, in the same transaction (calllog.services).
+    # row and the day's counts it moves, in the same transaction (calllog.writer).
     tables = [sql.split('"')[1] for sql in write if sql.startswith("INSERT")]
     assert sorted(set(tables)) in (
         ["calllog_step"],

@@ -6,9 +6,9 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from calllog.services import entries_write
 from calllog.spool import Spool
 from calllog.spool_metrics import spools_collect
+from calllog.writer import entries_write
 from tests.conftest import counted
 from tests.factories import log_entry
 

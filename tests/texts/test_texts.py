@@ -270,7 +270,7 @@ def test_a_caller_whose_number_was_refused_is_not_told_of_a_text_again(client, t
 
 def test_a_status_before_its_text_is_stored_is_tried_again_and_a_stale_one_dropped(twilio):
     entry = {
-        "record": "status",
+        "type": "status",
         "at": timezone.now().isoformat(),
         "message_sid": "SM" + "c3" * 16,
         "status": "delivered",

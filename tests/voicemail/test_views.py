@@ -355,7 +355,7 @@ def test_english_words_at_a_japanese_offer_are_not_message(client, dagobah):
 def test_the_voicemail_steps_leave_the_call_summary_alone(client, dagobah):
     """Key 1 or 2 at the offer is not a main-menu choice, and a message is not a dial."""
     from calllog.models import Call, Step
-    from calllog.services import steps_summary
+    from calllog.writer import steps_summary
 
     Call.objects.create(call_sid="CA200")
     offered(client, dagobah, Digits="2", step=4)

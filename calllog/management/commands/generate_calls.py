@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from calllog.maintenance import statistics_refresh
 from calllog.models import Call, Step
-from calllog.services import calls_insert, steps_summary
+from calllog.writer import calls_insert, steps_summary
 from directory.models import Menu, Planet
 
 BATCH = 5_000
