@@ -305,7 +305,7 @@ def _wording_heard(call: Call):
 
 
 def directory_heard(call: Call) -> list[Sentence] | None:
-    """The planet menu as this call's caller heard it (see _wording_heard)."""
+    """The planet directory as this call's caller heard it (see _wording_heard)."""
     wording = _wording_heard(call)
     return None if wording is None else wording.directory_sentences()
 

@@ -284,9 +284,9 @@ class Wording:
         return names.get(self.language.code) or names.get(self.script.default.code) or planet.name
 
     def directory_sentences(self, *, read_at_most: int | None = None) -> list[Sentence]:
-        """Exactly what the caller hears in the planet menu, in order (also the admin's preview):
-        the first planets (at most read_at_most, else all), then, when there are more, how to
-        reach the others, and how to end an extension when they differ in length."""
+        """Exactly what the caller hears in the planet directory, in order (also the admin's
+        preview): the first planets (at most read_at_most, else all), then, when there are more,
+        how to reach the others, and how to end an extension when they differ in length."""
         menus = self._kept_directory_sentences
         if (menu := menus.get(read_at_most)) is None:
             menu = menus[read_at_most] = tuple(self._directory_sentences(read_at_most))

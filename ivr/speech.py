@@ -280,7 +280,7 @@ class Vocabulary:
         ]
         directory_choices = [("*", _words(BACK, language), ""), *self.planet_candidates]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
-        # The voicemail offer: key 1 or "message"; anything else goes back to the planet menu.
+        # The voicemail offer: key 1 or "message"; anything else goes back to the planet directory.
         message = [("1", _words(MESSAGE, language), "1")]
         self.language = language
         self.planets, self.planet_hints = self._prepare(directory_choices)

@@ -186,6 +186,28 @@ def test_a_bad_attempt_limit_is_a_start_up_error_naming_it():
     assert "IVR_MAX_ATTEMPTS" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        ({}, "9"),
+        ({"IVR_DIRECTORY_READS": "4"}, "4"),
+        # Its name before December 2026, in an operator's .env from then.
+        ({"IVR_PLANET_MENU_READS": "3"}, "3"),
+        ({"IVR_PLANET_MENU_READS": "3", "IVR_DIRECTORY_READS": "5"}, "5"),
+    ],
+)
+def test_the_planets_the_directory_reads_are_set_under_either_name(given, read):
+    code = "from django.conf import settings; print(settings.IVR_DIRECTORY_READS)"
+    result = run_manage("shell", "-c", code, DJANGO_DEBUG="true", **given)
+    assert result.stdout.split()[-1] == read, result.stderr
+
+
+def test_a_directory_reading_no_planet_is_a_start_up_error_naming_it():
+    result = run_manage("check", DJANGO_DEBUG="true", IVR_PLANET_MENU_READS="0")
+    assert result.returncode != 0
+    assert "IVR_DIRECTORY_READS (IVR_PLANET_MENU_READS before) must be 1 or more" in result.stderr
+
+
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "sure", "nan"])
 def test_a_bad_speech_confidence_is_a_start_up_error_naming_it(value):
     result = run_manage("check", DJANGO_DEBUG="true", SPEECH_CONFIDENCE=value)

@@ -21,7 +21,7 @@ from twilio.request_validator import RequestValidator
 from tests.conftest import spoken
 from tests.server import TOKEN, Cable, dump_log, prepare_database, server_env, serving
 
-# A caller's path through the tree: the planet menu, Dagobah, busy, silence at the voicemail
+# A caller's path through the tree: the planet directory, Dagobah, busy, silence at the voicemail
 # offer, back with *, welcome again.
 PATH = [{"Digits": "2"}, {"Digits": "3"}, {"DialCallStatus": "busy"}, {}, {"Digits": "*"}]
 # Generous bounds for the figures the issue asks for (1 s, 2 s): they cannot flake on a slow

@@ -143,7 +143,7 @@ class CallAdmin(DashboardMixin, InRange, CallerNumberGuard, admin.ModelAdmin):
     def first_menu_as_heard(self, call):
         return self._heard(first_menu_heard(call), "first-menu-heard")
 
-    @admin.display(description=_("planet menu as heard"))
+    @admin.display(description=_("planet directory as heard"))
     def directory_as_heard(self, call):
         return self._heard(directory_heard(call), "directory-heard")
 

@@ -92,7 +92,7 @@ def _charts(figures) -> dict:
     """Calls per day, the main menu's choices and the planets dialed, as bar charts."""
     choice_labels = {
         "directions": gettext("Directions"),
-        "planets": gettext("Planet menu"),
+        "planets": gettext("Planet directory"),
         "no_choice": gettext("No choice"),
     }
     # Translators: a day under a bar of the dashboard's chart, in Django's date format.

@@ -33,11 +33,11 @@ def describe(step: Step, menus: dict[str, str] | None = None) -> str:
         return gettext("Voicemail offer: %(key)s") % {"key": key}
     if step.kind == Step.Kind.PLANET_KEY:
         if step.planet:
-            return gettext("Planet menu: %(key)s, dialing %(planet)s") % {
+            return gettext("Planet directory: %(key)s, dialing %(planet)s") % {
                 "key": key,
                 "planet": step.planet.name,
             }
-        return gettext("Planet menu: %(key)s") % {"key": key}
+        return gettext("Planet directory: %(key)s") % {"key": key}
     planet = step.planet.name if step.planet else gettext("the planet")
     status = status_label(step.dial_status) if step.dial_status else gettext("no status")
     if step.dial_duration:

@@ -72,7 +72,7 @@ class Call(models.Model):
         _("heard the directions"), default=False, help_text=_("Pressed 1 at the main menu.")
     )
     chose_planets = models.BooleanField(
-        _("opened the planet menu"), default=False, help_text=_("Pressed 2 at the main menu.")
+        _("opened the planet directory"), default=False, help_text=_("Pressed 2 at the main menu.")
     )
     planets_dialed = models.TextField(
         _("planets dialed"),

@@ -12,7 +12,7 @@ from .summary import MenuOutcome
 class StepKind(models.TextChoices):
     MAIN_MENU = "main_menu", _("a menu again")
     MENU_KEY = "menu_key", _("answer at a menu")
-    PLANET_KEY = "planet_key", _("key at the planet menu")
+    PLANET_KEY = "planet_key", _("key at the planet directory")
     DIAL_OUTCOME = "dial_outcome", _("dial outcome")
     CONFIRM = "confirm", _("answer to “did you say…?”")
     VOICEMAIL_OFFER = "voicemail_offer", _("answer to the voicemail offer")

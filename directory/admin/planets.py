@@ -45,7 +45,7 @@ class PlanetAliasInline(admin.TabularInline):
 @admin.register(Planet)
 class PlanetAdmin(GuardedImportExport, MissingColumn, HistoryAdmin):
     related = "names"
-    # The list keeps its planet menu preview (under the import and export buttons).
+    # The list keeps its planet directory preview (under the import and export buttons).
     resource_classes = [PlanetResource]
     change_list_template = "admin/directory/planet/change_list.html"
     list_display = ["name", "key", "phone_number", "is_active", "position", "missing_in"]
@@ -94,7 +94,7 @@ class PlanetAdmin(GuardedImportExport, MissingColumn, HistoryAdmin):
         previews = []
         if may_view(request.user, PlanetName) and may_view(request.user, PromptText):
             script = script_get()
-            reads = settings.IVR_PLANET_MENU_READS
+            reads = settings.IVR_DIRECTORY_READS
             previews = [
                 (language, script.wording(language).directory_sentences(read_at_most=reads))
                 for language in script.languages

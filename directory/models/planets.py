@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from ..fields import DIGITS, PhoneNumberField, phrase_field
 from .languages import Language
 
-# A planet's extension: 1 to 4 digits, pressed at the planet menu.
+# A planet's extension: 1 to 4 digits, pressed at the planet directory.
 EXTENSION_LENGTH = 4
 extension_validator = RegexValidator(
     rf"^[0-9]{{1,{EXTENSION_LENGTH}}}$",
@@ -64,7 +64,7 @@ class PlanetManager(models.Manager):
 
 
 class Planet(models.Model):
-    """A destination in the planet menu: an extension the caller enters and a number we dial."""
+    """A destination in the planet directory: an extension the caller enters, a number we dial."""
 
     name = models.CharField(
         _("name"),

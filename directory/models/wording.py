@@ -78,10 +78,13 @@ class Directions(models.Model):
 class PromptKey(models.TextChoices):
     """The moments in a call at which the caller hears a prompt."""
 
+    # The values are data (in databases, fixtures and staff's exported files): the planet
+    # directory's keep the name it had before ("planet_menu_..."), their labels say what it is.
+
     DIRECTIONS_UNAVAILABLE = "directions_unavailable", _("No directions in use")
-    PLANET_MENU_INTRO = "planet_menu_intro", _("Planet menu: introduction")
-    PLANET_OPTION = "planet_option", _("Planet menu: one line per planet")
-    PLANET_MENU_BACK = "planet_menu_back", _("Planet menu: press star to go back")
+    PLANET_MENU_INTRO = "planet_menu_intro", _("Planet directory: introduction")
+    PLANET_OPTION = "planet_option", _("Planet directory: one line per planet")
+    PLANET_MENU_BACK = "planet_menu_back", _("Planet directory: press star to go back")
     RETURNING_TO_MENU = "returning_to_menu", _("Returning to the main menu")
     NO_INPUT = "no_input", _("Caller pressed nothing")
     INVALID_KEY = "invalid_key", _("Caller pressed a key not on the menu")
@@ -96,8 +99,11 @@ class PromptKey(models.TextChoices):
     VOICEMAIL_OFFER = "voicemail_offer", _("Voicemail: offer to leave a message")
     VOICEMAIL_RECORD = "voicemail_record", _("Voicemail: before the beep")
     VOICEMAIL_SAVED = "voicemail_saved", _("Voicemail: goodbye after a message")
-    PLANET_MENU_MORE = "planet_menu_more", _("Planet menu: more planets than are read")
-    PLANET_MENU_FINISH = "planet_menu_finish", _("Planet menu: end an extension with the hash key")
+    PLANET_MENU_MORE = "planet_menu_more", _("Planet directory: more planets than are read")
+    PLANET_MENU_FINISH = (
+        "planet_menu_finish",
+        _("Planet directory: end an extension with the hash key"),
+    )
     HANG_UP = "hang_up", _("Goodbye when a caller chooses to end the call")
     TEXT_SENT = "text_sent", _("Text message: said once it is on its way")
 
@@ -174,7 +180,7 @@ class PromptText(models.Model):
         blank=True,
         help_text=_(
             "What the caller hears, e.g. “Returning to the main menu.” "
-            "Only the planet menu introduction may be left empty."
+            "Only the planet directory introduction may be left empty."
         ),
     )
     voice = voice_field()
@@ -207,7 +213,7 @@ class PromptText(models.Model):
         key = self.prompt.key if self.prompt_id else ""
         if not self.text and key not in Prompt.OPTIONAL:
             raise ValidationError(
-                {"text": ValidationError(_("Only the planet menu introduction may be empty."))}
+                {"text": ValidationError(_("Only the planet directory introduction may be empty."))}
             )
         allowed = Prompt.PLACEHOLDERS.get(key, ())
         unknown = sorted(set(re.findall(r"\{[^{}]*\}", self.text)) - set(allowed))

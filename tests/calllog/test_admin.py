@@ -155,7 +155,7 @@ def test_a_calls_page_shows_its_steps_as_a_timeline(viewer, calls):
         for text in [
             "Called in: main menu",
             "Main menu: pressed 2",
-            "Planet menu: pressed 3, dialing Dagobah",
+            "Planet directory: pressed 3, dialing Dagobah",
             "Dial to Dagobah: completed",
         ]
     ]
@@ -175,7 +175,7 @@ def test_a_calls_page_shows_its_timeline_in_japanese_for_a_japanese_browser(view
         for text in [
             "着信: メインメニュー",
             "メインメニュー: 2 を押した",
-            "惑星メニュー: 3 を押した、Dagobah に発信",
+            "惑星の案内: 3 を押した、Dagobah に発信",
             "Dagobah への発信: 完了",
             "通話終了: 応答なし",
         ]

@@ -1,5 +1,5 @@
 """Each call records the directory revision it heard; its page shows its first menu and the
-planet menu as heard."""
+planet directory as heard."""
 
 from datetime import timedelta
 from http import HTTPStatus

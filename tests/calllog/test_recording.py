@@ -37,7 +37,7 @@ def timeline(call_sid="CA100"):
 
 
 def test_a_call_is_logged_with_its_numbers_and_every_step_in_order(client, demo):
-    # Silence at the voicemail offer is the planet menu again.
+    # Silence at the voicemail offer is the planet directory again.
     walk(
         client,
         {"Digits": "2"},

@@ -263,7 +263,7 @@ def test_the_planet_form_shows_its_labels_and_help_in_japanese(editor):
 def test_the_planet_list_and_its_preview_are_in_japanese(client, demo):
     client.force_login(make_staff(permissions=(*PLANET_EDITOR, "directory.view_prompttext")))
     html = client.get(reverse("admin:directory_planet_changelist"), **JAPANESE).content.decode()
-    assert "惑星メニューで発信者に聞こえる内容" in html
+    assert "惑星の案内で発信者に聞こえる内容" in html
     assert "未翻訳の言語" in html  # the column: languages a planet has no spoken name in
     # What callers hear is data: the preview stays in the prompts' own words.
     assert "To call the planet DuhGo bah, press 3." in html
@@ -390,7 +390,7 @@ def test_a_login_that_may_see_planets_only_neither_hears_nor_searches_their_word
     page = client.get(url)
     by_alias = client.get(url, {"q": "Yoda's swamp"})
 
-    assert "planet-menu-preview" not in page.content.decode()
+    assert "planet-directory-preview" not in page.content.decode()
     assert "DuhGo" not in page.content.decode()
     assert list(by_alias.context["cl"].result_list) == []
 
@@ -404,7 +404,7 @@ def test_a_login_that_may_see_the_words_hears_and_searches_them(client, demo):
     page = client.get(url)
     by_alias = client.get(url, {"q": "Yoda's swamp"})
 
-    assert "planet-menu-preview" in page.content.decode()
+    assert "planet-directory-preview" in page.content.decode()
     assert [planet.name for planet in by_alias.context["cl"].result_list] == ["Dagobah"]
 
 

@@ -181,7 +181,9 @@ def test_only_the_planet_menu_introduction_may_be_empty():
     text(Prompt.Key.PLANET_MENU_INTRO, "").full_clean()
     with pytest.raises(ValidationError) as error:
         text(Prompt.Key.NO_INPUT, "").full_clean()
-    assert error.value.message_dict["text"] == ["Only the planet menu introduction may be empty."]
+    assert error.value.message_dict["text"] == [
+        "Only the planet directory introduction may be empty."
+    ]
 
 
 def test_an_unknown_placeholder_is_a_form_error_listing_the_known_ones():

@@ -103,7 +103,7 @@ def test_a_prompt_missing_everywhere_is_the_demos_words():
     )
 
 
-def test_the_planet_menu_reads_active_planets_in_order_then_the_star_line():
+def test_the_planet_directory_reads_active_planets_in_order_then_the_star_line():
     sentences = script().wording(ENGLISH).directory_sentences()
     assert [sentence.text for sentence in sentences] == [
         "To call the planet Broh doe As O G, press 2.",
@@ -112,7 +112,7 @@ def test_the_planet_menu_reads_active_planets_in_order_then_the_star_line():
     ]
 
 
-def test_the_planet_menu_starts_with_a_non_empty_introduction():
+def test_the_planet_directory_starts_with_a_non_empty_introduction():
     prompts = {(KEY.PLANET_MENU_INTRO, "en-GB"): ("The directory.", "")}
     sentences = script(prompts=prompts).wording(ENGLISH).directory_sentences()
     assert sentences[0].text == "The directory."

@@ -116,7 +116,7 @@ def pinned(settings, tmp_path):
     settings.IVR_VOICE = "alice"
     settings.IVR_LANGUAGE = "en-GB"
     settings.IVR_MAX_ATTEMPTS = 3
-    settings.IVR_PLANET_MENU_READS = 9
+    settings.IVR_DIRECTORY_READS = 9
     settings.SPEECH_CONFIDENCE = 0.7
     settings.VOICEMAIL_MAX_SECONDS = 120
     settings.VOICEMAIL_TRANSCRIBE = False
@@ -149,7 +149,7 @@ def main_menu(t: Transcript) -> None:
 
 
 def planet_directory(t: Transcript) -> None:
-    """The planet menu: extensions, a miss, star, no input, words, out of attempts."""
+    """The planet directory: extensions, a miss, star, no input, words, out of attempts."""
     for digits in ("2", "3", "4", "9", "*", "", "#"):
         t.post("/ivr/planets?step=2", 7, Digits=digits)
     t.post("/ivr/planets?attempts=1&step=3", 7, Digits="99")

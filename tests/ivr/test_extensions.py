@@ -1,4 +1,5 @@
-"""Planets have extensions of 1 to 4 digits; the planet menu waits for exactly what they need."""
+"""Planets have extensions of 1 to 4 digits; the planet directory waits for exactly what they
+need."""
 
 import pytest
 from django.urls import reverse

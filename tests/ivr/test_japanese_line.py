@@ -70,7 +70,7 @@ def test_a_whole_japanese_call_walked_request_by_request_to_the_directions(clien
 def test_a_whole_japanese_call_walked_request_by_request_to_dagobah(client, demo):
     root = parse_twiml(client.post(reverse("ivr:welcome"), CALLER))
     root = parse_twiml(client.post(next_url(root), {**CALLER, "Digits": "9"}))
-    # 2: the planet menu, in Japanese, with the planets' Japanese names.
+    # 2: the planet directory, in Japanese, with the planets' Japanese names.
     root = parse_twiml(client.post(next_url(root), {**CALLER, "Digits": "2"}))
     assert "惑星ダゴバに電話をかけるには、3を押してください。" in spoken(root)
     assert_all_japanese(root)
@@ -89,7 +89,7 @@ def test_a_whole_japanese_call_walked_request_by_request_to_dagobah(client, demo
     ]
     assert busy.find("Gather").get("language") == "ja-JP"
     assert_all_japanese(busy)
-    # Another key than 1 declines the message: the planet menu again, in Japanese.
+    # Another key than 1 declines the message: the planet directory again, in Japanese.
     menu = parse_twiml(client.post(next_url(busy), {**CALLER, "Digits": "2"}))
     assert "惑星ダゴバに電話をかけるには、3を押してください。" in spoken(menu)
     assert_all_japanese(menu)

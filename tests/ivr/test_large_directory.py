@@ -1,4 +1,4 @@
-"""A directory of 500 planets: reachable by extension and by name, with a short planet menu and
+"""A directory of 500 planets: reachable by extension and by name, with a short planet directory and
 webhooks whose database work does not grow with it."""
 
 import itertools
@@ -88,7 +88,7 @@ def test_a_planet_of_500_is_reached_by_name_from_the_main_menu(client, directory
     assert dialed(root) == planet.phone_number
 
 
-def test_the_planet_menu_of_500_reads_nine_then_offers_names_and_extensions(client, directory):
+def test_the_planet_directory_of_500_reads_nine_then_offers_names_and_extensions(client, directory):
     gather = planet_directory(client).find("Gather")
     says = spoken(gather)
     assert says[:9] == [
@@ -103,7 +103,7 @@ def test_the_planet_menu_of_500_reads_nine_then_offers_names_and_extensions(clie
 
 
 def test_the_number_of_planets_read_is_a_setting(client, directory, django_settings):
-    django_settings.IVR_PLANET_MENU_READS = 3
+    django_settings.IVR_DIRECTORY_READS = 3
     says = spoken(planet_directory(client))
     assert len(says) == 5
     assert says[3] == "Or say the planet's name, or enter its extension."
@@ -116,7 +116,7 @@ def test_a_directory_at_the_limit_is_read_whole(client, django_settings):
     assert "Or say the planet's name, or enter its extension." not in says
 
 
-def test_the_planet_menu_of_500_stays_short_with_hints_capped(client, directory):
+def test_the_planet_directory_of_500_stays_short_with_hints_capped(client, directory):
     response = client.post(reverse("ivr:menu"), {"Digits": "2"})
     gather = parse_twiml(response).find("Gather")
     hints = gather.get("hints").split(", ")

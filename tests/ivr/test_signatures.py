@@ -281,7 +281,7 @@ def test_a_name_sent_twice_is_signed_over_both_values_and_its_last_value_counts(
 
 
 def test_a_query_with_a_name_twice_keeps_its_last_value(client, demo):
-    # A wrong key at the planet menu: after attempts=0 it is the first miss (attempts=2 would
+    # A wrong key at the planet directory: after attempts=0 it is the first miss (attempts=2 would
     # make it the last, and the caller would hear goodbye).
     wrong = {"CallSid": "CA123", "Digits": "9"}
     root = parse_twiml(client.post("/ivr/planets?attempts=2&attempts=0&step=2", wrong))

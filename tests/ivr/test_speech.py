@@ -134,7 +134,7 @@ def test_a_vocabulary_is_built_once_per_script_and_language():
     assert rebuilt.planets.match("Yoda's swamp").target == "planet:1"
 
 
-def test_the_planet_menu_vocabulary_hears_names_aliases_keys_and_back():
+def test_the_planet_directory_vocabulary_hears_names_aliases_keys_and_back():
     from ivr.speech import understand, vocabulary
 
     script = script_with((1, "Dagobah", "3", {"en-GB": ("Yoda's swamp",)}), (2, "Hoth", "4", {}))

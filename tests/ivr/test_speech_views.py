@@ -62,7 +62,7 @@ def test_the_main_menu_listens_in_japanese_with_japanese_hints(client, demo):
     )
 
 
-def test_the_planet_menu_listens_for_planet_names_and_back(client, demo):
+def test_the_planet_directory_listens_for_planet_names_and_back(client, demo):
     gather = parse_twiml(client.post(reverse("ivr:menu"), {"Digits": "2"})).find("Gather")
     assert gather.get("input") == "dtmf speech"
     hints = set(gather.get("hints").split(", "))
@@ -88,7 +88,7 @@ def test_the_words_for_directions_read_the_directions(client, demo, words, lang)
 
 
 @pytest.mark.parametrize(("words", "lang"), [("planets", ""), ("惑星", "lang=ja-JP")])
-def test_the_words_for_planets_read_the_planet_menu(client, demo, words, lang):
+def test_the_words_for_planets_read_the_planet_directory(client, demo, words, lang):
     root = say(client, "ivr:menu", words, query=lang)
     assert urlsplit(root.find("Gather").get("action")).path == reverse("ivr:planets")
 
@@ -105,7 +105,7 @@ def test_a_planet_named_at_the_main_menu_is_dialed_straight_away(client, demo, w
     assert dialed(say(client, "ivr:menu", words, query=lang)) == DAGOBAH
 
 
-# Planet menu
+# Planet directory
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_a_planet_named_at_the_main_menu_is_dialed_straight_away(client, demo, w
         ("さん", "lang=ja-JP"),
     ],
 )
-def test_a_planet_said_at_the_planet_menu_is_dialed(client, demo, words, lang):
+def test_a_planet_said_at_the_planet_directory_is_dialed(client, demo, words, lang):
     assert dialed(say(client, "ivr:planets", words, query=lang)) == DAGOBAH
 
 
@@ -138,7 +138,7 @@ def test_an_alias_staff_add_is_understood_by_the_next_caller(client, demo):
     assert dialed(say(client, "ivr:planets", "the green one")) == DAGOBAH
 
 
-def test_saying_back_at_the_planet_menu_returns_to_the_main_menu(client, demo):
+def test_saying_back_at_the_planet_directory_returns_to_the_main_menu(client, demo):
     root = say(client, "ivr:planets", "go back")
     assert spoken(root) == [prompt_text(Prompt.Key.RETURNING_TO_MENU)]
     assert urlsplit(root.find("Redirect").text).path == reverse("ivr:welcome")
@@ -154,7 +154,7 @@ def test_unmatched_speech_is_a_miss_that_counts_toward_the_attempts(client, demo
     assert root.find("Hangup") is not None
 
 
-def test_unmatched_speech_at_the_japanese_planet_menu_is_apologised_for_in_japanese(client, demo):
+def test_unmatched_speech_at_the_japanese_planet_directory_is_apologised_in_japanese(client, demo):
     root = say(client, "ivr:planets", "バナナ", query="lang=ja-JP")
     assert spoken(root)[0] == prompt_text(Prompt.Key.NOT_UNDERSTOOD, "ja-JP")
 
@@ -186,7 +186,7 @@ def test_yes_to_the_confirmation_dials_the_planet(client, demo, answer):
 
 
 @pytest.mark.parametrize("answer", [{"SpeechResult": "no"}, {"Digits": "2"}])
-def test_no_to_the_confirmation_returns_to_the_planet_menu(client, demo, answer):
+def test_no_to_the_confirmation_returns_to_the_planet_directory(client, demo, answer):
     root = follow(client, confirm_question(client), **answer)
     assert dialed(root) is None
     assert urlsplit(root.find("Gather").get("action")).path == reverse("ivr:planets")

@@ -200,7 +200,7 @@ def test_a_mangled_attempt_count_is_read_as_a_number_in_range(client, demo, atte
     assert root[-1].tag in {"Redirect", "Hangup"}
 
 
-# Planet menu
+# Planet directory
 
 
 def test_planet_key_dials_its_number_and_asks_for_the_outcome(client, demo):
@@ -230,7 +230,7 @@ def test_star_goes_back_to_the_main_menu(client, demo):
 
 
 @pytest.mark.parametrize("digits", ["1", "9", "0", "#"])
-def test_a_key_no_planet_uses_says_so_and_repeats_the_planet_menu(client, demo, digits):
+def test_a_key_no_planet_uses_says_so_and_repeats_the_planet_directory(client, demo, digits):
     root = parse_twiml(call(client, "ivr:planets", digits))
     assert [child.tag for child in root] == ["Say", "Gather"]
     assert root[0].text == "Sorry, that key is not on the menu."
@@ -242,7 +242,7 @@ def test_a_key_no_planet_uses_says_so_and_repeats_the_planet_menu(client, demo, 
 
 
 @pytest.mark.parametrize("digits", BAD_DIGITS)
-def test_planets_bad_input_re_prompts_the_planet_menu(client, demo, digits):
+def test_planets_bad_input_re_prompts_the_planet_directory(client, demo, digits):
     root = parse_twiml(call(client, "ivr:planets", digits))
     assert root.find("Dial") is None
     assert root[-1].tag == "Gather"
@@ -370,7 +370,7 @@ def test_unknown_ivr_paths_answer_twiml_that_returns_to_the_main_menu(client, de
         assert root[-1].text == reverse("ivr:welcome")
 
 
-def test_a_caller_walks_to_dagobah_gets_a_busy_line_and_hears_the_planet_menu_again(client, demo):
+def test_a_caller_walks_to_dagobah_gets_a_busy_line_and_hears_the_directory_again(client, demo):
     root = parse_twiml(call(client, "ivr:welcome"))
     root = parse_twiml(follow(client, root.find("Gather").get("action"), Digits="2"))
     root = parse_twiml(follow(client, root.find("Gather").get("action"), Digits="3"))
@@ -378,7 +378,7 @@ def test_a_caller_walks_to_dagobah_gets_a_busy_line_and_hears_the_planet_menu_ag
     assert dial.text == "+17262043675"
     root = parse_twiml(follow(client, dial.get("action"), DialCallStatus="busy"))
     assert spoken(root)[0] == "We could not reach the planet DuhGo bah."
-    # The voicemail offer; saying nothing there is the planet menu again.
+    # The voicemail offer; saying nothing there is the planet directory again.
     root = parse_twiml(follow(client, root.find("Gather").get("action")))
     assert target(root.find("Gather").get("action")) == (reverse("ivr:planets"), {"step": "5"})
 

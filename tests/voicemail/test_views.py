@@ -71,7 +71,7 @@ def test_key_1_or_saying_message_starts_a_recording_after_the_beep(client, dagob
     )
     assert parse_qs(callback.query) == {"lang": ["en-GB"], "planet": [str(dagobah.pk)]}
     assert urlsplit(record.get("action")).path == reverse("ivr:voicemail_recorded")
-    # Nothing recorded: Twilio goes on to the planet menu.
+    # Nothing recorded: Twilio goes on to the planet directory.
     assert urlsplit(root.find("Redirect").text).path == reverse("ivr:planets")
 
 
@@ -87,7 +87,7 @@ def test_the_maximum_length_and_transcription_follow_the_settings(client, dagoba
 
 
 @pytest.mark.parametrize("answer", [{}, {"Digits": "2"}, {"SpeechResult": "no thanks"}])
-def test_anything_else_at_the_offer_is_the_planet_menu(client, dagobah, answer):
+def test_anything_else_at_the_offer_is_the_planet_directory(client, dagobah, answer):
     root = offered(client, dagobah, **answer)
 
     assert root.find("Record") is None

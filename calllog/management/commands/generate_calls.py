@@ -119,7 +119,7 @@ def _walk(rng, made: _Steps, planets, menu):
         made.answer("1", Step.Outcome.CHOSE)
     elif path < 0.85 and planets:
         made.answer("2", Step.Outcome.CHOSE)
-        # After a dial that was not answered the planet menu comes back: some try another.
+        # After a dial that was not answered the planet directory comes back: some try another.
         while True:
             pk, key = rng.choice(planets)
             made.step(Step.Kind.PLANET_KEY, digits=key, planet_id=pk)
