@@ -52,7 +52,7 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     screenshot(page, "ja-admin-index", full_page=True)
 
     page.goto(site + reverse("admin:directory_planet_changelist"))
-    expect(heading(page, "惑星の案内で発信者に聞こえる内容")).to_be_visible()
+    expect(heading(page, "惑星一覧で発信者に聞こえる内容")).to_be_visible()
     expect(page.locator("#result_list")).to_contain_text("未翻訳の言語")
     screenshot(page, "ja-planets", docs=True, full_page=True)
 
@@ -113,7 +113,7 @@ def test_the_admin_is_in_japanese_for_a_browser_that_prefers_it(japanese_page, l
     call = Call.objects.filter(steps__kind=Step.Kind.PLANET_KEY).first()
     page.goto(site + reverse("admin:calllog_call_change", args=[call.pk]))
     expect(page.locator(".call-timeline")).to_contain_text("着信: Main menu")
-    expect(page.locator(".call-timeline")).to_contain_text("惑星の案内: ")
+    expect(page.locator(".call-timeline")).to_contain_text("惑星一覧: ")
     screenshot(page, "ja-call", full_page=True)
 
     page.goto(site + reverse("admin:calllog_dashboard"))

@@ -175,7 +175,7 @@ def test_a_calls_page_shows_its_timeline_in_japanese_for_a_japanese_browser(view
         for text in [
             "着信: メインメニュー",
             "メインメニュー: 2 を押した",
-            "惑星の案内: 3 を押した、Dagobah に発信",
+            "惑星一覧: 3 を押した、Dagobah に発信",
             "Dagobah への発信: 完了",
             "通話終了: 応答なし",
         ]

@@ -263,7 +263,7 @@ def test_the_planet_form_shows_its_labels_and_help_in_japanese(editor):
 def test_the_planet_list_and_its_preview_are_in_japanese(client, demo):
     client.force_login(make_staff(permissions=(*PLANET_EDITOR, "directory.view_prompttext")))
     html = client.get(reverse("admin:directory_planet_changelist"), **JAPANESE).content.decode()
-    assert "惑星の案内で発信者に聞こえる内容" in html
+    assert "惑星一覧で発信者に聞こえる内容" in html
     assert "未翻訳の言語" in html  # the column: languages a planet has no spoken name in
     # What callers hear is data: the preview stays in the prompts' own words.
     assert "To call the planet DuhGo bah, press 3." in html
