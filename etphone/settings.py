@@ -228,13 +228,14 @@ IVR_MAX_ATTEMPTS = env.int("IVR_MAX_ATTEMPTS", default=3)
 if IVR_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("IVR_MAX_ATTEMPTS must be 1 or more.")
 # With more active planets than this, the planet directory reads only the first ones, then "or
-# say the planet's name, or enter its extension". Its name before December 2026 is still read.
-IVR_DIRECTORY_READS = env.int(
-    "IVR_DIRECTORY_READS", default=env.int("IVR_PLANET_MENU_READS", default=9)
-)
-if IVR_DIRECTORY_READS < 1:
+# say the planet's name, or enter its extension".
+if "IVR_PLANET_MENU_READS" in os.environ and "IVR_PLANET_DIRECTORY_READS" not in os.environ:
+    IVR_PLANET_DIRECTORY_READS = env.int("IVR_PLANET_MENU_READS")  # its name before Dec. 2026
+else:
+    IVR_PLANET_DIRECTORY_READS = env.int("IVR_PLANET_DIRECTORY_READS", default=9)
+if IVR_PLANET_DIRECTORY_READS < 1:
     raise ImproperlyConfigured(
-        "IVR_DIRECTORY_READS (IVR_PLANET_MENU_READS before) must be 1 or more, e.g. 9."
+        "IVR_PLANET_DIRECTORY_READS (IVR_PLANET_MENU_READS before) must be 1 or more, e.g. 9."
     )
 # How sure (0 to 1) both Twilio's recognition and our match of a planet's name must be to dial
 # it at once; below it the caller is asked "Did you say ...?" first.

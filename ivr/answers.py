@@ -58,7 +58,7 @@ def read_directory(context: Context, *, attempts: int | None = None, before=()) 
     """The planet directory: its planets inside a gather of an extension or a name."""
     wording = context.wording
     document = twiml.planet_directory(
-        sentences=wording.directory_sentences(read_at_most=settings.IVR_DIRECTORY_READS),
+        sentences=wording.directory_sentences(read_at_most=settings.IVR_PLANET_DIRECTORY_READS),
         planets_url=context.next_url("ivr:planets", attempts=attempts),
         listening=_listening(context, speech.vocabulary(wording).planet_hints),
         extension_length=wording.script.extension_length,

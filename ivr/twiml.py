@@ -27,7 +27,7 @@ HINT_LENGTH = 100
 # How many times a menu is read before the gather times out.
 MENU_LOOPS = 3
 # Documents kept per builder and process, without their URLs (each a few kilobytes; a large
-# planet directory is bounded by IVR_DIRECTORY_READS and HINTS_LIMIT). A tree of 50
+# planet directory is bounded by IVR_PLANET_DIRECTORY_READS and HINTS_LIMIT). A tree of 50
 # menus in two languages needs about 300 for its menus (bench/tree.py).
 DOCUMENTS_KEPT = 1024
 

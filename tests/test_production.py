@@ -190,14 +190,15 @@ def test_a_bad_attempt_limit_is_a_start_up_error_naming_it():
     ("given", "read"),
     [
         ({}, "9"),
-        ({"IVR_DIRECTORY_READS": "4"}, "4"),
+        ({"IVR_PLANET_DIRECTORY_READS": "4"}, "4"),
+        ({"IVR_PLANET_DIRECTORY_READS": "4", "IVR_PLANET_MENU_READS": "not a number"}, "4"),
         # Its name before December 2026, in an operator's .env from then.
         ({"IVR_PLANET_MENU_READS": "3"}, "3"),
-        ({"IVR_PLANET_MENU_READS": "3", "IVR_DIRECTORY_READS": "5"}, "5"),
+        ({"IVR_PLANET_MENU_READS": "3", "IVR_PLANET_DIRECTORY_READS": "5"}, "5"),
     ],
 )
 def test_the_planets_the_directory_reads_are_set_under_either_name(given, read):
-    code = "from django.conf import settings; print(settings.IVR_DIRECTORY_READS)"
+    code = "from django.conf import settings; print(settings.IVR_PLANET_DIRECTORY_READS)"
     result = run_manage("shell", "-c", code, DJANGO_DEBUG="true", **given)
     assert result.stdout.split()[-1] == read, result.stderr
 
@@ -205,7 +206,7 @@ def test_the_planets_the_directory_reads_are_set_under_either_name(given, read):
 def test_a_directory_reading_no_planet_is_a_start_up_error_naming_it():
     result = run_manage("check", DJANGO_DEBUG="true", IVR_PLANET_MENU_READS="0")
     assert result.returncode != 0
-    assert "IVR_DIRECTORY_READS (IVR_PLANET_MENU_READS before) must be 1 or more" in result.stderr
+    assert "IVR_PLANET_DIRECTORY_READS (IVR_PLANET_MENU_READS before) must be" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["1.5", "-0.1", "sure", "nan"])

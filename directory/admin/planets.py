@@ -94,7 +94,7 @@ class PlanetAdmin(GuardedImportExport, MissingColumn, HistoryAdmin):
         previews = []
         if may_view(request.user, PlanetName) and may_view(request.user, PromptText):
             script = script_get()
-            reads = settings.IVR_DIRECTORY_READS
+            reads = settings.IVR_PLANET_DIRECTORY_READS
             previews = [
                 (language, script.wording(language).directory_sentences(read_at_most=reads))
                 for language in script.languages

@@ -116,7 +116,7 @@ def pinned(settings, tmp_path):
     settings.IVR_VOICE = "alice"
     settings.IVR_LANGUAGE = "en-GB"
     settings.IVR_MAX_ATTEMPTS = 3
-    settings.IVR_DIRECTORY_READS = 9
+    settings.IVR_PLANET_DIRECTORY_READS = 9
     settings.SPEECH_CONFIDENCE = 0.7
     settings.VOICEMAIL_MAX_SECONDS = 120
     settings.VOICEMAIL_TRANSCRIBE = False

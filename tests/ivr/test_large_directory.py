@@ -103,7 +103,7 @@ def test_the_planet_directory_of_500_reads_nine_then_offers_names_and_extensions
 
 
 def test_the_number_of_planets_read_is_a_setting(client, directory, django_settings):
-    django_settings.IVR_DIRECTORY_READS = 3
+    django_settings.IVR_PLANET_DIRECTORY_READS = 3
     says = spoken(planet_directory(client))
     assert len(says) == 5
     assert says[3] == "Or say the planet's name, or enter its extension."
