@@ -55,9 +55,9 @@ class Script:
     prompts: Mapping[tuple[str, str], tuple[str, str]]
     # The directions in use per language code: (text, voice or "").
     directions: Mapping[str, tuple[str, str]]
-    # Every planet, active or not, by pk; the active ones in menu order.
+    # Every planet, active or not, by pk; the active ones in the planet directory's order.
     planets: Mapping[int, PlanetOption]
-    menu: tuple[PlanetOption, ...]
+    directory_planets: tuple[PlanetOption, ...]
     entry_menus: Mapping[str, str] = field(default_factory=_empty)
     # The directory's revision token it was read at (directory/selectors.py), if any.
     revision: int | None = None
@@ -104,21 +104,21 @@ class Script:
             prompts=MappingProxyType(dict(prompts)),
             directions=MappingProxyType(dict(directions)),
             planets=MappingProxyType({planet.pk: planet for planet in planets}),
-            menu=tuple(planet for planet in planets if planet.is_active),
+            directory_planets=tuple(planet for planet in planets if planet.is_active),
             prompt_recordings=MappingProxyType(dict(prompt_recordings or {})),
             directions_recordings=MappingProxyType(dict(directions_recordings or {})),
         )
 
     @cached_property
-    def menu_by_key(self) -> Mapping[str, PlanetOption]:
+    def directory_by_key(self) -> Mapping[str, PlanetOption]:
         """The active planets by extension (computed once per script, not per request)."""
-        return MappingProxyType({planet.key: planet for planet in self.menu})
+        return MappingProxyType({planet.key: planet for planet in self.directory_planets})
 
     @cached_property
     def extension_length(self) -> int | None:
         """The length every active extension has, so a caller need not end one with #; None
         when they differ (or there are none)."""
-        lengths = {len(planet.key) for planet in self.menu}
+        lengths = {len(planet.key) for planet in self.directory_planets}
         return lengths.pop() if len(lengths) == 1 else None
 
     def language(self, code: str) -> LanguageOption | None:
@@ -287,10 +287,10 @@ class Wording:
         """Exactly what the caller hears in the planet directory, in order (also the admin's
         preview): the first planets (at most read_at_most, else all), then, when there are more,
         how to reach the others, and how to end an extension when they differ in length."""
-        menus = self._kept_directory_sentences
-        if (menu := menus.get(read_at_most)) is None:
-            menu = menus[read_at_most] = tuple(self._directory_sentences(read_at_most))
-        return list(menu)
+        kept = self._kept_directory_sentences
+        if (sentences := kept.get(read_at_most)) is None:
+            sentences = kept[read_at_most] = tuple(self._directory_sentences(read_at_most))
+        return list(sentences)
 
     @cached_property
     def _kept_directory_sentences(self) -> dict[int | None, tuple[Sentence, ...]]:
@@ -298,19 +298,19 @@ class Wording:
 
     def _directory_sentences(self, read_at_most: int | None) -> list[Sentence]:
         option = self.sentence(PromptKey.PLANET_OPTION)
-        menu = self.script.menu
-        read_at_most = len(menu) if read_at_most is None else read_at_most
-        sentences = [self.sentence(PromptKey.PLANET_MENU_INTRO)]
+        planets = self.script.directory_planets
+        read_at_most = len(planets) if read_at_most is None else read_at_most
+        sentences = [self.sentence(PromptKey.DIRECTORY_INTRO)]
         sentences += [
             # Digit by digit: "2 0 4" is said "two zero four", not "two hundred and four".
             option.fill(planet=self.spoken_name(planet), key=" ".join(planet.key))
-            for planet in menu[:read_at_most]
+            for planet in planets[:read_at_most]
         ]
-        if len(menu) > read_at_most:
-            sentences.append(self.sentence(PromptKey.PLANET_MENU_MORE))
-        if menu and self.script.extension_length is None:
-            sentences.append(self.sentence(PromptKey.PLANET_MENU_FINISH))
-        sentences.append(self.sentence(PromptKey.PLANET_MENU_BACK))
+        if len(planets) > read_at_most:
+            sentences.append(self.sentence(PromptKey.DIRECTORY_MORE))
+        if planets and self.script.extension_length is None:
+            sentences.append(self.sentence(PromptKey.DIRECTORY_FINISH))
+        sentences.append(self.sentence(PromptKey.DIRECTORY_BACK))
         return [sentence for sentence in sentences if sentence.text]
 
     def option_words(self, option: "OptionNode") -> tuple[str, ...]:
@@ -334,7 +334,7 @@ class Wording:
         return planet if planet is not None and planet.is_active else None
 
     def planet_for_key(self, key: str) -> PlanetOption | None:
-        return self.script.menu_by_key.get(key)
+        return self.script.directory_by_key.get(key)
 
     def closed(self, planet: PlanetOption, *, now: datetime) -> list[Sentence]:
         """Why a planet cannot be called now and when it opens; nothing while it is open."""

@@ -140,7 +140,7 @@ def _script_at(token: int) -> Script:
 def planets_open(*, now: datetime) -> int:
     """How many of the planets callers can reach (active) are open at `now`; a planet without
     opening hours is always open."""
-    return sum(is_open(planet.hours, now) for planet in script_get().menu)
+    return sum(is_open(planet.hours, now) for planet in script_get().directory_planets)
 
 
 def planets_open_collect() -> Iterator[GaugeMetricFamily]:

@@ -276,7 +276,7 @@ class Vocabulary:
         self.wording = wording
         self.planet_candidates = [
             (f"planet:{planet.pk}", wording.planet_words(planet), planet.key)
-            for planet in wording.script.menu
+            for planet in wording.script.directory_planets
         ]
         directory_choices = [("*", _words(BACK, language), ""), *self.planet_candidates]
         confirm = [("1", _words(YES, language), "1"), ("2", _words(NO, language), "2")]
@@ -341,7 +341,8 @@ def vocabulary(wording: Wording) -> Vocabulary:
 
 
 # Kept per Script and language: any change staff make gives a new Script (directory/selectors.py)
-# whose vocabularies are built anew; a replaced Script's leave as new ones come in.
-@lru_cache(maxsize=16)
+# whose vocabularies are built anew. A replaced Script stays alive (with what it keeps) until
+# its vocabularies are pushed out by 32 newer ones: a few Scripts, as a tree has a few languages.
+@lru_cache(maxsize=32)
 def _vocabulary(script: Script, language: LanguageOption) -> Vocabulary:
     return Vocabulary(script.wording(language))

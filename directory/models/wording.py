@@ -79,12 +79,12 @@ class PromptKey(models.TextChoices):
     """The moments in a call at which the caller hears a prompt."""
 
     # The values are data (in databases, fixtures and staff's exported files): the planet
-    # directory's keep the name it had before ("planet_menu_..."), their labels say what it is.
+    # directory's keep the name it had before December 2026 ("planet_menu_...").
 
     DIRECTIONS_UNAVAILABLE = "directions_unavailable", _("No directions in use")
-    PLANET_MENU_INTRO = "planet_menu_intro", _("Planet directory: introduction")
+    DIRECTORY_INTRO = "planet_menu_intro", _("Planet directory: introduction")
     PLANET_OPTION = "planet_option", _("Planet directory: one line per planet")
-    PLANET_MENU_BACK = "planet_menu_back", _("Planet directory: press star to go back")
+    DIRECTORY_BACK = "planet_menu_back", _("Planet directory: press star to go back")
     RETURNING_TO_MENU = "returning_to_menu", _("Returning to the main menu")
     NO_INPUT = "no_input", _("Caller pressed nothing")
     INVALID_KEY = "invalid_key", _("Caller pressed a key not on the menu")
@@ -99,8 +99,8 @@ class PromptKey(models.TextChoices):
     VOICEMAIL_OFFER = "voicemail_offer", _("Voicemail: offer to leave a message")
     VOICEMAIL_RECORD = "voicemail_record", _("Voicemail: before the beep")
     VOICEMAIL_SAVED = "voicemail_saved", _("Voicemail: goodbye after a message")
-    PLANET_MENU_MORE = "planet_menu_more", _("Planet directory: more planets than are read")
-    PLANET_MENU_FINISH = (
+    DIRECTORY_MORE = "planet_menu_more", _("Planet directory: more planets than are read")
+    DIRECTORY_FINISH = (
         "planet_menu_finish",
         _("Planet directory: end an extension with the hash key"),
     )
@@ -129,7 +129,7 @@ class Prompt(models.Model):
         Key.VOICEMAIL_OFFER: ("{planet}",),
     }
     # The prompts that may be left empty (a menu without an introduction).
-    OPTIONAL = (Key.PLANET_MENU_INTRO,)
+    OPTIONAL = (Key.DIRECTORY_INTRO,)
 
     key = models.CharField(
         _("moment"),
@@ -239,9 +239,9 @@ PROMPT_DEFAULTS = {
     Prompt.Key.DIRECTIONS_UNAVAILABLE: (
         "Directions to the extraction point are not available right now. Please call again later."
     ),
-    Prompt.Key.PLANET_MENU_INTRO: "",
+    Prompt.Key.DIRECTORY_INTRO: "",
     Prompt.Key.PLANET_OPTION: "To call {planet}, press {key}.",
-    Prompt.Key.PLANET_MENU_BACK: "To go back to the main menu, press the star key.",
+    Prompt.Key.DIRECTORY_BACK: "To go back to the main menu, press the star key.",
     Prompt.Key.RETURNING_TO_MENU: "Returning to the main menu.",
     Prompt.Key.NO_INPUT: "Sorry, we did not hear a key press.",
     Prompt.Key.INVALID_KEY: "Sorry, that key is not on the menu.",
@@ -262,8 +262,8 @@ PROMPT_DEFAULTS = {
     ),
     Prompt.Key.HANG_UP: "Thank you for calling the E T Phone Home Service. Goodbye.",
     Prompt.Key.TEXT_SENT: "We have sent you a text message.",
-    Prompt.Key.PLANET_MENU_MORE: "Or say the planet's name, or enter its extension.",
-    Prompt.Key.PLANET_MENU_FINISH: "After the extension, press the hash key.",
+    Prompt.Key.DIRECTORY_MORE: "Or say the planet's name, or enter its extension.",
+    Prompt.Key.DIRECTORY_FINISH: "After the extension, press the hash key.",
 }
 # The voice and language of those words, and of a line with no language yet.
 DEFAULT_VOICE = "alice"

@@ -178,7 +178,7 @@ def text(key: str, words: str) -> PromptText:
 
 
 def test_only_the_planet_menu_introduction_may_be_empty():
-    text(Prompt.Key.PLANET_MENU_INTRO, "").full_clean()
+    text(Prompt.Key.DIRECTORY_INTRO, "").full_clean()
     with pytest.raises(ValidationError) as error:
         text(Prompt.Key.NO_INPUT, "").full_clean()
     assert error.value.message_dict["text"] == [

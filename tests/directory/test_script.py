@@ -113,7 +113,7 @@ def test_the_planet_directory_reads_active_planets_in_order_then_the_star_line()
 
 
 def test_the_planet_directory_starts_with_a_non_empty_introduction():
-    prompts = {(KEY.PLANET_MENU_INTRO, "en-GB"): ("The directory.", "")}
+    prompts = {(KEY.DIRECTORY_INTRO, "en-GB"): ("The directory.", "")}
     sentences = script(prompts=prompts).wording(ENGLISH).directory_sentences()
     assert sentences[0].text == "The directory."
 
