@@ -45,7 +45,7 @@ def _signer(base_url: str, token: str):
 
 
 def _pair(signed, a: dict, b: dict) -> list[Request]:
-    """Welcome, 1 for the directions; welcome, 2 for the planet menu, a wrong key, Dagobah."""
+    """Welcome, 1 for the directions; welcome, 2 for the planet directory, a wrong key, Dagobah."""
     return [
         signed("/ivr/welcome", a),
         signed("/ivr/menu?step=1", {**a, "Digits": "1"}),
@@ -59,7 +59,7 @@ def _pair(signed, a: dict, b: dict) -> list[Request]:
 def shared(*, base_url: str, token: str, prefix: str, count: int) -> list[Request]:
     """The mix every target answers, the tutorial's Node sample included (it has no dial
     outcome or status callback): count pairs of calls, one pressing 1 for the directions, the
-    other 2 for the planet menu, then a wrong key, then Dagobah's key. The same URLs for every
+    other 2 for the planet directory, then a wrong key, then Dagobah's key. The same URLs for every
     target (the Node sample ignores query strings)."""
     signed = _signer(base_url, token)
     requests = []

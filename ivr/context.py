@@ -1,5 +1,5 @@
 """One webhook request as the step engine reads it, once: who calls, what they pressed or said,
-the call's language, menu and attempts; and the call log's record of it."""
+the call's language, menu and attempts; and logging it in the call log."""
 
 import logging
 from dataclasses import dataclass
@@ -177,7 +177,7 @@ def log_call(params, write, **fields) -> None:
     try:
         write(call_sid=call_sid, **fields)
     except Exception:
-        logger.exception("Could not record step %s of call %s", fields.get("sequence", 0), call_sid)
+        logger.exception("Could not log step %s of call %s", fields.get("sequence", 0), call_sid)
 
 
 def count(context: Context, metric, *labels: str) -> None:

@@ -204,7 +204,7 @@ def test_a_failing_log_never_changes_what_the_caller_hears(
     with connection.execute_wrapper(refuse_writes), caplog.at_level(logging.ERROR, "ivr"):
         response = client.post(url, {**CALLER, **params})
     assert response.content == expected
-    assert "Could not record step" in caplog.text
+    assert "Could not log step" in caplog.text
     assert "CA100" in caplog.text
 
 
