@@ -147,13 +147,14 @@ def make_staff(*, permissions: tuple[str, ...] = (), **kwargs) -> User:
     return user
 
 
-def log_entry(entry_type: str, call_sid: str, at=None, **fields) -> dict:
-    """A call-log entry as a webhook hands it to the spool (calllog.entries.keep): its type
-    ("call_start", "step", ...), its request's time (now, unless given: a datetime or ISO
-    text), its call, and its fields."""
+def log_entry(entry_type: str, call_sid: str | None = None, at=None, **fields) -> dict:
+    """An entry as a webhook hands it to a spool (calllog.entries.keep): its type
+    ("call_start", "step", "status"...), its request's time (now, unless given: a datetime or
+    ISO text), its call (a text's status has none), and its fields."""
     at = timezone.now() if at is None else at
     at = at if isinstance(at, str) else at.isoformat()
-    return {"type": entry_type, "at": at, "call_sid": call_sid, **fields}
+    call = {} if call_sid is None else {"call_sid": call_sid}
+    return {"type": entry_type, "at": at, **call, **fields}
 
 
 def step_entry(call_sid: str, sequence: int, at, kind: str, **fields) -> dict:

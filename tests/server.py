@@ -187,7 +187,6 @@ def change_planet_number(session: requests.Session, base: str, pk: int, number: 
 
 LOG_DUMP = """
 import contextlib
-import fcntl
 import json
 from calllog.models import Call, Step
 log = {sid: [0] for sid in Call.objects.values_list("call_sid", flat=True)}

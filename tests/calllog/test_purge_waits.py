@@ -32,7 +32,9 @@ def wait_until_open(process: subprocess.Popen, database: Path) -> None:
     descriptors = Path(f"/proc/{process.pid}/fd")
     deadline = time.monotonic() + 60
     while not any(
-        os.path.realpath(fd) == str(database) for fd in descriptors.iterdir() if fd.is_symlink()
+        os.path.realpath(fd) == str(database.resolve())
+        for fd in descriptors.iterdir()
+        if fd.is_symlink()
     ):
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the purge never opened the database"
@@ -51,11 +53,14 @@ def test_a_purge_waits_for_a_write_lock_held_longer_than_a_callers_timeout(tmp_p
     lock = sqlite3.connect(database, isolation_level=None)
     lock.execute("BEGIN IMMEDIATE")
     purge = purge_calls(env)
-    wait_until_open(purge, database)
-    time.sleep(HELD)
-    lock.execute("COMMIT")
-    lock.close()
-    output, errors = purge.communicate(timeout=120)
+    try:
+        wait_until_open(purge, database)
+        time.sleep(HELD)
+        lock.execute("COMMIT")
+        output, errors = purge.communicate(timeout=120)
+    finally:
+        lock.close()
+        purge.kill()
     assert purge.returncode == 0, errors
     assert "Deleted 40 call(s)" in output
 
@@ -77,13 +82,16 @@ def test_a_purge_of_voicemails_waits_for_the_write_lock_too(tmp_path):
         " received_at=datetime(2020, 1, 1, tzinfo=UTC)) for n in range(3000))",
     )
     purge = purge_calls(env)
-    assert "Deleted 0 call(s)" in purge.stdout.readline()  # the voicemails' part begins
     lock = sqlite3.connect(database, isolation_level=None)
-    lock.execute("BEGIN IMMEDIATE")
-    lock.execute("UPDATE directory_language SET position = position")  # a commit to see
-    time.sleep(HELD)
-    lock.execute("COMMIT")
-    lock.close()
-    _, errors = purge.communicate(timeout=120)
+    try:
+        assert "Deleted 0 call(s)" in purge.stdout.readline()  # the voicemails' part begins
+        lock.execute("BEGIN IMMEDIATE")
+        lock.execute("UPDATE directory_language SET position = position")  # a commit to see
+        time.sleep(HELD)
+        lock.execute("COMMIT")
+        _, errors = purge.communicate(timeout=120)
+    finally:
+        lock.close()
+        purge.kill()
     assert "database is locked" not in errors
     assert "Kept 3000 voicemail(s): Twilio could not delete the recording." in errors

@@ -3,8 +3,6 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calllog.entries import _max_length
-from calllog.models import Call, Step, Utterance
 from directory.fields import storable
 
 # Texts with NUL characters and lone surrogates among the rest (hypothesis's characters()
@@ -38,12 +36,3 @@ def test_any_text_becomes_one_that_utf8_and_postgresql_take(text, max_length):
 @given(st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00")))
 def test_a_text_that_is_storable_already_is_unchanged(text):
     assert storable(text) == text
-
-
-def test_a_steps_and_an_utterances_call_sid_is_cut_to_their_calls():
-    """Their CallSid column is a relation to the call's: its limit is the call's."""
-    limit = Call._meta.get_field("call_sid").max_length
-    assert _max_length(Step, "call_sid") == limit
-    assert _max_length(Utterance, "call_sid") == limit
-    assert _max_length(Call, "call_sid") == limit
-    assert _max_length(Step, "no_such_field") is None
