@@ -143,8 +143,13 @@ class Line:
         except AssertionError as error:
             by_step = self.query("sum by (step) (etphone_webhook_requests_total)")
             scraped = {series["metric"]["step"]: series["value"][1] for series in by_step}
-            made = dict(self.requests)
-            raise AssertionError(f"{error}: made {made}, scraped {scraped}") from None
+            made, files = dict(self.requests), self.worker_counts()
+            workers = self.server.workers()
+            log = (self.multiprocess.parent / "server.log").read_text().splitlines()[-30:]
+            raise AssertionError(
+                f"{error}: made {made}, scraped {scraped}; counted in the files of pids {files}, "
+                f"the server's workers now {workers}; the server's log ends:\n" + "\n".join(log)
+            ) from None
 
     def worker_counts(self) -> dict[int, float]:
         """Webhook requests counted in each worker's own file (counter_<pid>.db), by pid."""
