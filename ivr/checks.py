@@ -1,5 +1,7 @@
 """Start-up checks: an operator learns about a missing or unsafe setting before a caller does."""
 
+import os
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -68,5 +70,20 @@ def check_operator_number(app_configs, **kwargs):
             f"OPERATOR_NUMBER {settings.OPERATOR_NUMBER!r} is not a phone number in E.164 form.",
             hint="Write it with its country code and no spaces, e.g. +19295566487.",
             id="ivr.E002",
+        )
+    ]
+
+
+@register("etphone")
+def check_renamed_settings(app_configs, **kwargs):
+    """A setting under the name it had before: still read, and the operator told once."""
+    if "IVR_PLANET_MENU_READS" not in os.environ or "IVR_PLANET_DIRECTORY_READS" in os.environ:
+        return []
+    return [
+        Warning(
+            "IVR_PLANET_MENU_READS is now called IVR_PLANET_DIRECTORY_READS: the old name is "
+            "still read, for now.",
+            hint="Rename it in the environment (or .env) to IVR_PLANET_DIRECTORY_READS.",
+            id="ivr.W003",
         )
     ]

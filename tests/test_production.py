@@ -203,6 +203,14 @@ def test_the_planets_the_directory_reads_are_set_under_either_name(given, read):
     assert result.stdout.split()[-1] == read, result.stderr
 
 
+def test_the_setting_under_its_old_name_gives_a_warning_saying_the_new_one():
+    result = run_manage("check", DJANGO_DEBUG="true", IVR_PLANET_MENU_READS="3")
+    assert "ivr.W003" in result.stderr
+    assert "IVR_PLANET_MENU_READS is now called IVR_PLANET_DIRECTORY_READS" in result.stderr
+    renamed = run_manage("check", DJANGO_DEBUG="true", IVR_PLANET_DIRECTORY_READS="3")
+    assert "ivr.W003" not in renamed.stderr
+
+
 def test_a_directory_reading_no_planet_is_a_start_up_error_naming_it():
     result = run_manage("check", DJANGO_DEBUG="true", IVR_PLANET_MENU_READS="0")
     assert result.returncode != 0
