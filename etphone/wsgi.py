@@ -6,11 +6,14 @@ collector's way."""
 import gc
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etphone.settings")
+django.setup(set_prefix=False)
 
-application = get_wsgi_application()
+from ivr.handler import WebhookHandler  # noqa: E402  (needs the app registry loaded above)
+
+application = WebhookHandler()
 
 
 def _refuse_to_start_on_errors() -> None:

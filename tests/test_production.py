@@ -98,10 +98,11 @@ def test_the_wsgi_application_refuses_to_load_without_a_twilio_token():
     assert "TWILIO_AUTH_TOKEN" in result.stderr
 
 
-def test_the_wsgi_application_freezes_what_start_up_made_out_of_full_collections(tmp_path):
+def wsgi_loaded(tmp_path, code: str) -> subprocess.CompletedProcess:
+    """Python code run after `import etphone.wsgi`, as a production worker loads it."""
     base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
-    result = subprocess.run(
-        [sys.executable, "-c", "import gc, etphone.wsgi; print(gc.get_freeze_count())"],
+    return subprocess.run(
+        [sys.executable, "-c", f"import etphone.wsgi\n{code}"],
         cwd=ROOT,
         env={
             **base,
@@ -113,34 +114,32 @@ def test_the_wsgi_application_freezes_what_start_up_made_out_of_full_collections
         capture_output=True,
         text=True,
     )
+
+
+def test_the_wsgi_application_freezes_what_start_up_made_out_of_full_collections(tmp_path):
+    result = wsgi_loaded(tmp_path, "import gc; print(gc.get_freeze_count())")
     assert result.returncode == 0, result.stderr
     # Django and the apps: tens of thousands of objects no full collection walks again.
     assert int(result.stdout.split()[-1]) > 10_000
 
 
+def test_the_wsgi_application_answers_webhooks_without_the_request_signals(tmp_path):
+    result = wsgi_loaded(tmp_path, "print(type(etphone.wsgi.application).__qualname__)")
+    assert result.returncode == 0, result.stderr
+    # tests/ivr/test_handler.py: what it does.
+    assert result.stdout.split()[-1] == "WebhookHandler"
+
+
 def test_a_workers_first_japanese_caller_gives_the_collector_nothing_new_to_walk(tmp_path):
     """The Japanese readings (pykakasi's dictionary) are loaded and frozen at start-up."""
-    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME"}}
     code = (
-        "import gc, etphone.wsgi\n"
+        "import gc\n"
         "from ivr import speech\n"
         "before = len(gc.get_objects())\n"
         "assert speech.reading('惑星ダゴバ') == 'わくせいだごば'\n"
         "print(len(gc.get_objects()) - before)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={
-            **base,
-            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-            "TWILIO_AUTH_TOKEN": secrets.token_hex(16),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-            "CALL_LOG_SPOOL_DIR": str(tmp_path / "spool"),
-        },
-        capture_output=True,
-        text=True,
-    )
+    result = wsgi_loaded(tmp_path, code)
     assert result.returncode == 0, result.stderr
     # Made on first use, the dictionary was some 300,000 objects.
     assert int(result.stdout.split()[-1]) < 1_000
