@@ -6,10 +6,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
 from directory.models import Planet
 from ivr.checks import check_twilio_validation
+from ivr.decorators import twilio_signature
+from ivr.middleware import Parameters
 from tests.conftest import TwilioClient, parse_twiml, sign
 
 pytestmark = [
@@ -34,6 +38,25 @@ def test_twilios_published_known_answer_vector():
         "https://mycompany.com/myapp.php?foo=1&bar=2", params
     )
     assert signature == "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+    # Ours, the one every webhook computes first.
+    assert twilio_signature("12345", "https://mycompany.com/myapp.php?foo=1&bar=2", params) == (
+        "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+    )
+
+
+# Text as a form or a URL may carry it once decoded: any character but lone surrogates.
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+
+
+@given(
+    token=st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40),
+    url=TEXT.map(lambda path: f"https://ivr.example.com/ivr/{path}"),
+    params=st.dictionaries(TEXT, TEXT, max_size=12),
+)
+def test_our_signature_is_the_twilio_librarys(token, url, params):
+    assert twilio_signature(token, url, Parameters(params)) == RequestValidator(
+        token
+    ).compute_signature(url, Parameters(params))
 
 
 def test_a_signed_post_is_answered(unsigned_client, demo):
