@@ -3,7 +3,7 @@ people read get their language."""
 
 import re
 from functools import lru_cache
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.middleware import locale
@@ -33,17 +33,28 @@ class Parameters(dict):
 def _parameters(raw: bytes) -> Parameters | None:
     """The name=value pairs of a UTF-8 query or form, as Django's QueryDict reads them; None
     for a name given twice, too many names, or bytes that are not UTF-8: QueryDict reads those
-    (in the request's encoding)."""
+    (in the request's encoding, with its own limit on names).
+
+    What urllib's parse_qsl() gives (tests/ivr/test_webhook_path.py compares them), in about
+    half its time: only a pair with "+" or "%" is decoded, and most of Twilio's have neither
+    (a phone number's "+" comes as "%2B": those are)."""
     try:
-        pairs = parse_qsl(
-            raw.decode(),
-            keep_blank_values=True,
-            max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS,
-        )
-    except ValueError:  # UnicodeDecodeError too
+        text = raw.decode()
+    except UnicodeDecodeError:
         return None
-    parameters = Parameters(pairs)
-    return parameters if len(parameters) == len(pairs) else None
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if limit is not None and text and text.count("&") >= limit:  # as parse_qsl counts them
+        return None
+    parameters, pairs = Parameters(), 0
+    for pair in text.split("&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition("=")
+        if "+" in pair or "%" in pair:
+            name, value = unquote_plus(name), unquote_plus(value)
+        parameters[name] = value
+        pairs += 1
+    return parameters if len(parameters) == pairs else None
 
 
 def _read_parameters(request) -> None:

@@ -1,9 +1,14 @@
 """Webhooks under /ivr/ skip the middleware meant for people's browsers; pages keep all of it."""
 
 from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 import pytest
+from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
 
+from ivr.middleware import _parameters
 from tests.conftest import TwilioClient, parse_twiml
 
 pytestmark = [
@@ -38,3 +43,28 @@ def test_a_webhook_still_refuses_a_host_that_is_not_allowed(demo, django_setting
     django_settings.PUBLIC_BASE_URL = public_base_url
     response = TwilioClient(HTTP_HOST="evil.example").post("/ivr/welcome", {"CallSid": "CA1"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
+
+
+def parse_qsl_read(raw: bytes, limit: int | None) -> dict | None:
+    """What ivr.middleware read with urllib's parse_qsl(), before it read the pairs itself."""
+    try:
+        pairs = parse_qsl(raw.decode(), keep_blank_values=True, max_num_fields=limit)
+    except ValueError:  # UnicodeDecodeError too
+        return None
+    return dict(pairs) if len(dict(pairs)) == len(pairs) else None
+
+
+# Queries and forms of any shape: names, values, separators, escapes good and bad, "+" and
+# text outside ASCII; and a few bytes that are not UTF-8.
+PIECES = st.sampled_from(["&", "=", "+", "%", "%2B", "%20", "%e6%98%9f", "%zz", "%e6", "a", "ü"])
+QUERY = st.lists(PIECES | st.text(max_size=4), max_size=12).map("".join)
+
+
+@given(
+    raw=QUERY.map(str.encode) | st.binary(max_size=20),
+    limit=st.none() | st.integers(min_value=0, max_value=6),
+)
+def test_a_webhooks_parameters_are_read_as_parse_qsl_reads_them(raw, limit):
+    with override_settings(DATA_UPLOAD_MAX_NUMBER_FIELDS=limit):
+        read = _parameters(raw)
+    assert (None if read is None else dict(read)) == parse_qsl_read(raw, limit)
