@@ -14,11 +14,12 @@ from .models import (
 )
 
 
-def _insert_sql(model, fields: list[str], on_conflict: str) -> str:
+def insert_statement(model, fields: list[str], on_conflict: str = "") -> str:
+    """INSERT of one row of these fields (by name) into the model's table."""
     q = connection.ops.quote_name
     columns = ", ".join(q(model._meta.get_field(name).column) for name in fields)
-    values = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {q(model._meta.db_table)} ({columns}) VALUES ({values}) {on_conflict}"
+    values, table = ", ".join(["%s"] * len(fields)), q(model._meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({values}) {on_conflict}".rstrip()
 
 
 # The longest a call's set of planets or of answers at menus grows (see _merges()).
@@ -141,10 +142,12 @@ def _summary_merges() -> tuple[list[str], list[str], list[str]]:
 @cache
 def insert_statements() -> dict[str, str]:
     statements = {
-        statement: _insert_sql(Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}")
+        statement: insert_statement(
+            Call, CALL_COLUMNS, f"ON CONFLICT (call_sid) DO UPDATE SET {merge}"
+        )
         for statement, merge in _merges().items()
     }
     return statements | {
-        "step": _insert_sql(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
-        "utterance": _insert_sql(Utterance, UTTERANCE_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "step": insert_statement(Step, STEP_COLUMNS, "ON CONFLICT DO NOTHING"),
+        "utterance": insert_statement(Utterance, UTTERANCE_COLUMNS, "ON CONFLICT DO NOTHING"),
     }

@@ -25,7 +25,15 @@ from .models import (
     planet_ids,
     planet_set,
 )
-from .statements import NO_LANGUAGE, NO_MENU, NO_REVISION, NO_SUMMARY, ROW_VALUES, insert_statements
+from .statements import (
+    NO_LANGUAGE,
+    NO_MENU,
+    NO_REVISION,
+    NO_SUMMARY,
+    ROW_VALUES,
+    insert_statement,
+    insert_statements,
+)
 
 
 def step_summary(
@@ -190,10 +198,23 @@ def _lock_order(statement_row: tuple[str, dict]):
     return (0, row["call_sid"], "")
 
 
-def calls_insert(*, calls: list[Call], steps: list[Step], batch_size: int) -> None:
+def calls_insert(*, calls: list[Call], steps: list[Step]) -> None:
     """Insert calls new to the log, with their steps, in bulk (generate_calls), and the day's
-    counts they add: one transaction."""
-    with transaction.atomic():
-        Call.objects.bulk_create(calls, batch_size=batch_size)
-        Step.objects.bulk_create(steps, batch_size=batch_size)
+    counts they add: one transaction. One plain INSERT per table through executemany(), each
+    value made ready by its field as bulk_create() does; bulk_create()'s compiling of its
+    multi-row INSERTs, value by value, was two thirds of generate_calls' time."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, rows in ((Call, calls), (Step, steps)):
+            fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+            sql = insert_statement(model, [field.name for field in fields])
+            cursor.executemany(
+                sql,
+                [
+                    [
+                        field.get_db_prep_save(getattr(row, field.attname), connection)
+                        for field in fields
+                    ]
+                    for row in rows
+                ],
+            )
         counts_move({}, {call.call_sid: figure_columns(call) for call in calls})

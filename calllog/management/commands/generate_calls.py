@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 )
                 calls.append(call)
                 steps += call_steps
-            calls_insert(calls=calls, steps=steps, batch_size=BATCH)
+            calls_insert(calls=calls, steps=steps)
             made += len(calls)
         statistics_refresh()
         self.stdout.write(f"Generated {made} call(s) over the last {days} days.")
