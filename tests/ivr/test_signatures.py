@@ -303,6 +303,20 @@ def test_a_name_sent_twice_is_signed_over_both_values_and_its_last_value_counts(
     assert post(only_last).status_code == HTTPStatus.FORBIDDEN
 
 
+def test_a_name_sent_twice_is_checked_against_the_url_as_requested(unsigned_client, demo, settings):
+    # validate() alone would check the URL as urllib rebuilds it, here with "https" in lower
+    # case, and refuse what Twilio signed.
+    settings.PUBLIC_BASE_URL = "HTTPS://ivr.example.com"
+    params = {"CallSid": "CA123", "Digits": ["1", "2"]}
+    response = unsigned_client.post(
+        "/ivr/menu",
+        "CallSid=CA123&Digits=1&Digits=2",
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=sign("HTTPS://ivr.example.com/ivr/menu", params),
+    )
+    parse_twiml(response)
+
+
 def test_a_query_with_a_name_twice_keeps_its_last_value(client, demo):
     # A wrong key at the planet directory: after attempts=0 it is the first miss (attempts=2 would
     # make it the last, and the caller would hear goodbye).
