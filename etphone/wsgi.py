@@ -1,7 +1,8 @@
-"""WSGI entry point. Refuses to start when a start-up check reports an error, then starts the
-call log's and voicemail's writers (which also write what a killed or stopped worker left in
-its spool), loads the Japanese readings, and freezes what start-up made out of the garbage
-collector's way."""
+"""WSGI entry point: Django's handler, webhooks without its request signals (ivr/handler.py).
+
+Refuses to start when a start-up check reports an error, then starts the call log's and
+voicemail's writers (which also write what a killed or stopped worker left in its spool), loads
+the Japanese readings, and freezes what start-up made out of the garbage collector's way."""
 
 import gc
 import os

@@ -39,7 +39,8 @@ class WebhookHandler(WSGIHandler):
         request = self.request_class(environ)
         try:
             response = self.get_response(request)
-            if response.streaming:  # no webhook streams: this one goes Django's whole way
+            # No webhook streams; one that did would be closed by the server, as Django's are.
+            if response.streaming:
                 response._handler_class = self.__class__
                 start_response(_status(response), _headers(response))
                 return response
