@@ -229,10 +229,19 @@ if IVR_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("IVR_MAX_ATTEMPTS must be 1 or more.")
 # With more active planets than this, the planet directory reads only the first ones, then "or
 # say the planet's name, or enter its extension".
-if "IVR_PLANET_MENU_READS" in os.environ and "IVR_PLANET_DIRECTORY_READS" not in os.environ:
-    IVR_PLANET_DIRECTORY_READS = env.int("IVR_PLANET_MENU_READS")  # its name before Dec. 2026
-else:
-    IVR_PLANET_DIRECTORY_READS = env.int("IVR_PLANET_DIRECTORY_READS", default=9)
+# Settings read under the name they had before (December 2026), by their old name: each
+# still read when the new name is not set, and named by a start-up warning (ivr.checks).
+RENAMED_SETTINGS_READ = {
+    old: new
+    for old, new in [("IVR_PLANET_MENU_READS", "IVR_PLANET_DIRECTORY_READS")]
+    if old in os.environ and new not in os.environ
+}
+IVR_PLANET_DIRECTORY_READS = env.int(
+    "IVR_PLANET_MENU_READS"
+    if "IVR_PLANET_MENU_READS" in RENAMED_SETTINGS_READ
+    else "IVR_PLANET_DIRECTORY_READS",
+    default=9,
+)
 if IVR_PLANET_DIRECTORY_READS < 1:
     raise ImproperlyConfigured(
         "IVR_PLANET_DIRECTORY_READS (IVR_PLANET_MENU_READS before) must be 1 or more, e.g. 9."

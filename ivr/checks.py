@@ -1,7 +1,5 @@
 """Start-up checks: an operator learns about a missing or unsafe setting before a caller does."""
 
-import os
-
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -77,13 +75,11 @@ def check_operator_number(app_configs, **kwargs):
 @register("etphone")
 def check_renamed_settings(app_configs, **kwargs):
     """A setting under the name it had before: still read, and the operator told once."""
-    if "IVR_PLANET_MENU_READS" not in os.environ or "IVR_PLANET_DIRECTORY_READS" in os.environ:
-        return []
     return [
         Warning(
-            "IVR_PLANET_MENU_READS is now called IVR_PLANET_DIRECTORY_READS: the old name is "
-            "still read, for now.",
-            hint="Rename it in the environment (or .env) to IVR_PLANET_DIRECTORY_READS.",
+            f"{old} is now called {new}: the old name is still read, for now.",
+            hint=f"Rename it in the environment (or .env) to {new}.",
             id="ivr.W003",
         )
+        for old, new in settings.RENAMED_SETTINGS_READ.items()
     ]
