@@ -28,12 +28,14 @@ def walk(client, *presses):
     return root
 
 
-def timeline(call_sid="CA100"):
-    return list(
-        Step.objects.filter(call_id=call_sid)
-        .order_by("sequence")
-        .values_list("sequence", "kind", "digits", "planet__name", "dial_status")
-    )
+# What timeline() reads of each step: what it was, or what it answered at a menu.
+STEPS = ("sequence", "kind", "digits", "planet__name", "dial_status")
+ANSWERS = ("sequence", "menu", "outcome", "option", "next_menu")
+
+
+def timeline(call_sid="CA100", columns=STEPS):
+    """A call's steps in order, these columns of each."""
+    return list(Step.objects.filter(call_id=call_sid).order_by("sequence").values_list(*columns))
 
 
 def test_a_call_is_logged_with_its_numbers_and_every_step_in_order(client, demo):
@@ -274,14 +276,6 @@ def test_the_latest_language_wins_whatever_order_entries_are_written_in():
     assert Call.objects.get().language == "ja-JP"
 
 
-def answers(call_sid="CA100"):
-    return list(
-        Step.objects.filter(call_id=call_sid)
-        .order_by("sequence")
-        .values_list("sequence", "menu", "outcome", "option", "next_menu")
-    )
-
-
 def test_each_answer_at_a_menu_is_logged_with_what_it_was_and_where_it_led(client, demo):
     help_menu = make_menu(name="Help desk", slug="help")
     make_option(menu=main_menu(), key="3", action=Action.MENU, target_menu=help_menu)
@@ -292,7 +286,7 @@ def test_each_answer_at_a_menu_is_logged_with_what_it_was_and_where_it_led(clien
         {"SpeechResult": "bananas", "Confidence": "0.9"},
         {"Digits": "3"},  # to the help desk, where the caller hangs up
     )
-    assert answers() == [
+    assert timeline(columns=ANSWERS) == [
         (1, "main", "no_input", "", "main"),
         (2, "main", "", "", "main"),  # the menu read again after the miss
         (3, "main", "not_understood", "", "main"),
@@ -309,7 +303,7 @@ def test_each_answer_at_a_menu_is_logged_with_what_it_was_and_where_it_led(clien
 
 def test_running_out_of_attempts_and_a_message_that_hangs_up_leave_no_menu(client, demo):
     walk(client, {"Digits": "7"}, {}, {})
-    outcomes = [outcome for _, _, outcome, _, _ in answers() if outcome]
+    outcomes = [outcome for _, _, outcome, _, _ in timeline(columns=ANSWERS) if outcome]
     assert outcomes == ["wrong_key", "no_input", "out_of_attempts"]
     assert Call.objects.get().menu_answers == ",main:w,main:n,main:x,"
     assert Call.objects.get().last_menu == ""
@@ -318,7 +312,7 @@ def test_running_out_of_attempts_and_a_message_that_hangs_up_leave_no_menu(clien
     root = parse_twiml(client.post(reverse("ivr:welcome"), walk_as))
     root = parse_twiml(client.post(root.find("Gather").get("action"), {**walk_as, "Digits": "1"}))
     client.post(root.find("Gather").get("action"), {**walk_as, "Digits": ""})
-    assert answers("CA200") == [
+    assert timeline("CA200", ANSWERS) == [
         (1, "main", "chose", "1", "directions-by-text"),
         (2, "directions-by-text", "no_input", "", ""),
     ]
